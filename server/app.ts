@@ -1,0 +1,64 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { swaggerUI } from '@hono/swagger-ui';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Database } from './db/database.ts';
+import { AppError, errorResponse, notFound, type ErrorCode } from './errors.ts';
+import { createRouter } from './openapi.ts';
+import { routes } from './routes/index.ts';
+
+const SWAGGER_ASSETS = '/docs/assets';
+const swaggerDist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+const HTTP_CODES: Record<number, { code: ErrorCode; message: string }> = {
+  400: { code: 'bad_request', message: 'Die Anfrage ist fehlerhaft, z. B. kein gültiges JSON.' },
+  401: { code: 'unauthorized', message: 'Bitte melden Sie sich an.' },
+  403: { code: 'forbidden', message: 'Dazu fehlt Ihnen die Berechtigung.' },
+  404: { code: 'not_found', message: 'Nicht gefunden.' },
+  413: { code: 'payload_too_large', message: 'Die Anfrage ist zu groß.' },
+};
+
+/** The HTTP API without a listening socket: tests call app.request(), main.ts serves it. */
+export function createApp({ db }: { db: Database }) {
+  const app = createRouter();
+  app.use(secureHeaders());
+  app.use(async (c, next) => {
+    c.set('db', db);
+    await next();
+  });
+
+  app.route('/', routes);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'OZG-Sync API',
+      version: '0.1.0',
+      description:
+        'Zentraler OZG-Katalog für NRW: Themenfelder, OZG-Leistungen, Kommunen und ihr Umsetzungsstand. ' +
+        'Fehler kommen immer als JSON {"error": {"code", "message", "details"}} mit deutscher Meldung.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: SWAGGER_ASSETS, title: 'OZG-Sync API' }));
+  app.use(
+    `${SWAGGER_ASSETS}/swagger-ui-dist/*`,
+    serveStatic({ root: swaggerDist, rewriteRequestPath: (p) => p.slice(`${SWAGGER_ASSETS}/swagger-ui-dist`.length) }),
+  );
+
+  app.notFound((c) => errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`)));
+  app.onError((error, c) => {
+    if (error instanceof AppError) return errorResponse(c, error);
+    if (error instanceof HTTPException) {
+      const known = HTTP_CODES[error.status];
+      if (known) return errorResponse(c, new AppError(known.code, known.message));
+    }
+    console.error(`${c.req.method} ${c.req.path}:`, error);
+    return errorResponse(
+      c,
+      new AppError('internal', 'Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.'),
+    );
+  });
+  return app;
+}

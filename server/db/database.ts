@@ -1,0 +1,27 @@
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** What a query runs on: the database itself or one open transaction. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters. */
+  exec(script: string): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly kind: DatabaseKind;
+  /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Both drivers hand back the same JavaScript values: bigint columns (row versions, counts)
+ * as numbers, dates as 'YYYY-MM-DD' strings exactly as stored, timestamps as ISO strings.
+ */
+export const PG_TYPE = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+
+export const parseValue = {
+  int8: (text: string) => Number(text),
+  date: (text: string) => text,
+  timestamptz: (text: string) => new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString(),
+};

@@ -1,0 +1,45 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { MigrationError } from './db/migrate.ts';
+import { openDatabase, prepareDatabase } from './db/open.ts';
+
+/** Problems the operator can fix get their German message alone; anything else its stack trace. */
+function exitOnStartupError(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof MigrationError) console.error(`OZG-Sync startet nicht. ${error.message}`);
+  else console.error('OZG-Sync startet nicht:', error);
+  process.exit(1);
+}
+
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    exitOnStartupError(error);
+  }
+})();
+const db = await openDatabase(config).catch(exitOnStartupError);
+const report = await prepareDatabase(db).catch(exitOnStartupError);
+
+const where = db.kind === 'pglite' ? `eingebettet (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+console.log(
+  `OZG-Sync: Datenbank ${where}, ${report.total} Migrationen` +
+    (report.applied.length ? `, neu angewendet: ${report.applied.join(', ')}` : '') +
+    (report.seeded ? ', Beispieldaten eingespielt' : ''),
+);
+
+const server = serve({ fetch: createApp({ db }).fetch, port: config.port }, (info) => {
+  console.log(`OZG-Sync läuft auf http://localhost:${info.port} (API-Referenz: /docs)`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`OZG-Sync: ${signal} empfangen, fahre herunter …`);
+  server.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,154 @@
+import { expect, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import { describeEachDatabase } from '../helpers/databases.ts';
+
+async function json(response: Response) {
+  expect(response.headers.get('content-type')).toMatch(/application\/json/);
+  return response.json();
+}
+
+function expectErrorShape(body: unknown, code: string) {
+  expect(body).toMatchObject({ error: { code, message: expect.any(String) } });
+  expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/);
+}
+
+describeEachDatabase('Catalogue API', ({ db, kind }) => {
+  const app = () => createApp({ db: db() });
+
+  it('reports health with the database kind and the number of migrations', async () => {
+    const response = await app().request('/health');
+    expect(response.status).toBe(200);
+    const [{ n }] = (await db().query<{ n: number }>(
+      'select count(*)::int as n from supabase_migrations.schema_migrations',
+    )) as [{ n: number }];
+    expect(await json(response)).toEqual({ status: 'ok', database: kind, migrations: n });
+  });
+
+  it('lists the 14 Themenfelder with their number of Leistungen', async () => {
+    const body = await json(await app().request('/api/themenfelder'));
+    expect(body).toHaveLength(14);
+    expect(body[8]).toEqual({ id: 9, name: 'Mobilität & Reisen', anzahlLeistungen: 21 });
+    expect((await json(await app().request('/api/themenfelder/14'))).name).toBe('Unternehmensführung & -entwicklung');
+  });
+
+  it('lists the Leistungen of one Themenfeld, ordered by OZG-ID', async () => {
+    const body: { ozgId: number | null; themenfeldId: number }[] = await json(await app().request('/api/leistungen?themenfeld=9'));
+    expect(body).toHaveLength(21);
+    expect(body.every((l) => l.themenfeldId === 9)).toBe(true);
+    const ids = body.map((l) => l.ozgId!);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('finds Leistungen by part of the name, case-insensitively, or by the start of the OZG-ID', async () => {
+    const byName = await json(await app().request(`/api/leistungen?q=${encodeURIComponent('KRAFTFAHRZEUG')}`));
+    expect(byName.map((l: { ozgId: number }) => l.ozgId)).toEqual([10436, 10438, 10439]);
+    const byId = await json(await app().request('/api/leistungen?q=1029'));
+    expect(byId.map((l: { ozgId: number }) => l.ozgId)).toEqual([10293, 10294, 10297]);
+    expect(await json(await app().request('/api/leistungen?q=%25'))).toEqual([]);
+  });
+
+  it('answers one Leistung by OZG-ID with German field names', async () => {
+    const body = await json(await app().request('/api/leistungen/10294'));
+    expect(body).toEqual({
+      id: expect.any(String),
+      ozgId: 10294,
+      name: 'Unternehmensanmeldung und -genehmigung',
+      themenfeldId: 14,
+      themenfeld: 'Unternehmensführung & -entwicklung',
+      leikaAnzahl: 198,
+      leikaTypen: ['1', '2/3', '4'],
+      kommunalerVollzug: true,
+    });
+  });
+
+  it('lists and finds Kommunen, including by umlaut and AGS prefix', async () => {
+    const all = await json(await app().request('/api/kommunen'));
+    expect(all.length).toBeGreaterThanOrEqual(8);
+    expect(await json(await app().request(`/api/kommunen?q=${encodeURIComponent('köln')}`))).toEqual([
+      { ags: '05315000', name: 'Köln, Stadt', kreisschluessel: '05315', kreis: 'Köln, Stadt', typ: 'kreisfreie Stadt' },
+    ]);
+    const mettmann = await json(await app().request('/api/kommunen?q=05158'));
+    expect(mettmann.map((k: { ags: string }) => k.ags)).toEqual(['05158024']);
+    expect((await json(await app().request('/api/kommunen/05166012'))).kreis).toBe('Viersen');
+  });
+
+  const badRequests = [
+    '/api/leistungen?themenfeld=abc',
+    '/api/leistungen?themenfeld=1.5',
+    '/api/leistungen?themenfeld=0',
+    '/api/leistungen?themenfeld=99999999',
+    `/api/leistungen?q=${'x'.repeat(101)}`,
+    '/api/leistungen?q=',
+    '/api/leistungen/abc',
+    '/api/leistungen/102944',
+    '/api/themenfelder/neun',
+    '/api/kommunen/Koeln',
+    '/api/kommunen?q=%20%20',
+  ];
+  it.each(badRequests)('answers %s with 400 and a German message', async (url) => {
+    const response = await app().request(url);
+    expect(response.status).toBe(400);
+    const body = await json(response);
+    expectErrorShape(body, 'bad_request');
+    expect(body.error.message).toMatch(/^Ungültige/);
+    expect(body.error.details.issues[0].message).toEqual(expect.any(String));
+  });
+
+  const unknown = [
+    ['/api/leistungen/10999', 'Die OZG-Leistung 10999 gibt es nicht.'],
+    ['/api/leistungen?themenfeld=99', 'Das Themenfeld 99 gibt es nicht.'],
+    ['/api/themenfelder/15', 'Das Themenfeld 15 gibt es nicht.'],
+    ['/api/kommunen/05999999', 'Eine Kommune mit dem AGS 05999999 gibt es nicht.'],
+    ['/api/gibtsnicht', 'Den Pfad GET /api/gibtsnicht gibt es nicht.'],
+  ];
+  it.each(unknown)('answers %s with 404: %s', async (url, message) => {
+    const response = await app().request(url);
+    expect(response.status).toBe(404);
+    const body = await json(response);
+    expectErrorShape(body, 'not_found');
+    expect(body.error.message).toBe(message);
+  });
+
+  it('answers a failing database with 500 in the JSON error shape, without internals', async () => {
+    const broken = createApp({
+      db: { ...db(), query: () => Promise.reject(new Error('relation "geheim" does not exist')) },
+    });
+    const original = console.error;
+    console.error = () => {};
+    try {
+      const response = await broken.request('/api/themenfelder');
+      expect(response.status).toBe(500);
+      const body = await json(response);
+      expectErrorShape(body, 'internal');
+      expect(JSON.stringify(body)).not.toContain('geheim');
+    } finally {
+      console.error = original;
+    }
+  });
+});
+
+describeEachDatabase('API documentation', ({ db }) => {
+  it('serves an OpenAPI document generated from the request schemas', async () => {
+    const doc = await (await createApp({ db: db() }).request('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/health', '/api/themenfelder', '/api/leistungen', '/api/leistungen/{ozgId}', '/api/kommunen']),
+    );
+    const themenfeldParam = doc.paths['/api/leistungen'].get.parameters.find((p: { name: string }) => p.name === 'themenfeld');
+    expect(themenfeldParam).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1 } });
+    expect(doc.components.schemas.Fehler).toBeDefined();
+  });
+
+  it('serves a readable API reference at /docs with its assets from this server', async () => {
+    const app = createApp({ db: db() });
+    const page = await app.request('/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('/openapi.json');
+    const script = html.match(/src="([^"]+swagger-ui-bundle\.js)"/)?.[1];
+    expect(script).toMatch(/^\/docs\/assets\//);
+    const asset = await app.request(script!);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+});

@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../server/db/pglite.ts';
+import { openPostgres } from '../../server/db/postgres.ts';
+import { createPostgresDatabase, POSTGRES_SKIPPED, type TestDatabase } from '../helpers/databases.ts';
+import { startServer } from '../helpers/server-process.ts';
+
+const get = async (url: string) => {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+};
+
+const NEUSS = `
+  insert into public.kreis (kreisschluessel, name, typ) values ('05162', 'Rhein-Kreis Neuss', 'Kreis');
+  insert into public.kommune (ags, name, typ) values ('05162024', 'Neuss, Stadt', 'kreisangehörige Gemeinde');`;
+
+describe('npm start on the embedded database', () => {
+  let dataDir: string;
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts on PGlite with the seed, and keeps data across a restart', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-data-'));
+    const first = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
+    try {
+      expect(await get(`${first.url}/health`)).toEqual({
+        status: 200,
+        body: { status: 'ok', database: 'pglite', migrations: expect.any(Number) },
+      });
+      expect((await get(`${first.url}/api/themenfelder`)).body).toHaveLength(14);
+      expect(first.output()).toContain('Beispieldaten eingespielt');
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+
+    const direct = await openPglite(path.join(dataDir, 'pglite'));
+    await direct.exec(NEUSS);
+    await direct.close();
+
+    const second = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
+    try {
+      expect(second.output()).not.toContain('neu angewendet');
+      expect(second.output()).not.toContain('Beispieldaten');
+      expect((await get(`${second.url}/api/kommunen/05162024`)).body.name).toBe('Neuss, Stadt');
+      expect((await get(`${second.url}/api/themenfelder`)).body).toHaveLength(14);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses to start with a clear German message, not a stack trace, when the configuration is wrong', async () => {
+    const attempt = startServer({ PORT: 'dreitausend', DATA_DIR: os.tmpdir() });
+    await expect(attempt).rejects.toThrow(/exited with 1[\s\S]*PORT: PORT muss eine Zahl sein/);
+    await expect(attempt).rejects.not.toThrow(/at .*\.ts:\d+/);
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)(
+  `npm start with DATABASE_URL${process.env.TEST_DATABASE_URL ? '' : ` (${POSTGRES_SKIPPED})`}`,
+  () => {
+    let database: TestDatabase | undefined;
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    it('starts on PostgreSQL with the seed, and keeps data across a restart', async () => {
+      database = await createPostgresDatabase();
+      const env = { DATABASE_URL: database.url!, DATA_DIR: os.tmpdir() };
+      const first = await startServer(env);
+      try {
+        expect((await get(`${first.url}/health`)).body).toMatchObject({ status: 'ok', database: 'postgres' });
+        expect((await get(`${first.url}/api/themenfelder`)).body).toHaveLength(14);
+      } finally {
+        expect(await first.stop()).toBe(0);
+      }
+
+      const direct = openPostgres(database.url!, { max: 1 });
+      await direct.exec(NEUSS);
+      await direct.close();
+
+      const second = await startServer(env);
+      try {
+        expect(second.output()).not.toContain('Beispieldaten');
+        expect((await get(`${second.url}/api/kommunen/05162024`)).body.name).toBe('Neuss, Stadt');
+      } finally {
+        await second.stop();
+      }
+    });
+  },
+);
