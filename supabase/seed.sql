@@ -7,6 +7,9 @@
 -- 17.12.2019), with names as on the slides, OZG-IDs and LeiKa counts from KDN's OZG database
 -- (the counts match the slides where the slides print one); official AGS from Destatis GV100.
 
+-- Logged as source "import" in the change log (the setting lasts until the end of the transaction).
+select set_config('ozg.quelle', 'import', true);
+
 insert into public.themenfeld (id, name) values
   (1, 'Arbeit & Ruhestand'),
   (2, 'Bauen & Wohnen'),

@@ -1,0 +1,110 @@
+import { createRoute } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Database } from '../db/database.ts';
+import { AppError, notFound } from '../errors.ts';
+import { createRouter, errorResponses, z } from '../openapi.ts';
+import {
+  PullResponseSchema,
+  PUSH_LIMITS,
+  PushRequestSchema,
+  PushResponseSchema,
+  SheetKindSchema,
+} from '../sync/contract.ts';
+import { pullSheet } from '../sync/pull.ts';
+import { pushChanges } from '../sync/push.ts';
+import { SHEET_KINDS, sheetKind } from '../sync/sheets.ts';
+
+const KindParam = z.object({
+  kind: z.string().max(50).openapi({ param: { name: 'kind', in: 'path' }, example: 'kommune-status' }),
+});
+
+function requireSheet(kind: string) {
+  const sheet = sheetKind(kind);
+  if (!sheet) {
+    throw notFound(`Die Tabellenart „${kind}“ gibt es nicht. Es gibt: ${Object.keys(SHEET_KINDS).join(', ')}.`);
+  }
+  return sheet;
+}
+
+const tooLarge = () =>
+  new AppError(
+    'payload_too_large',
+    `Zu viele Änderungen auf einmal: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')} Änderungen und ${PUSH_LIMITS.bytes / 1024 / 1024} MB je Sendevorgang. Senden Sie in mehreren Teilen.`,
+  );
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const sheetsRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/sheets',
+      tags: ['Synchronisation'],
+      summary: 'Die Tabellenarten, die abgerufen und gesendet werden können',
+      responses: { 200: json(z.array(SheetKindSchema), 'Die Tabellenarten') },
+    }),
+    (c) => c.json(Object.values(SHEET_KINDS).map(({ kind, title, scopeLabel }) => ({ kind, title, scopeLabel })), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/sheets/{kind}/rows',
+      tags: ['Synchronisation'],
+      summary: 'Zeilen eines Bereichs abrufen, mit since nur die Änderungen seit einem Cursor',
+      request: {
+        params: KindParam,
+        query: z.object({
+          scope: z
+            .string({ error: 'Der Bereich (scope) fehlt.' })
+            .min(1, { error: 'Der Bereich (scope) fehlt.' })
+            .max(20)
+            .openapi({ param: { name: 'scope', in: 'query' }, example: '05315000' }),
+          since: z.string().max(10_000).optional().openapi({ param: { name: 'since', in: 'query' } }),
+        }),
+      },
+      responses: { 200: json(PullResponseSchema, 'Spalten, Zeilen, ausgetretene Zeilen und der neue Cursor'), ...errorResponses },
+    }),
+    async (c) => {
+      const sheet = requireSheet(c.req.valid('param').kind);
+      const { scope, since } = c.req.valid('query');
+      const response = await c.get('db').transaction((tx) => pullSheet(tx, sheet, scope, since));
+      return c.json(response, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/sheets/{kind}/changes',
+      tags: ['Synchronisation'],
+      summary: 'Geänderte Zellen senden: zellgenau zusammengeführt, Konflikte werden gemeldet',
+      middleware: [
+        bodyLimit({
+          maxSize: PUSH_LIMITS.bytes,
+          onError: () => {
+            throw tooLarge();
+          },
+        }),
+      ] as const,
+      request: {
+        params: KindParam,
+        body: { content: { 'application/json': { schema: PushRequestSchema } }, required: true },
+      },
+      responses: {
+        200: json(PushResponseSchema, 'Ein Ergebnis je Änderung, in derselben Reihenfolge'),
+        ...errorResponses,
+        409: json(errorResponses[400].content['application/json'].schema, 'Idempotenzschlüssel mit anderem Inhalt'),
+        413: json(errorResponses[400].content['application/json'].schema, 'Zu viele Änderungen oder zu großer Inhalt'),
+      },
+    }),
+    async (c) => {
+      const sheet = requireSheet(c.req.valid('param').kind);
+      const request = c.req.valid('json');
+      if (request.changes.length > PUSH_LIMITS.changes) throw tooLarge();
+      const db: Database = c.get('db');
+      const response = await db.transaction((tx) => pushChanges(tx, sheet, request));
+      return c.json(response, 200);
+    },
+  );

@@ -1,0 +1,80 @@
+import { z } from '../openapi.ts';
+
+/** The sync protocol's wire format: these schemas validate requests, type the client and generate /openapi.json. */
+
+export const CellValueSchema = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()])
+  .openapi('Zellwert', { description: 'Datum als JJJJ-MM-TT, leere Zelle als null, enum[] als Liste' });
+
+export const ColumnSchema = z
+  .object({
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(['text', 'number', 'date', 'enum', 'enum[]', 'boolean', 'url']),
+    editable: z.boolean(),
+    values: z.array(z.string()).optional(),
+  })
+  .openapi('Spalte');
+
+export const SheetRowSchema = z
+  .object({ id: z.string(), version: z.number().int(), values: z.record(z.string(), CellValueSchema) })
+  .openapi('Zeile');
+
+export const PullResponseSchema = z
+  .object({
+    kind: z.string(),
+    scope: z.string(),
+    columns: z.array(ColumnSchema),
+    rows: z.array(SheetRowSchema),
+    deleted: z.array(z.string()).openapi({ description: 'IDs der Zeilen, die den Bereich seit dem Cursor verlassen haben' }),
+    cursor: z.string().openapi({ description: 'Für das nächste Abrufen nur der Änderungen (since)' }),
+  })
+  .openapi('Abruf');
+
+export const PushChangeSchema = z
+  .object({
+    id: z.string().max(100),
+    baseVersion: z.number().int().min(0),
+    base: z.record(z.string(), z.unknown()).default({}),
+    set: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Zeilenaenderung');
+
+export const PUSH_LIMITS = { changes: 10_000, bytes: 10 * 1024 * 1024 } as const;
+
+export const PushRequestSchema = z
+  .object({
+    scope: z.string().min(1).max(20),
+    idempotencyKey: z.uuid({ error: 'idempotencyKey muss eine UUID sein.' }),
+    source: z.enum(['addin', 'xlsx', 'api']),
+    changes: z.array(PushChangeSchema).openapi({ description: `höchstens ${PUSH_LIMITS.changes} Änderungen` }),
+  })
+  .openapi('Sendevorgang');
+
+export const KonfliktSchema = z
+  .object({ key: z.string(), base: z.unknown(), mine: CellValueSchema, theirs: CellValueSchema })
+  .openapi('Konflikt');
+
+export const PushResultSchema = z
+  .object({
+    id: z.string(),
+    outcome: z.enum(['applied', 'unchanged', 'conflict', 'rejected']),
+    version: z.number().int().nullable(),
+    values: z.record(z.string(), CellValueSchema).nullable(),
+    conflicts: z.array(KonfliktSchema).optional(),
+    errors: z.array(z.object({ key: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Zeilenergebnis');
+
+export const PushResponseSchema = z
+  .object({ results: z.array(PushResultSchema), cursor: z.string() })
+  .openapi('Sendeergebnis');
+
+export const SheetKindSchema = z
+  .object({ kind: z.string(), title: z.string(), scopeLabel: z.string() })
+  .openapi('Tabellenart');
+
+export type PullResponse = z.infer<typeof PullResponseSchema>;
+export type PushRequest = z.infer<typeof PushRequestSchema>;
+export type PushResult = z.infer<typeof PushResultSchema>;
+export type PushResponse = z.infer<typeof PushResponseSchema>;

@@ -1,0 +1,97 @@
+import type { Sql } from '../db/database.ts';
+import { badRequest, notFound } from '../errors.ts';
+import type { PullResponse } from './contract.ts';
+import { isValidCursor } from './cursor.ts';
+import type { Column, SheetKind } from './sheets.ts';
+import type { CellValue } from './values.ts';
+
+/** The columns as clients see them, with the vocabularies read from the database (enum types, aktivitaet). */
+export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> {
+  const withVocabulary = sheet.columns.filter((c) => c.vocabulary);
+  const selects = withVocabulary.map(({ key, vocabulary }) =>
+    vocabulary && 'enumType' in vocabulary
+      ? `array(select unnest(enum_range(null::public.${vocabulary.enumType}))::text) as "${key}"`
+      : `array(select name from public.aktivitaet order by name) as "${key}"`,
+  );
+  const [vocabularies] = selects.length ? await tx.query<Record<string, string[]>>(`select ${selects.join(', ')}`) : [{}];
+  return sheet.columns.map(({ key, label, type, editable }) => ({
+    key,
+    label,
+    type,
+    editable,
+    ...(vocabularies?.[key] ? { values: vocabularies[key] } : {}),
+  }));
+}
+
+/** Throws 400 for a malformed scope and 404 for one that does not exist. */
+export async function checkScope(tx: Sql, sheet: SheetKind, scope: string): Promise<void> {
+  if (!sheet.scopePattern.test(scope)) throw badRequest(`Ungültiger Bereich „${scope}“. ${sheet.scopeHint}`);
+  const [found] = await tx.query(sheet.scopeQuery, [scope]);
+  if (!found) throw notFound(`Den Bereich ${scope} (${sheet.scopeLabel}) gibt es nicht.`);
+}
+
+export const selectRowValues = (sheet: SheetKind) =>
+  `t.id, t.version, ${sheet.columns.map((c) => `${c.select} as "${c.key}"`).join(', ')}`;
+
+type RowRecord = { id: string; version: number } & Record<string, CellValue>;
+
+export function toSheetRow(sheet: SheetKind, record: RowRecord) {
+  return {
+    id: record.id,
+    version: record.version,
+    values: Object.fromEntries(sheet.columns.map((c) => [c.key, record[c.key] ?? null])),
+  };
+}
+
+const changedSince = (column: string) =>
+  `${column} >= pg_snapshot_xmin($2::pg_snapshot) and not pg_visible_in_snapshot(${column}, $2::pg_snapshot)`;
+
+/** Rows of scope $1 written, or whose OZG-Leistung was written, by a transaction not visible in cursor $2. */
+export const deltaRowsQuery = (sheet: SheetKind) => `
+  with geaendert as (
+    select t.id from ${sheet.from} where ${sheet.scopeWhere} and ${changedSince('t.txid')}
+    union
+    select t.id from ${sheet.from} where ${sheet.scopeWhere} and ${changedSince('l.txid')}
+  )
+  select ${selectRowValues(sheet)} from ${sheet.from}
+  where t.id in (select id from geaendert) and ${sheet.scopeWhere}
+  order by ${sheet.orderBy}`;
+
+const deltaDeletedQuery = (sheet: SheetKind) => `
+  select z.zeile_id as id from public.zeile_ausgetreten z
+  where z.tabelle = $3 and z.bereich = $1 and ${changedSince('z.txid')}
+    and not exists (select 1 from ${sheet.from} where t.id = z.zeile_id and ${sheet.scopeWhere})`;
+
+/**
+ * All rows of a scope, or with `since` only those changed after that cursor, read from one
+ * snapshot that also becomes the new cursor.
+ */
+export async function pullSheet(tx: Sql, sheet: SheetKind, scope: string, since?: string): Promise<PullResponse> {
+  if (since !== undefined && !isValidCursor(since)) {
+    throw badRequest('Der Cursor (since) ist ungültig. Rufen Sie die Tabelle einmal vollständig ab.');
+  }
+  await tx.exec('set transaction isolation level repeatable read');
+  await checkScope(tx, sheet, scope);
+  const [{ cursor }] = (await tx.query<{ cursor: string }>('select pg_current_snapshot()::text as cursor')) as [
+    { cursor: string },
+  ];
+  const columns = await loadColumns(tx, sheet);
+
+  const records =
+    since === undefined
+      ? await tx.query<RowRecord>(
+          `select ${selectRowValues(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`,
+          [scope],
+        )
+      : await tx.query<RowRecord>(deltaRowsQuery(sheet), [scope, since]);
+  const deleted = since === undefined ? [] : await tx.query<{ id: string }>(deltaDeletedQuery(sheet), [scope, since, sheet.table]);
+
+  return {
+    kind: sheet.kind,
+    scope,
+    columns,
+    rows: records.map((record) => toSheetRow(sheet, record)),
+    deleted: deleted.map((row) => row.id),
+    cursor,
+  };
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { Sql } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import type { PushRequest, PushResponse, PushResult } from './contract.ts';
+import { mergeChange, type StoredRow } from './merge.ts';
+import { checkScope, loadColumns, selectRowValues, toSheetRow } from './pull.ts';
+import type { SheetKind } from './sheets.ts';
+import type { CellValue } from './values.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Kept well beyond the 24 hours a client may retry in. */
+const RECEIPT_DAYS = 7;
+
+/** The same request gives the same hash whatever order its JSON keys came in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestHash(sheet: SheetKind, request: PushRequest): string {
+  const { scope, source, changes } = request;
+  return createHash('sha256').update(canonical({ kind: sheet.kind, scope, source, changes })).digest('hex');
+}
+
+/**
+ * Applies a push inside the caller's transaction: every row is decided by mergeChange against
+ * its locked current state, all writes go to the database in one statement, and the answer is
+ * stored under the idempotency key, so that a retry returns it and applies nothing twice.
+ */
+export async function pushChanges(tx: Sql, sheet: SheetKind, request: PushRequest): Promise<PushResponse> {
+  const hash = requestHash(sheet, request);
+  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]);
+  const [receipt] = await tx.query<{ inhalt_hash: string; antwort: PushResponse }>(
+    'select inhalt_hash, antwort from public.push_quittung where schluessel = $1',
+    [request.idempotencyKey],
+  );
+  if (receipt) {
+    if (receipt.inhalt_hash === hash) return receipt.antwort;
+    throw new AppError(
+      'conflict',
+      'Dieser Idempotenzschlüssel wurde schon für einen anderen Sendevorgang benutzt. Senden Sie neue Änderungen mit einem neuen Schlüssel.',
+    );
+  }
+
+  await checkScope(tx, sheet, request.scope);
+  const [{ cursor }] = (await tx.query<{ cursor: string }>('select pg_current_snapshot()::text as cursor')) as [
+    { cursor: string },
+  ];
+  const columns = (await loadColumns(tx, sheet)).map((column) => ({
+    ...sheet.columns.find((def) => def.key === column.key)!,
+    ...column,
+  }));
+
+  const ids = [...new Set(request.changes.map((c) => c.id).filter((id) => UUID.test(id)))];
+  const stored = new Map<string, StoredRow>();
+  if (ids.length) {
+    const records = await tx.query<{ id: string; version: number; scope: string | null } & Record<string, CellValue>>(
+      `select ${selectRowValues(sheet)}, ${sheet.scopeOf} as scope from ${sheet.from}
+       where t.id = any($1::uuid[]) for update of t`,
+      [ids],
+    );
+    for (const record of records) {
+      const { values } = toSheetRow(sheet, record);
+      stored.set(record.id, { id: record.id, version: record.version, scope: record.scope, values });
+    }
+  }
+
+  const mergeSheet = { columns, scopeLabel: sheet.scopeLabel, checkRow: sheet.checkRow };
+  const patches = new Map<string, Record<string, CellValue>>();
+  const decisions = request.changes.map((change) => {
+    const row = stored.get(change.id);
+    const decision = mergeChange(mergeSheet, request.scope, row, change);
+    if (row && 'write' in decision && Object.keys(decision.write).length) {
+      // a later change to the same row in this push builds on this one
+      stored.set(row.id, { ...row, values: { ...row.values, ...decision.write } });
+      patches.set(row.id, { ...patches.get(row.id), ...decision.write });
+    }
+    return decision;
+  });
+
+  const after = new Map<string, { version: number; values: Record<string, CellValue> }>();
+  if (patches.size) {
+    await tx.query(`select set_config('ozg.quelle', $1, true), set_config('ozg.push', $2, true)`, [
+      request.source,
+      request.idempotencyKey,
+    ]);
+    const editable = sheet.columns.filter((c) => c.editable);
+    const assignments = editable.map(({ key, cast }) => {
+      const value =
+        cast === 'text[]'
+          ? `array(select jsonb_array_elements_text(p.patch -> '${key}'))`
+          : `(p.patch ->> '${key}')::${cast}`;
+      return `${key} = case when p.patch ? '${key}' then ${value} else t.${key} end`;
+    });
+    await tx.query(
+      `update public.${sheet.table} t set ${assignments.join(', ')}
+       from jsonb_to_recordset($1::text::jsonb) as p (id uuid, patch jsonb)
+       where t.id = p.id`,
+      [JSON.stringify([...patches].map(([id, patch]) => ({ id, patch })))],
+    );
+  }
+  const touched = [...stored.keys()];
+  if (touched.length) {
+    const records = await tx.query<{ id: string; version: number } & Record<string, CellValue>>(
+      `select ${selectRowValues(sheet)} from ${sheet.from} where t.id = any($1::uuid[])`,
+      [touched],
+    );
+    for (const record of records) after.set(record.id, toSheetRow(sheet, record));
+  }
+
+  const results: PushResult[] = request.changes.map((change, i) => {
+    const decision = decisions[i]!;
+    const row = after.get(change.id);
+    const base = { id: change.id, outcome: decision.outcome, version: row?.version ?? null, values: row?.values ?? null };
+    if (decision.outcome === 'rejected') return { ...base, errors: decision.errors };
+    if (decision.outcome === 'conflict') return { ...base, conflicts: decision.conflicts };
+    return base;
+  });
+  const response: PushResponse = { results, cursor };
+
+  await tx.query(
+    `insert into public.push_quittung (schluessel, tabelle, bereich, inhalt_hash, antwort) values ($1, $2, $3, $4, $5::text::jsonb)`,
+    [request.idempotencyKey, sheet.table, request.scope, hash, JSON.stringify(response)],
+  );
+  await tx.query(`delete from public.push_quittung where erstellt_am < now() - make_interval(days => $1)`, [RECEIPT_DAYS]);
+  return response;
+}

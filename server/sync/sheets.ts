@@ -1,0 +1,182 @@
+/**
+ * The sheets a client can pull and push: which rows (kind + scope) and which columns. The server
+ * describes the columns, so the add-in and the xlsx export stay generic; a new kind needs no
+ * client change.
+ */
+
+export type ColumnType = 'text' | 'number' | 'date' | 'enum' | 'enum[]' | 'boolean' | 'url';
+
+export interface Column {
+  key: string;
+  label: string;
+  type: ColumnType;
+  editable: boolean;
+  /** The vocabulary of enum and enum[] columns. */
+  values?: string[];
+}
+
+/** What the server knows about a column beyond what clients see. */
+export interface ColumnDef extends Omit<Column, 'values'> {
+  /** SQL expression reading the column in the pull query (aliases: t = status row, l = ozg_leistung). */
+  select: string;
+  /** Postgres type an editable value is cast to when written. */
+  cast?: string;
+  /** Where the vocabulary of an enum column comes from: an enum type or the aktivitaet table. */
+  vocabulary?: { enumType: string } | { table: 'aktivitaet' };
+  required?: boolean;
+  maxLength?: number;
+  /** Whole numbers within [min, max]. */
+  range?: [number, number];
+}
+
+export type SheetKindName = 'kommune-status' | 'leistung-status';
+
+export interface SheetKind {
+  kind: SheetKindName;
+  title: string;
+  /** How the scope is named to users, e.g. in error messages. */
+  scopeLabel: string;
+  table: 'kommune_status' | 'leistung_status';
+  columns: ColumnDef[];
+  /** Rows of one scope ($1), joined with their ozg_leistung as l. */
+  from: string;
+  scopeWhere: string;
+  /** The scope of a status row, as an SQL expression over t and l. */
+  scopeOf: string;
+  orderBy: string;
+  /** Checks that the scope exists; returns its display name. */
+  scopeQuery: string;
+  scopePattern: RegExp;
+  scopeHint: string;
+  /** Rules across cells of one row (the database enforces them too). */
+  checkRow?: (values: Record<string, unknown>) => { key: string; message: string }[];
+}
+
+const DATE_RANGE = { min: '2017-01-01', max: '2099-12-31' };
+export const DATE_LIMITS = DATE_RANGE;
+
+const readOnly = (key: string, label: string, type: ColumnType, select: string): ColumnDef => ({
+  key,
+  label,
+  type,
+  editable: false,
+  select,
+});
+
+const text = (key: string, label: string, maxLength: number): ColumnDef => ({
+  key,
+  label,
+  type: 'text',
+  editable: true,
+  select: `t.${key}`,
+  cast: 'text',
+  maxLength,
+});
+
+const enumColumn = (key: string, label: string, enumType: string, required = false): ColumnDef => ({
+  key,
+  label,
+  type: 'enum',
+  editable: true,
+  select: `t.${key}::text`,
+  cast: `public.${enumType}`,
+  vocabulary: { enumType },
+  required,
+});
+
+const date = (key: string, label: string): ColumnDef => ({
+  key,
+  label,
+  type: 'date',
+  editable: true,
+  select: `t.${key}`,
+  cast: 'date',
+});
+
+export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
+  'kommune-status': {
+    kind: 'kommune-status',
+    title: 'Umsetzungsstand einer Kommune',
+    scopeLabel: 'Kommune (AGS)',
+    table: 'kommune_status',
+    columns: [
+      readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
+      readOnly('leistung', 'Leistung', 'text', 'l.name'),
+      readOnly('themenfeld', 'Themenfeld', 'text', '(select tf.name from public.themenfeld tf where tf.id = l.themenfeld_id)'),
+      enumColumn('status', 'Status', 'umsetzungsstatus', true),
+      {
+        key: 'reifegrad',
+        label: 'Reifegrad',
+        type: 'number',
+        editable: true,
+        select: 't.reifegrad',
+        cast: 'smallint',
+        range: [0, 7],
+      },
+      enumColumn('reifegrad_modell', 'Reifegradmodell', 'reifegrad_modell', true),
+      text('loesung', 'Lösung', 500),
+      { key: 'url', label: 'URL', type: 'url', editable: true, select: 't.url', cast: 'text', maxLength: 2048 },
+      text('anbieter', 'Anbieter', 300),
+      date('zieltermin', 'Zieltermin'),
+      date('inbetriebnahme', 'Inbetriebnahme'),
+      text('ansprechperson', 'Ansprechperson', 300),
+      text('bemerkung', 'Bemerkung', 4000),
+    ],
+    from: 'public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id',
+    scopeWhere: 't.ags = $1 and l.kommunaler_vollzug',
+    scopeOf: 'case when l.kommunaler_vollzug then t.ags end',
+    orderBy: 'l.ozg_id nulls last, l.name',
+    scopeQuery: 'select name from public.kommune where ags = $1',
+    scopePattern: /^\d{8}$/,
+    scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000.',
+    checkRow: ({ reifegrad, reifegrad_modell }) => {
+      const max = reifegrad_modell === '2.0' ? 7 : 4;
+      if (typeof reifegrad !== 'number' || reifegrad <= max) return [];
+      return [
+        {
+          key: 'reifegrad',
+          message: `Reifegrad ${reifegrad} gibt es im Reifegradmodell ${String(reifegrad_modell ?? '1.1')} nicht (erlaubt: 0 bis ${max}).`,
+        },
+      ];
+    },
+  },
+  'leistung-status': {
+    kind: 'leistung-status',
+    title: 'Themenfeld-Übersicht',
+    scopeLabel: 'Themenfeld',
+    table: 'leistung_status',
+    columns: [
+      readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
+      readOnly('leistung', 'Leistung', 'text', 'l.name'),
+      readOnly('leika_anzahl', 'LeiKa-Anzahl', 'number', 'l.leika_anzahl'),
+      { key: 'online_dienst_nrw', label: 'Online-Dienst in NRW', type: 'boolean', editable: true, select: 't.online_dienst_nrw', cast: 'boolean' },
+      {
+        key: 'weitere_aktivitaeten',
+        label: 'Weitere Aktivitäten',
+        type: 'enum[]',
+        editable: true,
+        select: 't.weitere_aktivitaeten',
+        cast: 'text[]',
+        vocabulary: { table: 'aktivitaet' },
+        required: true,
+      },
+      enumColumn('umsetzungsvariante', 'Umsetzungsvariante', 'umsetzungsvariante'),
+      enumColumn('entscheidungsstand', 'Entscheidungsstand', 'entscheidungsstand'),
+      enumColumn('prioritaet', 'Priorität', 'prioritaet', true),
+      text('leistungsverantwortlich', 'Leistungsverantwortlich', 300),
+      text('umsetzungsverantwortlich', 'Umsetzungsverantwortlich', 300),
+      text('bemerkung', 'Bemerkung', 4000),
+    ],
+    from: 'public.leistung_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id',
+    scopeWhere: 'l.themenfeld_id = $1::smallint',
+    scopeOf: 'l.themenfeld_id::text',
+    orderBy: 'l.ozg_id nulls last, l.name',
+    scopeQuery: `select name from public.themenfeld where id = case when $1 ~ '^\\d{1,4}$' then $1::smallint end`,
+    scopePattern: /^\d{1,4}$/,
+    scopeHint: 'Der Bereich ist die Nummer eines Themenfelds, z. B. 9 für Mobilität & Reisen.',
+  },
+};
+
+export function sheetKind(name: string): SheetKind | undefined {
+  return Object.hasOwn(SHEET_KINDS, name) ? SHEET_KINDS[name as SheetKindName] : undefined;
+}

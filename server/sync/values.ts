@@ -1,0 +1,105 @@
+import { DATE_LIMITS, type Column, type ColumnDef } from './sheets.ts';
+
+export type CellValue = string | number | boolean | string[] | null;
+
+export type Checked = { ok: true; value: CellValue } | { ok: false; message: string };
+
+export type CheckableColumn = Pick<ColumnDef, 'key' | 'label' | 'type' | 'required' | 'maxLength' | 'range'> &
+  Pick<Column, 'values'>;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// Mirrors the check constraint on kommune_status.url.
+const URL_PATTERN = /^https?:\/\/[^\s/?#]+\.[^\s]*$/;
+
+function isCalendarDate(text: string): boolean {
+  const match = ISO_DATE.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const quote = (value: unknown) => {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `„${text.length > 60 ? `${text.slice(0, 57)}…` : text}“`;
+};
+
+/**
+ * Checks a value a client wants to store against its column and returns it in its stored form
+ * (empty text becomes null, an empty enum[] stays []), or a German message saying what is wrong.
+ * These are the same rules the database's constraints enforce; here they become per-cell errors.
+ */
+export function checkValue(column: CheckableColumn, raw: unknown): Checked {
+  const label = `„${column.label}“`;
+  const empty = raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '');
+  if (column.type === 'enum[]' && (raw === null || raw === undefined)) return { ok: true, value: [] };
+  if (empty) {
+    return column.required ? { ok: false, message: `${label} darf nicht leer sein.` } : { ok: true, value: null };
+  }
+
+  switch (column.type) {
+    case 'text':
+    case 'url': {
+      if (typeof raw !== 'string') return { ok: false, message: `${label} erwartet einen Text.` };
+      // PostgreSQL text cannot hold NUL; other control characters are stray input from copy and paste.
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(raw)) {
+        return { ok: false, message: `${label} enthält unzulässige Steuerzeichen.` };
+      }
+      if (column.maxLength !== undefined && [...raw].length > column.maxLength) {
+        return { ok: false, message: `${label} darf höchstens ${column.maxLength} Zeichen lang sein.` };
+      }
+      if (column.type === 'url' && !URL_PATTERN.test(raw)) {
+        return { ok: false, message: `${quote(raw)} ist keine gültige Internetadresse (http:// oder https://).` };
+      }
+      return { ok: true, value: raw };
+    }
+    case 'number': {
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) return { ok: false, message: `${label} erwartet eine Zahl.` };
+      if (!Number.isInteger(raw)) return { ok: false, message: `${label} erwartet eine ganze Zahl.` };
+      if (column.range && (raw < column.range[0] || raw > column.range[1])) {
+        return { ok: false, message: `${label} muss zwischen ${column.range[0]} und ${column.range[1]} liegen.` };
+      }
+      return { ok: true, value: raw };
+    }
+    case 'boolean':
+      if (typeof raw !== 'boolean') return { ok: false, message: `${label} erwartet ja oder nein (true/false).` };
+      return { ok: true, value: raw };
+    case 'date':
+      if (typeof raw !== 'string' || !isCalendarDate(raw)) {
+        return { ok: false, message: `${quote(raw)} ist kein gültiges Datum (JJJJ-MM-TT).` };
+      }
+      if (raw < DATE_LIMITS.min || raw > DATE_LIMITS.max) {
+        return { ok: false, message: `${label} muss zwischen 2017 und 2099 liegen.` };
+      }
+      return { ok: true, value: raw };
+    case 'enum': {
+      if (typeof raw !== 'string' || !column.values?.includes(raw)) {
+        return { ok: false, message: `${quote(raw)} ist für ${label} nicht erlaubt. Erlaubt: ${column.values?.join(', ')}.` };
+      }
+      return { ok: true, value: raw };
+    }
+    case 'enum[]': {
+      if (!Array.isArray(raw) || !raw.every((item) => typeof item === 'string')) {
+        return { ok: false, message: `${label} erwartet eine Liste von Texten.` };
+      }
+      const unknown = raw.find((item) => !column.values?.includes(item));
+      if (unknown !== undefined) {
+        return { ok: false, message: `${quote(unknown)} ist für ${label} nicht erlaubt. Erlaubt: ${column.values?.join(', ')}.` };
+      }
+      if (new Set(raw).size !== raw.length) return { ok: false, message: `${label} enthält einen Eintrag doppelt.` };
+      return { ok: true, value: raw };
+    }
+  }
+}
+
+/** The value as the server would store it, or the raw value when it is not storable (for comparisons only). */
+export function normalize(column: CheckableColumn, raw: unknown): unknown {
+  const checked = checkValue({ ...column, required: false }, raw);
+  return checked.ok ? checked.value : raw;
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
+  return a === b;
+}

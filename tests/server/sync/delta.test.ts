@@ -1,0 +1,75 @@
+import { expect, it } from 'vitest';
+import { createApp } from '../../../server/app.ts';
+import { openPostgres } from '../../../server/db/postgres.ts';
+import { deltaRowsQuery } from '../../../server/sync/pull.ts';
+import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
+import { describeEachDatabase } from '../../helpers/databases.ts';
+import { pullRows, rowOf } from '../../helpers/sheets.ts';
+
+const KOELN = '05315000';
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+function planNodes(explained: unknown): PlanNode[] {
+  const walk = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(walk)];
+  return walk((explained as [{ Plan: PlanNode }])[0].Plan);
+}
+
+describeEachDatabase('Delta pull cost', ({ db }) => {
+  it('reads a delta through the (ags, txid) index, in proportion to the changes, not the rows in scope', async () => {
+    await db().exec(`
+      insert into public.kreis (kreisschluessel, name, typ) values ('05170', 'Wesel', 'Kreis') on conflict do nothing;
+      insert into public.kommune (ags, name, typ)
+      select '05170' || lpad(i::text, 3, '0'), 'Testgemeinde ' || i, 'kreisangehörige Gemeinde' from generate_series(1, 400) i;
+      analyze public.kommune_status; analyze public.ozg_leistung;`);
+    const [{ n }] = (await db().query<{ n: number }>('select count(*)::int as n from public.kommune_status')) as [{ n: number }];
+    expect(n).toBeGreaterThan(18_000);
+
+    const { cursor } = await pullRows(createApp({ db: db() }), 'kommune-status', KOELN);
+    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${deltaRowsQuery(SHEET_KINDS['kommune-status'])}`, [
+      KOELN,
+      cursor,
+    ]);
+    const scans = planNodes(plan[0]!['QUERY PLAN']).filter((node) => node['Relation Name'] === 'kommune_status');
+    expect(scans.length).toBeGreaterThan(0);
+    expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    expect(scans.map((node) => node['Index Name'])).toContain('kommune_status_delta_idx');
+  });
+});
+
+describeEachDatabase('Delta cursor with concurrent transactions on two real connections', ({ db, kind, url }) => {
+      it.skipIf(kind !== 'postgres')(
+        'delivers a change whose transaction started before a pull and committed after it',
+        async () => {
+          const app = createApp({ db: db() });
+          const row = rowOf(await pullRows(app, 'kommune-status', KOELN), 10294);
+          const writer = openPostgres(url()!, { max: 1 });
+          let commit!: () => void;
+          const gate = new Promise<void>((resolve) => (commit = resolve));
+          let written!: () => void;
+          const wrote = new Promise<void>((resolve) => (written = resolve));
+          const slow = writer.transaction(async (tx) => {
+            await tx.query(`update public.kommune_status set bemerkung = 'langsamer Schreiber' where id = $1`, [row.id]);
+            written();
+            await gate;
+          });
+          await wrote;
+
+          const during = await pullRows(app, 'kommune-status', KOELN);
+          expect(rowOf(during, 10294).values.bemerkung).toBeNull();
+          commit();
+          await slow;
+          await writer.close();
+
+          const [{ updated_at: writtenAt }] = (await db().query<{ updated_at: string }>(
+            'select updated_at from public.kommune_status where id = $1',
+            [row.id],
+          )) as [{ updated_at: string }];
+          const delta = await pullRows(app, 'kommune-status', KOELN, during.cursor);
+          expect(delta.rows.map((r) => r.id)).toEqual([row.id]);
+          expect(delta.rows[0]!.values.bemerkung).toBe('langsamer Schreiber');
+          // The write is stamped before the pull happened, so a timestamp cursor would have lost it.
+          expect(new Date(writtenAt).getTime()).toBeLessThan(Date.now());
+          expect((await pullRows(app, 'kommune-status', KOELN, delta.cursor)).rows).toEqual([]);
+        },
+      );
+});
