@@ -28,10 +28,12 @@ create index aenderung_zeitpunkt_idx on public.aenderung (zeitpunkt desc);
 create index aenderung_push_idx on public.aenderung (push_schluessel) where push_schluessel is not null;
 create index aenderung_offen_idx on public.aenderung (zeitpunkt desc) where geprueft_am is null;
 
+-- jit off: compiling this query costs more than running it, even for 10,000 rows.
 create function public.aenderungen_protokollieren() returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set jit = off
 as $$
 declare
   quelle text := coalesce(nullif(current_setting('ozg.quelle', true), ''), 'sql');
@@ -39,6 +41,8 @@ declare
   -- bookkeeping columns and keys that never change through a sheet
   fest constant text[] := array['id', 'version', 'updated_at', 'updated_by', 'txid', 'ags', 'ozg_leistung_id'];
 begin
+  -- materialized: each row is turned into jsonb once, not once per column compared
+  with z as materialized (select to_jsonb(n) as neu, to_jsonb(a) as alt from neue n join alte a on a.id = n.id)
   insert into public.aenderung (akteur, tabelle, bereich, zeile_id, spalte, alt, neu, version, quelle, push_schluessel)
   select z.neu ->> 'updated_by',
          tg_table_name,
@@ -54,8 +58,7 @@ begin
          (z.neu ->> 'version')::bigint,
          quelle,
          push
-  from (select to_jsonb(n) as neu, to_jsonb(a) as alt from neue n join alte a on a.id = n.id) z
-  cross join lateral jsonb_each(z.neu) e
+  from z cross join lateral jsonb_each(z.neu) e
   where not (e.key = any (fest)) and (z.alt -> e.key) is distinct from e.value;
   return null;
 end

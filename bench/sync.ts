@@ -1,0 +1,238 @@
+/**
+ * npm run bench: the sync protocol at NRW's real volume (396 Kommunen x 243 municipal OZG-Leistungen
+ * = 96,228 kommune_status rows, plus a synthetic Themenfeld with 20,000 Leistungen as a large scope),
+ * on PGlite and on PostgreSQL, each figure beside a raw SQL baseline measured in the same run.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { createApp } from '../server/app.ts';
+import type { Database } from '../server/db/database.ts';
+import { migrate, readMigrations } from '../server/db/migrate.ts';
+import { openPglite } from '../server/db/pglite.ts';
+import { openPostgres } from '../server/db/postgres.ts';
+import { deltaRowsQuery } from '../server/sync/pull.ts';
+import { SHEET_KINDS } from '../server/sync/sheets.ts';
+
+const DATA = fileURLToPath(new URL('../../shared/data/', import.meta.url));
+const MUNICIPAL_LEISTUNGEN = 243;
+const LARGE_SCOPE = 20_000;
+const PUSH_CELLS = 10_000;
+const KOELN = '05315000';
+
+type Csv = Record<string, string>[];
+const readCsv = (file: string): Csv => parse(readFileSync(path.join(DATA, file)), { columns: true, skip_empty_lines: true });
+
+function catalogue() {
+  if (!existsSync(DATA)) {
+    throw new Error(`Die Referenzdaten fehlen (${DATA}). Der Benchmark braucht ../shared/data mit dem OZG-Katalog und der Gemeindeliste.`);
+  }
+  const leistungen = readCsv('ozg-katalog-nrw/ozg_leistungen.csv');
+  let municipal = 0;
+  return {
+    themenfelder: readCsv('ozg-katalog-nrw/themenfelder.csv').map((r) => ({ id: Number(r.id), name: r.name })),
+    kreise: readCsv('gemeinden-nrw/kreise.csv').map((r) => ({
+      kreisschluessel: r.kreisschluessel,
+      name: r.name,
+      typ: r.typ === 'kreis' ? 'Kreis' : 'kreisfreie Stadt',
+    })),
+    kommunen: readCsv('gemeinden-nrw/gemeinden.csv').map((r) => ({
+      ags: r.ags,
+      name: r.name,
+      typ: r.typ === 'kreisfreie-stadt' ? 'kreisfreie Stadt' : 'kreisangehörige Gemeinde',
+    })),
+    // The LeiKa types mark 460 bundles as possibly municipal; the OZG counts about 240 as kommunaler
+    // Vollzug. The first 243 candidates give the volume the issue names (96,228 rows).
+    leistungen: leistungen.map((r) => {
+      const candidate = r.leika_typen.split(' ').some((t) => ['2/3', '4', '5'].includes(t));
+      const vollzug = candidate && municipal < MUNICIPAL_LEISTUNGEN;
+      if (vollzug) municipal++;
+      return { ozg_id: Number(r.ozg_id), name: r.name, themenfeld_id: Number(r.themenfeld_id), kommunaler_vollzug: vollzug };
+    }),
+  };
+}
+
+async function seed(db: Database) {
+  const data = catalogue();
+  const insert = (table: string, columns: string, rows: unknown[]) =>
+    db.query(
+      `insert into public.${table} (${columns.replace(/ \w+(,|$)/g, '$1')}) select * from jsonb_to_recordset($1::text::jsonb) as x (${columns})`,
+      [JSON.stringify(rows)],
+    );
+  await insert('themenfeld', 'id smallint, name text', [...data.themenfelder, { id: 99, name: 'Benchmark (synthetisch)' }]);
+  await insert('kreis', 'kreisschluessel text, name text, typ text', data.kreise);
+  await insert('ozg_leistung', 'ozg_id integer, name text, themenfeld_id smallint, kommunaler_vollzug boolean', data.leistungen);
+  await insert('kommune', 'ags text, name text, typ text', data.kommunen);
+  await db.query(
+    `insert into public.ozg_leistung (name, themenfeld_id) select 'Synthetische Leistung ' || i, 99 from generate_series(1, $1::int) i`,
+    [LARGE_SCOPE],
+  );
+  await db.exec('analyze');
+  const [counts] = await db.query<{ kommune_status: number; groesster_bereich: number }>(
+    `select (select count(*) from public.kommune_status)::int as kommune_status,
+            (select count(*) from public.leistung_status s join public.ozg_leistung l on l.id = s.ozg_leistung_id where l.themenfeld_id = 99)::int as groesster_bereich`,
+  );
+  return counts!;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function median(runs: number, fn: (run: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) times.push(await timed(() => fn(run)));
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+async function ok(response: Response) {
+  if (response.status !== 200) throw new Error(`${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+interface Figures {
+  seed: { kommune_status: number; groesster_bereich: number; seconds: number };
+  push: { api: number; raw: number };
+  pullKommune: { api: number; raw: number };
+  pullLarge: { api: number; raw: number };
+  delta: { api: number; raw: number };
+  deltaPlan: string;
+}
+
+async function measure(db: Database): Promise<Figures> {
+  const seedStart = performance.now();
+  await migrate(db, await readMigrations());
+  const counts = await seed(db);
+  const seedSeconds = (performance.now() - seedStart) / 1000;
+  const app = createApp({ db });
+  const get = (url: string) => app.request(url).then(ok);
+
+  const large = await get('/api/sheets/leistung-status/rows?scope=99');
+  const pushRows = large.rows.slice(0, PUSH_CELLS) as { id: string; version: number; values: { bemerkung: string | null } }[];
+  const current = new Map(pushRows.map((r) => [r.id, r.values.bemerkung]));
+  const pushMs = await median(3, async (run) => {
+    const changes = pushRows.map((r) => ({
+      id: r.id,
+      baseVersion: r.version,
+      base: { bemerkung: current.get(r.id) },
+      set: { bemerkung: `API ${run}` },
+    }));
+    const response = await ok(
+      await app.request('/api/sheets/leistung-status/changes', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scope: '99', idempotencyKey: randomUUID(), source: 'api', changes }),
+      }),
+    );
+    if (response.results.some((r: { outcome: string }) => r.outcome !== 'applied')) throw new Error('push not applied');
+    for (const r of pushRows) current.set(r.id, `API ${run}`);
+  });
+  const rawPushMs = await median(3, (run) =>
+    db.query(
+      `insert into public.leistung_status (id, ozg_leistung_id, bemerkung)
+       select s.id, s.ozg_leistung_id, x.bemerkung from jsonb_to_recordset($1::text::jsonb) as x (id uuid, bemerkung text)
+       join public.leistung_status s on s.id = x.id
+       on conflict (id) do update set bemerkung = excluded.bemerkung`,
+      [JSON.stringify(pushRows.map((r) => ({ id: r.id, bemerkung: `SQL ${run}` })))],
+    ),
+  );
+
+  const pullKommune = await median(21, () => get(`/api/sheets/kommune-status/rows?scope=${KOELN}`));
+  const rawKommune = await median(21, () =>
+    db.query('select t.* from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id where t.ags = $1 and l.kommunaler_vollzug', [KOELN]),
+  );
+  const pullLarge = await median(5, () => get('/api/sheets/leistung-status/rows?scope=99'));
+  const rawLarge = await median(5, () =>
+    db.query('select t.*, l.ozg_id, l.name, l.leika_anzahl from public.leistung_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id where l.themenfeld_id = 99'),
+  );
+
+  const koeln = await get(`/api/sheets/kommune-status/rows?scope=${KOELN}`);
+  const ten = (koeln.rows as { id: string; version: number }[]).slice(0, 10);
+  await ok(
+    await app.request('/api/sheets/kommune-status/changes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        scope: KOELN,
+        idempotencyKey: randomUUID(),
+        source: 'api',
+        changes: ten.map((r) => ({ id: r.id, baseVersion: r.version, base: { bemerkung: null }, set: { bemerkung: 'geändert' } })),
+      }),
+    }),
+  );
+  const delta = await get(`/api/sheets/kommune-status/rows?scope=${KOELN}&since=${koeln.cursor}`);
+  if (delta.rows.length !== 10) throw new Error(`delta returned ${delta.rows.length} rows, expected 10`);
+  const deltaMs = await median(31, () => get(`/api/sheets/kommune-status/rows?scope=${KOELN}&since=${koeln.cursor}`));
+  const rawDelta = await median(31, () => db.query('select * from public.kommune_status where id = any($1::uuid[])', [ten.map((r) => r.id)]));
+  const plan = await db.query<{ 'QUERY PLAN': string }>(`explain ${deltaRowsQuery(SHEET_KINDS['kommune-status'])}`, [KOELN, koeln.cursor]);
+  const deltaPlan = plan.map((r) => r['QUERY PLAN']).find((line) => line.includes('kommune_status_delta_idx'))?.trim() ?? 'Index nicht benutzt!';
+
+  return {
+    seed: { ...counts, seconds: seedSeconds },
+    push: { api: pushMs, raw: rawPushMs },
+    pullKommune: { api: pullKommune, raw: rawKommune },
+    pullLarge: { api: pullLarge, raw: rawLarge },
+    delta: { api: deltaMs, raw: rawDelta },
+    deltaPlan,
+  };
+}
+
+const fmt = (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`;
+const rate = (ms: number) => `${Math.round(PUSH_CELLS / (ms / 1000)).toLocaleString('de-DE')} Zeilen/s`;
+
+function report(name: string, f: Figures) {
+  const rows = [
+    ['Senden: 10.000 geänderte Zellen', `${rate(f.push.api)} (${fmt(f.push.api)})`, `${rate(f.push.raw)} (${fmt(f.push.raw)})`, f.push.raw / f.push.api, 'mind. 0,5 der Rohrate', f.push.raw / f.push.api >= 0.5],
+    ['Abrufen: eine Kommune (243 Zeilen)', fmt(f.pullKommune.api), fmt(f.pullKommune.raw), f.pullKommune.api / f.pullKommune.raw, '–', undefined],
+    ['Abrufen: 20.000-Zeilen-Bereich', fmt(f.pullLarge.api), fmt(f.pullLarge.raw), f.pullLarge.api / f.pullLarge.raw, 'höchstens 3 × Roh-SELECT', f.pullLarge.api <= 3 * f.pullLarge.raw],
+    ['Änderungen abrufen: 10 Änderungen (Median)', fmt(f.delta.api), fmt(f.delta.raw), f.delta.api / f.delta.raw, 'unter 20 ms', f.delta.api < 20],
+  ] as const;
+  console.log(`\n### ${name}\n`);
+  console.log(`Daten: ${f.seed.kommune_status.toLocaleString('de-DE')} kommune_status-Zeilen, größter Bereich ${f.seed.groesster_bereich.toLocaleString('de-DE')} Zeilen, angelegt in ${f.seed.seconds.toFixed(1)} s. Plan der Änderungsabfrage: \`${f.deltaPlan}\`\n`);
+  console.log('| Messung | OZG-Sync | Roh-SQL | Verhältnis | Ziel (PostgreSQL) | erreicht |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [label, api, raw, ratio, target, met] of rows) {
+    console.log(`| ${label} | ${api} | ${raw} | ${ratio.toFixed(2)} | ${target} | ${met === undefined ? '–' : met ? 'ja' : 'nein'} |`);
+  }
+}
+
+console.log(`OZG-Sync Benchmark, ${new Date().toISOString().slice(0, 10)}: ${os.cpus()[0]?.model ?? 'CPU'} (${os.cpus().length} Kerne), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log('Roh-SQL: Senden = ein INSERT … ON CONFLICT DO UPDATE derselben Zeilen (mit denselben Triggern); Abrufen = ein SELECT derselben Zeilen.');
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'ozg-bench-'));
+const pglite = await openPglite(dir);
+try {
+  report('PGlite (eingebettet)', await measure(pglite));
+} finally {
+  await pglite.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+if (url) {
+  const admin = openPostgres(url, { max: 1 });
+  const name = `ozg_bench_${Date.now()}`;
+  await admin.exec(`create database ${name}`);
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const postgres = openPostgres(target.toString());
+  try {
+    const [{ server_version: version }] = (await postgres.query<{ server_version: string }>('show server_version')) as [
+      { server_version: string },
+    ];
+    report(`PostgreSQL ${version}`, await measure(postgres));
+  } finally {
+    await postgres.close();
+    await admin.exec(`drop database ${name} with (force)`);
+    await admin.close();
+  }
+} else {
+  console.log('\nPostgreSQL übersprungen: BENCH_DATABASE_URL (oder TEST_DATABASE_URL) ist nicht gesetzt. `npm run bench` startet dafür selbst einen Wegwerf-Cluster.');
+}
