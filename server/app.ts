@@ -3,11 +3,13 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
+import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
 import { AppError, errorResponse, notFound, type ErrorCode } from './errors.ts';
 import { createRouter } from './openapi.ts';
-import { routes } from './routes/index.ts';
+import type { AuthSetup } from './auth/require-member.ts';
+import { createRoutes } from './routes/index.ts';
 
 const SWAGGER_ASSETS = '/docs/assets';
 const swaggerDist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -20,19 +22,42 @@ const HTTP_CODES: Record<number, { code: ErrorCode; message: string }> = {
   413: { code: 'payload_too_large', message: 'Die Anfrage ist zu groß.' },
 };
 
+export interface AppOptions {
+  db: Database;
+  auth: AuthSetup;
+  /** Origins whose pages may call the API from a browser (the add-in's own origin by default). */
+  allowedOrigins?: string[];
+}
+
 /** The HTTP API without a listening socket: tests call app.request(), main.ts serves it. */
-export function createApp({ db }: { db: Database }) {
+export function createApp({ db, auth, allowedOrigins = [] }: AppOptions) {
   const app = createRouter();
   app.use(secureHeaders());
+  app.use(
+    '/api/*',
+    cors({
+      origin: allowedOrigins,
+      allowHeaders: ['Authorization', 'Content-Type'],
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
   app.use(async (c, next) => {
     c.set('db', db);
     await next();
   });
 
-  app.route('/', routes);
+  app.route('/', createRoutes(auth));
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Anmeldung', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'Access-Token von Supabase Auth oder, im lokalen Betrieb, von POST /api/dev/login',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
+    security: [{ Anmeldung: [] }],
     info: {
       title: 'OZG-Sync API',
       version: '0.1.0',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { AuthEnv } from './auth/tokens.ts';
 
 export interface Config {
   port: number;
@@ -7,6 +8,10 @@ export interface Config {
   dataDir: string;
   /** A PostgreSQL server instead of the embedded database. */
   databaseUrl: string | undefined;
+  /** Whose sign-ins the server accepts: a Supabase project's, or its own (local mode). */
+  auth: AuthEnv;
+  /** Browser origins allowed to call the API (CORS). */
+  allowedOrigins: string[];
 }
 
 const Env = z.object({
@@ -23,6 +28,14 @@ const Env = z.object({
     .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL muss mit postgres:// oder postgresql:// beginnen.' })
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  SUPABASE_URL: z.string().optional(),
+  SUPABASE_JWT_SECRET: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('https://localhost:3000')
+    .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ error: 'ALLOWED_ORIGINS ist eine Komma-Liste von Adressen wie https://ozg.example.org.' }))),
 });
 
 export class ConfigError extends Error {
@@ -39,5 +52,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: parsed.data.PORT,
     dataDir: path.resolve(parsed.data.DATA_DIR),
     databaseUrl: parsed.data.DATABASE_URL,
+    auth: {
+      SUPABASE_URL: parsed.data.SUPABASE_URL,
+      SUPABASE_JWT_SECRET: parsed.data.SUPABASE_JWT_SECRET,
+      NODE_ENV: parsed.data.NODE_ENV,
+    },
+    allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
   };
 }

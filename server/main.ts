@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { createAuthSetup } from './auth/setup.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
 import { openDatabase, prepareDatabase } from './db/open.ts';
@@ -20,6 +21,7 @@ const config = (() => {
 })();
 const db = await openDatabase(config).catch(exitOnStartupError);
 const report = await prepareDatabase(db).catch(exitOnStartupError);
+const auth = await createAuthSetup(config.auth, config.dataDir).catch(exitOnStartupError);
 
 const where = db.kind === 'pglite' ? `eingebettet (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
 console.log(
@@ -28,7 +30,16 @@ console.log(
     (report.seeded ? ', Beispieldaten eingespielt' : ''),
 );
 
-const server = serve({ fetch: createApp({ db }).fetch, port: config.port }, (info) => {
+console.log(
+  auth.mode === 'supabase'
+    ? 'OZG-Sync: Anmeldung über Supabase Auth (SUPABASE_URL / SUPABASE_JWT_SECRET).'
+    : auth.issueLocalToken
+      ? 'OZG-Sync: lokaler Betrieb ohne Supabase, Anmeldung als eingetragenes Mitglied über /api/dev/login.'
+      : 'OZG-Sync: NODE_ENV=production ohne SUPABASE_URL oder SUPABASE_JWT_SECRET: niemand kann sich anmelden.',
+);
+
+const app = createApp({ db, auth, allowedOrigins: config.allowedOrigins });
+const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   console.log(`OZG-Sync läuft auf http://localhost:${info.port} (API-Referenz: /docs)`);
 });
 

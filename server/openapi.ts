@@ -1,12 +1,14 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
+import type { Caller } from './auth/caller.ts';
 import type { Database } from './db/database.ts';
 import { badRequest, errorResponse } from './errors.ts';
 
 z.config(z.locales.de());
 
 export interface AppEnv {
-  Variables: { db: Database };
+  /** caller is set on every route behind requireMember (everything under /api but /api/dev). */
+  Variables: { db: Database; caller: Caller };
 }
 
 const TARGET_LABEL: Record<string, string> = {

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { withCaller } from '../auth/caller.ts';
 import { notFound } from '../errors.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 import { SearchText } from './leistungen.ts';
@@ -42,11 +43,13 @@ export const kommunenRoutes = createRouter()
     }),
     async (c) => {
       const { q } = c.req.valid('query');
-      const rows = await c.get('db').query<z.infer<typeof Kommune>>(
-        `${SELECT_KOMMUNE}
-         where $1::text is null or strpos(lower(k.name), lower($1)) > 0 or starts_with(k.ags, $1)
-         order by k.name, k.ags`,
-        [q ?? null],
+      const rows = await withCaller(c, (tx) =>
+        tx.query<z.infer<typeof Kommune>>(
+          `${SELECT_KOMMUNE}
+           where $1::text is null or strpos(lower(k.name), lower($1)) > 0 or starts_with(k.ags, $1)
+           order by k.name, k.ags`,
+          [q ?? null],
+        ),
       );
       return c.json(rows, 200);
     },
@@ -65,7 +68,7 @@ export const kommunenRoutes = createRouter()
     }),
     async (c) => {
       const { ags } = c.req.valid('param');
-      const [row] = await c.get('db').query<z.infer<typeof Kommune>>(`${SELECT_KOMMUNE} where k.ags = $1`, [ags]);
+      const [row] = await withCaller(c, (tx) => tx.query<z.infer<typeof Kommune>>(`${SELECT_KOMMUNE} where k.ags = $1`, [ags]));
       if (!row) throw notFound(`Eine Kommune mit dem AGS ${ags} gibt es nicht.`);
       return c.json(row, 200);
     },

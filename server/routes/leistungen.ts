@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { withCaller } from '../auth/caller.ts';
 import { notFound } from '../errors.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 import { ThemenfeldId } from './themenfelder.ts';
@@ -56,18 +57,19 @@ export const leistungenRoutes = createRouter()
     }),
     async (c) => {
       const { themenfeld, q } = c.req.valid('query');
-      const db = c.get('db');
-      if (themenfeld !== undefined) {
-        const [exists] = await db.query('select 1 from public.themenfeld where id = $1', [themenfeld]);
-        if (!exists) throw notFound(`Das Themenfeld ${themenfeld} gibt es nicht.`);
-      }
-      const rows = await db.query<z.infer<typeof Leistung>>(
-        `${SELECT_LEISTUNG}
-         where ($1::smallint is null or l.themenfeld_id = $1)
-           and ($2::text is null or strpos(lower(l.name), lower($2)) > 0 or starts_with(l.ozg_id::text, $2))
-         order by l.ozg_id nulls last, l.name`,
-        [themenfeld ?? null, q ?? null],
-      );
+      const rows = await withCaller(c, async (tx) => {
+        if (themenfeld !== undefined) {
+          const [exists] = await tx.query('select 1 from public.themenfeld where id = $1', [themenfeld]);
+          if (!exists) throw notFound(`Das Themenfeld ${themenfeld} gibt es nicht.`);
+        }
+        return tx.query<z.infer<typeof Leistung>>(
+          `${SELECT_LEISTUNG}
+           where ($1::smallint is null or l.themenfeld_id = $1)
+             and ($2::text is null or strpos(lower(l.name), lower($2)) > 0 or starts_with(l.ozg_id::text, $2))
+           order by l.ozg_id nulls last, l.name`,
+          [themenfeld ?? null, q ?? null],
+        );
+      });
       return c.json(rows, 200);
     },
   )
@@ -85,7 +87,7 @@ export const leistungenRoutes = createRouter()
     }),
     async (c) => {
       const { ozgId } = c.req.valid('param');
-      const [row] = await c.get('db').query<z.infer<typeof Leistung>>(`${SELECT_LEISTUNG} where l.ozg_id = $1`, [ozgId]);
+      const [row] = await withCaller(c, (tx) => tx.query<z.infer<typeof Leistung>>(`${SELECT_LEISTUNG} where l.ozg_id = $1`, [ozgId]));
       if (!row) throw notFound(`Die OZG-Leistung ${ozgId} gibt es nicht.`);
       return c.json(row, 200);
     },

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { asCaller, mayWrite, withCaller, type Caller } from '../auth/caller.ts';
 import type { Database } from '../db/database.ts';
 import { AppError, notFound } from '../errors.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
@@ -70,7 +71,7 @@ export const sheetsRoutes = createRouter()
     async (c) => {
       const sheet = requireSheet(c.req.valid('param').kind);
       const { scope, since } = c.req.valid('query');
-      const response = await c.get('db').transaction((tx) => pullSheet(tx, sheet, scope, since));
+      const response = await withCaller(c, (tx) => pullSheet(tx, sheet, scope, since), { isolation: 'repeatable read' });
       return c.json(response, 200);
     },
   )
@@ -103,8 +104,14 @@ export const sheetsRoutes = createRouter()
       const sheet = requireSheet(c.req.valid('param').kind);
       const request = c.req.valid('json');
       if (request.changes.length > PUSH_LIMITS.changes) throw tooLarge();
-      const db: Database = c.get('db');
-      const response = await db.transaction((tx) => pushChanges(tx, sheet, request));
+      const caller: Caller = c.get('caller');
+      if (!mayWrite(caller, sheet.kind, request.scope)) {
+        throw new AppError(
+          'forbidden',
+          `Sie dürfen die Tabelle „${sheet.title}“ für den Bereich ${request.scope} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
+        );
+      }
+      const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
       return c.json(response, 200);
     },
   );

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { withCaller } from '../auth/caller.ts';
 import { notFound } from '../errors.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 
@@ -32,7 +33,9 @@ export const themenfelderRoutes = createRouter()
       },
     }),
     async (c) => {
-      const rows = await c.get('db').query<z.infer<typeof Themenfeld>>(`${SELECT_THEMENFELD} group by t.id order by t.id`);
+      const rows = await withCaller(c, (tx) =>
+        tx.query<z.infer<typeof Themenfeld>>(`${SELECT_THEMENFELD} group by t.id order by t.id`),
+      );
       return c.json(rows, 200);
     },
   )
@@ -50,9 +53,9 @@ export const themenfelderRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const [row] = await c
-        .get('db')
-        .query<z.infer<typeof Themenfeld>>(`${SELECT_THEMENFELD} where t.id = $1 group by t.id`, [id]);
+      const [row] = await withCaller(c, (tx) =>
+        tx.query<z.infer<typeof Themenfeld>>(`${SELECT_THEMENFELD} where t.id = $1 group by t.id`, [id]),
+      );
       if (!row) throw notFound(`Das Themenfeld ${id} gibt es nicht.`);
       return c.json(row, 200);
     },

@@ -63,14 +63,13 @@ const deltaDeletedQuery = (sheet: SheetKind) => `
     and not exists (select 1 from ${sheet.from} where t.id = z.zeile_id and ${sheet.scopeWhere})`;
 
 /**
- * All rows of a scope, or with `since` only those changed after that cursor, read from one
- * snapshot that also becomes the new cursor.
+ * All rows of a scope, or with `since` only those changed after that cursor. Run it in a
+ * repeatable-read transaction: rows and cursor must come from the same snapshot.
  */
 export async function pullSheet(tx: Sql, sheet: SheetKind, scope: string, since?: string): Promise<PullResponse> {
   if (since !== undefined && !isValidCursor(since)) {
     throw badRequest('Der Cursor (since) ist ungültig. Rufen Sie die Tabelle einmal vollständig ab.');
   }
-  await tx.exec('set transaction isolation level repeatable read');
   await checkScope(tx, sheet, scope);
   const [{ cursor }] = (await tx.query<{ cursor: string }>('select pg_current_snapshot()::text as cursor')) as [
     { cursor: string },

@@ -35,7 +35,7 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: PushReques
   const hash = requestHash(sheet, request);
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]);
   const [receipt] = await tx.query<{ inhalt_hash: string; antwort: PushResponse }>(
-    'select inhalt_hash, antwort from public.push_quittung where schluessel = $1',
+    'select inhalt_hash, antwort from public.push_quittung_lesen($1)',
     [request.idempotencyKey],
   );
   if (receipt) {
@@ -126,6 +126,6 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: PushReques
     `insert into public.push_quittung (schluessel, tabelle, bereich, inhalt_hash, antwort) values ($1, $2, $3, $4, $5::text::jsonb)`,
     [request.idempotencyKey, sheet.table, request.scope, hash, JSON.stringify(response)],
   );
-  await tx.query(`delete from public.push_quittung where erstellt_am < now() - make_interval(days => $1)`, [RECEIPT_DAYS]);
+  await tx.query('select public.push_quittungen_aufraeumen($1)', [RECEIPT_DAYS]);
   return response;
 }

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { createApp } from '../../server/app.ts';
+import type { Api } from './api.ts';
 import type { PullResponse, PushResponse } from '../../server/sync/contract.ts';
 
-type App = ReturnType<typeof createApp>;
-
-export async function pullRows(app: App, kind: string, scope: string, since?: string): Promise<PullResponse> {
+export async function pullRows(app: Api, kind: string, scope: string, since?: string): Promise<PullResponse> {
   const query = new URLSearchParams({ scope, ...(since ? { since } : {}) });
   const response = await app.request(`/api/sheets/${kind}/rows?${query}`);
   if (response.status !== 200) throw new Error(`pull ${response.status}: ${await response.text()}`);
@@ -18,7 +16,7 @@ export interface PushBody {
   changes: { id: string; baseVersion: number; base?: Record<string, unknown>; set: Record<string, unknown> }[];
 }
 
-export function postChanges(app: App, kind: string, body: PushBody | string) {
+export function postChanges(app: Api, kind: string, body: PushBody | string) {
   const payload =
     typeof body === 'string' ? body : JSON.stringify({ idempotencyKey: randomUUID(), source: 'api', ...body });
   return app.request(`/api/sheets/${kind}/changes`, {
@@ -28,7 +26,7 @@ export function postChanges(app: App, kind: string, body: PushBody | string) {
   });
 }
 
-export async function pushRows(app: App, kind: string, body: PushBody): Promise<PushResponse> {
+export async function pushRows(app: Api, kind: string, body: PushBody): Promise<PushResponse> {
   const response = await postChanges(app, kind, body);
   if (response.status !== 200) throw new Error(`push ${response.status}: ${await response.text()}`);
   return response.json();

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
+import type { Sql } from '../../server/db/database.ts';
+import { apiAs } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 
 async function json(response: Response) {
@@ -13,7 +14,7 @@ function expectErrorShape(body: unknown, code: string) {
 }
 
 describeEachDatabase('Catalogue API', ({ db, kind }) => {
-  const app = () => createApp({ db: db() });
+  const app = () => apiAs(db());
 
   it('reports health with the database kind and the number of migrations', async () => {
     const response = await app().request('/health');
@@ -110,9 +111,13 @@ describeEachDatabase('Catalogue API', ({ db, kind }) => {
   });
 
   it('answers a failing database with 500 in the JSON error shape, without internals', async () => {
-    const broken = createApp({
-      db: { ...db(), query: () => Promise.reject(new Error('relation "geheim" does not exist')) },
+    const real = db();
+    const failing = (tx: Sql): Sql => ({
+      ...tx,
+      query: (text, params) =>
+        text.includes('public.themenfeld t') ? Promise.reject(new Error('relation "geheim" does not exist')) : tx.query(text, params),
     });
+    const broken = apiAs({ ...real, transaction: (fn) => real.transaction((tx) => fn(failing(tx))) });
     const original = console.error;
     console.error = () => {};
     try {
@@ -129,7 +134,7 @@ describeEachDatabase('Catalogue API', ({ db, kind }) => {
 
 describeEachDatabase('API documentation', ({ db }) => {
   it('serves an OpenAPI document generated from the request schemas', async () => {
-    const doc = await (await createApp({ db: db() }).request('/openapi.json')).json();
+    const doc = await (await apiAs(db()).request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/health', '/api/themenfelder', '/api/leistungen', '/api/leistungen/{ozgId}', '/api/kommunen']),
@@ -140,7 +145,7 @@ describeEachDatabase('API documentation', ({ db }) => {
   });
 
   it('serves a readable API reference at /docs with its assets from this server', async () => {
-    const app = createApp({ db: db() });
+    const app = apiAs(db());
     const page = await app.request('/docs');
     expect(page.status).toBe(200);
     const html = await page.text();

@@ -7,10 +7,21 @@ import { openPostgres } from '../../server/db/postgres.ts';
 import { createPostgresDatabase, POSTGRES_SKIPPED, type TestDatabase } from '../helpers/databases.ts';
 import { startServer } from '../helpers/server-process.ts';
 
-const get = async (url: string) => {
-  const response = await fetch(url);
+const get = async (url: string, token?: string) => {
+  const response = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   return { status: response.status, body: await response.json() };
 };
+
+/** Signs in as a seeded member the way the add-in does in local mode. */
+async function devLogin(base: string, email = 'admin@ozg-sync.example'): Promise<string> {
+  const response = await fetch(`${base}/api/dev/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()).access_token;
+}
 
 const NEUSS = `
   insert into public.kreis (kreisschluessel, name, typ) values ('05162', 'Rhein-Kreis Neuss', 'Kreis');
@@ -30,8 +41,10 @@ describe('npm start on the embedded database', () => {
         status: 200,
         body: { status: 'ok', database: 'pglite', migrations: expect.any(Number) },
       });
-      expect((await get(`${first.url}/api/themenfelder`)).body).toHaveLength(14);
+      expect((await get(`${first.url}/api/themenfelder`)).status).toBe(401);
+      expect((await get(`${first.url}/api/themenfelder`, await devLogin(first.url))).body).toHaveLength(14);
       expect(first.output()).toContain('Beispieldaten eingespielt');
+      expect(first.output()).toContain('lokaler Betrieb ohne Supabase');
     } finally {
       expect(await first.stop()).toBe(0);
     }
@@ -44,8 +57,9 @@ describe('npm start on the embedded database', () => {
     try {
       expect(second.output()).not.toContain('neu angewendet');
       expect(second.output()).not.toContain('Beispieldaten');
-      expect((await get(`${second.url}/api/kommunen/05162024`)).body.name).toBe('Neuss, Stadt');
-      expect((await get(`${second.url}/api/themenfelder`)).body).toHaveLength(14);
+      const token = await devLogin(second.url);
+      expect((await get(`${second.url}/api/kommunen/05162024`, token)).body.name).toBe('Neuss, Stadt');
+      expect((await get(`${second.url}/api/themenfelder`, token)).body).toHaveLength(14);
     } finally {
       await second.stop();
     }
@@ -68,11 +82,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
 
     it('starts on PostgreSQL with the seed, and keeps data across a restart', async () => {
       database = await createPostgresDatabase();
-      const env = { DATABASE_URL: database.url!, DATA_DIR: os.tmpdir() };
+      const env = { DATABASE_URL: database.url!, DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ozg-data-')) };
       const first = await startServer(env);
       try {
         expect((await get(`${first.url}/health`)).body).toMatchObject({ status: 'ok', database: 'postgres' });
-        expect((await get(`${first.url}/api/themenfelder`)).body).toHaveLength(14);
+        expect((await get(`${first.url}/api/themenfelder`, await devLogin(first.url))).body).toHaveLength(14);
       } finally {
         expect(await first.stop()).toBe(0);
       }
@@ -84,7 +98,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       const second = await startServer(env);
       try {
         expect(second.output()).not.toContain('Beispieldaten');
-        expect((await get(`${second.url}/api/kommunen/05162024`)).body.name).toBe('Neuss, Stadt');
+        expect((await get(`${second.url}/api/kommunen/05162024`, await devLogin(second.url))).body.name).toBe('Neuss, Stadt');
       } finally {
         await second.stop();
       }

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createApp } from '../../../server/app.ts';
+import { apiAs } from '../../helpers/api.ts';
 import { openPostgres } from '../../../server/db/postgres.ts';
 import { deltaRowsQuery } from '../../../server/sync/pull.ts';
 import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
@@ -24,7 +24,7 @@ describeEachDatabase('Delta pull cost', ({ db }) => {
     const [{ n }] = (await db().query<{ n: number }>('select count(*)::int as n from public.kommune_status')) as [{ n: number }];
     expect(n).toBeGreaterThan(18_000);
 
-    const { cursor } = await pullRows(createApp({ db: db() }), 'kommune-status', KOELN);
+    const { cursor } = await pullRows(apiAs(db()), 'kommune-status', KOELN);
     const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${deltaRowsQuery(SHEET_KINDS['kommune-status'])}`, [
       KOELN,
       cursor,
@@ -40,7 +40,7 @@ describeEachDatabase('Delta cursor with concurrent transactions on two real conn
       it.skipIf(kind !== 'postgres')(
         'delivers a change whose transaction started before a pull and committed after it',
         async () => {
-          const app = createApp({ db: db() });
+          const app = apiAs(db());
           const row = rowOf(await pullRows(app, 'kommune-status', KOELN), 10294);
           const writer = openPostgres(url()!, { max: 1 });
           let commit!: () => void;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { createApp } from '../../../server/app.ts';
+import { apiAs } from '../../helpers/api.ts';
 import type { PullResponse } from '../../../server/sync/contract.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { pullRows, pushRows } from '../../helpers/sheets.ts';
@@ -32,7 +32,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 describeEachDatabase('Random interleavings of pushes from several clients', ({ db }) => {
   it('lose no accepted value, report every conflict, and leave a log that replays to the table', async () => {
-    const app = createApp({ db: db() });
+    const app = apiAs(db());
     const rowIds = (await pullRows(app, 'kommune-status', KOELN)).rows.slice(0, ROWS).map((r) => r.id);
     const table = async (): Promise<Map<string, Cells>> => {
       const rows = await db().query<Cells & { id: string }>(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { createApp } from '../../../server/app.ts';
+import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { postChanges, pullRows, pushRows, rowOf } from '../../helpers/sheets.ts';
 
@@ -8,7 +8,7 @@ const KOELN = '05315000';
 const METTMANN = '05158024';
 
 describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
-  const app = () => createApp({ db: db() });
+  const app = () => apiAs(db());
   const logOf = (rowId: string) =>
     db().query<Record<string, unknown>>(
       `select akteur, tabelle, bereich, zeile_id, spalte, alt, neu, quelle, push_schluessel
@@ -107,7 +107,7 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
     expect(await logOf(row.id)).toEqual(
       expect.arrayContaining([
         {
-          akteur: 'postgres',
+          akteur: 'admin@ozg-sync.example',
           tabelle: 'kommune_status',
           bereich: KOELN,
           zeile_id: row.id,

@@ -1,0 +1,70 @@
+import type { Context } from 'hono';
+import type { Database, Sql } from '../db/database.ts';
+import type { AppEnv } from '../openapi.ts';
+import type { SheetKindName } from '../sync/sheets.ts';
+
+export type Rolle = 'admin' | 'koordination' | 'kommune';
+
+export interface Mitgliedschaft {
+  rolle: Rolle;
+  themenfeldId: number | null;
+  ags: string | null;
+}
+
+/** The signed-in person a request runs for. */
+export interface Caller {
+  email: string;
+  /** The verified JWT claims, handed to the database as request.jwt.claims. */
+  claims: Record<string, unknown>;
+  mitgliedschaften: Mitgliedschaft[];
+}
+
+/**
+ * Runs fn in one transaction as the database role `authenticated` with the caller's claims, as
+ * PostgREST does, so that the same row-level security decides for the API and for Supabase
+ * clients. Both settings are local to the transaction: the pooled connection keeps neither.
+ */
+export async function asCaller<T>(
+  db: Database,
+  caller: Pick<Caller, 'claims'>,
+  fn: (tx: Sql) => Promise<T>,
+  options: { isolation?: 'repeatable read' } = {},
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    if (options.isolation) await tx.exec(`set transaction isolation level ${options.isolation}`);
+    await tx.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
+      JSON.stringify(caller.claims),
+    ]);
+    return fn(tx);
+  });
+}
+
+export async function loadMitgliedschaften(db: Database, caller: Pick<Caller, 'claims' | 'email'>): Promise<Mitgliedschaft[]> {
+  return asCaller(db, caller, (tx) =>
+    tx.query<Mitgliedschaft>(
+      `select rolle, themenfeld_id as "themenfeldId", ags from public.mitglied where email = $1 order by rolle, themenfeld_id, ags`,
+      [caller.email],
+    ),
+  );
+}
+
+/** The API's own check of the write rules that row-level security enforces, to answer 403 before any work. */
+export function mayWrite(caller: Pick<Caller, 'mitgliedschaften'>, kind: SheetKindName, scope: string): boolean {
+  return caller.mitgliedschaften.some(
+    (m) =>
+      m.rolle === 'admin' ||
+      (kind === 'kommune-status' && m.rolle === 'kommune' && m.ags === scope) ||
+      (kind === 'leistung-status' && m.rolle === 'koordination' && String(m.themenfeldId) === scope),
+  );
+}
+
+export const isAdmin = (caller: Pick<Caller, 'mitgliedschaften'>) => caller.mitgliedschaften.some((m) => m.rolle === 'admin');
+
+/** asCaller for the signed-in caller of a request. */
+export function withCaller<T>(
+  c: Context<AppEnv>,
+  fn: (tx: Sql) => Promise<T>,
+  options: { isolation?: 'repeatable read' } = {},
+): Promise<T> {
+  return asCaller(c.get('db'), c.get('caller'), fn, options);
+}

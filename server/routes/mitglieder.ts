@@ -1,0 +1,124 @@
+import { createRoute } from '@hono/zod-openapi';
+import { isAdmin, withCaller } from '../auth/caller.ts';
+import { SQLSTATE, sqlState } from '../db/errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import { createRouter, errorResponses, z } from '../openapi.ts';
+import type { Context } from 'hono';
+import type { AppEnv } from '../openapi.ts';
+
+const Mitglied = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    rolle: z.enum(['admin', 'koordination', 'kommune']),
+    themenfeldId: z.number().int().nullable(),
+    ags: z.string().nullable(),
+  })
+  .openapi('Mitglied');
+
+const NeuesMitglied = z
+  .object({
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.email({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }).max(320)),
+    rolle: z.enum(['admin', 'koordination', 'kommune'], { error: 'Die Rolle ist admin, koordination oder kommune.' }),
+    themenfeldId: z.number().int().min(1).max(32767).nullable().optional(),
+    ags: z.string().regex(/^05\d{6}$/, { error: 'Der AGS ist eine achtstellige Zahl aus NRW, z. B. 05315000.' }).nullable().optional(),
+  })
+  .superRefine((m, ctx) => {
+    const needs = { admin: 'keinen Bereich', koordination: 'genau ein Themenfeld (themenfeldId)', kommune: 'genau einen AGS (ags)' }[m.rolle];
+    const ok =
+      (m.rolle === 'admin' && m.themenfeldId == null && m.ags == null) ||
+      (m.rolle === 'koordination' && m.themenfeldId != null && m.ags == null) ||
+      (m.rolle === 'kommune' && m.ags != null && m.themenfeldId == null);
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['rolle'], message: `Die Rolle ${m.rolle} braucht ${needs}.` });
+  })
+  .openapi('NeuesMitglied');
+
+const SELECT = 'select id, email, rolle, themenfeld_id as "themenfeldId", ags from public.mitglied';
+
+function requireAdmin(c: Context<AppEnv>) {
+  if (!isAdmin(c.get('caller'))) {
+    throw new AppError('forbidden', 'Mitgliedschaften verwalten nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
+  }
+}
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const mitgliederRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/mitglieder',
+      tags: ['Mitglieder'],
+      summary: 'Alle Mitgliedschaften (nur Admins)',
+      responses: { 200: json(z.array(Mitglied), 'Die Mitgliedschaften'), ...errorResponses },
+    }),
+    async (c) => {
+      requireAdmin(c);
+      return c.json(await withCaller(c, (tx) => tx.query<z.infer<typeof Mitglied>>(`${SELECT} order by email, rolle`)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/mitglieder',
+      tags: ['Mitglieder'],
+      summary: 'Eine Mitgliedschaft anlegen (nur Admins)',
+      request: { body: { content: { 'application/json': { schema: NeuesMitglied } }, required: true } },
+      responses: { 201: json(Mitglied, 'Die neue Mitgliedschaft'), ...errorResponses },
+    }),
+    async (c) => {
+      requireAdmin(c);
+      const neu = c.req.valid('json');
+      try {
+        const [row] = await withCaller(c, async (tx) => {
+          await tx.query(`select set_config('ozg.quelle', 'api', true)`);
+          return tx.query<z.infer<typeof Mitglied>>(
+            `insert into public.mitglied (email, rolle, themenfeld_id, ags) values ($1, $2, $3, $4)
+             returning id, email, rolle, themenfeld_id as "themenfeldId", ags`,
+            [neu.email, neu.rolle, neu.themenfeldId ?? null, neu.ags ?? null],
+          );
+        });
+        return c.json(row!, 201);
+      } catch (error) {
+        if (sqlState(error) === SQLSTATE.uniqueViolation) throw new AppError('conflict', 'Diese Mitgliedschaft gibt es schon.');
+        if (sqlState(error) === SQLSTATE.foreignKeyViolation) {
+          throw badRequest(neu.ags ? `Eine Kommune mit dem AGS ${neu.ags} gibt es nicht.` : `Das Themenfeld ${neu.themenfeldId} gibt es nicht.`);
+        }
+        throw error;
+      }
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/mitglieder/{id}',
+      tags: ['Mitglieder'],
+      summary: 'Eine Mitgliedschaft entfernen (nur Admins)',
+      request: {
+        params: z.object({
+          id: z.uuid({ error: 'Die ID einer Mitgliedschaft ist eine UUID.' }).openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+      },
+      responses: { 200: json(Mitglied, 'Die entfernte Mitgliedschaft'), ...errorResponses },
+    }),
+    async (c) => {
+      requireAdmin(c);
+      const { id } = c.req.valid('param');
+      const [row] = await withCaller(c, async (tx) => {
+        await tx.query(`select set_config('ozg.quelle', 'api', true)`);
+        return tx.query<z.infer<typeof Mitglied>>(
+          `delete from public.mitglied where id = $1 returning id, email, rolle, themenfeld_id as "themenfeldId", ags`,
+          [id],
+        );
+      });
+      if (!row) throw notFound(`Die Mitgliedschaft ${id} gibt es nicht.`);
+      return c.json(row, 200);
+    },
+  );
