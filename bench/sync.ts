@@ -3,7 +3,7 @@
  * = 96,228 kommune_status rows, plus a synthetic Themenfeld with 20,000 Leistungen as a large scope),
  * on PGlite and on PostgreSQL, each figure beside a raw SQL baseline measured in the same run.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { createApp } from '../server/app.ts';
+import { createTokenVerifier, issueLocalToken } from '../server/auth/tokens.ts';
 import type { Database } from '../server/db/database.ts';
 import { migrate, readMigrations } from '../server/db/migrate.ts';
 import { openPglite } from '../server/db/pglite.ts';
@@ -23,6 +24,7 @@ const MUNICIPAL_LEISTUNGEN = 243;
 const LARGE_SCOPE = 20_000;
 const PUSH_CELLS = 10_000;
 const KOELN = '05315000';
+const BENCH_ADMIN = 'bench@ozg-sync.example';
 
 type Csv = Record<string, string>[];
 const readCsv = (file: string): Csv => parse(readFileSync(path.join(DATA, file)), { columns: true, skip_empty_lines: true });
@@ -48,7 +50,7 @@ function catalogue() {
     // The LeiKa types mark 460 bundles as possibly municipal; the OZG counts about 240 as kommunaler
     // Vollzug. The first 243 candidates give the volume the issue names (96,228 rows).
     leistungen: leistungen.map((r) => {
-      const candidate = r.leika_typen.split(' ').some((t) => ['2/3', '4', '5'].includes(t));
+      const candidate = (r.leika_typen ?? '').split(' ').some((t) => ['2/3', '4', '5'].includes(t));
       const vollzug = candidate && municipal < MUNICIPAL_LEISTUNGEN;
       if (vollzug) municipal++;
       return { ozg_id: Number(r.ozg_id), name: r.name, themenfeld_id: Number(r.themenfeld_id), kommunaler_vollzug: vollzug };
@@ -71,6 +73,7 @@ async function seed(db: Database) {
     `insert into public.ozg_leistung (name, themenfeld_id) select 'Synthetische Leistung ' || i, 99 from generate_series(1, $1::int) i`,
     [LARGE_SCOPE],
   );
+  await db.query(`insert into public.mitglied (email, rolle) values ($1, 'admin')`, [BENCH_ADMIN]);
   await db.exec('analyze');
   const [counts] = await db.query<{ kommune_status: number; groesster_bereich: number }>(
     `select (select count(*) from public.kommune_status)::int as kommune_status,
@@ -111,8 +114,16 @@ async function measure(db: Database): Promise<Figures> {
   await migrate(db, await readMigrations());
   const counts = await seed(db);
   const seedSeconds = (performance.now() - seedStart) / 1000;
-  const app = createApp({ db });
-  const get = (url: string) => app.request(url).then(ok);
+  const secret = new Uint8Array(randomBytes(32));
+  const auth = { mode: 'local' as const, verify: createTokenVerifier({ kind: 'local', secret }) };
+  const token = await issueLocalToken(BENCH_ADMIN, secret);
+  const server = createApp({ db, auth });
+  // signed in as an admin, so every request pays for token check, membership and row-level security
+  const app = {
+    request: async (url: string, init: RequestInit = {}) =>
+      server.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } }),
+  };
+  const get = async (url: string) => ok(await app.request(url));
 
   const large = await get('/api/sheets/leistung-status/rows?scope=99');
   const pushRows = large.rows.slice(0, PUSH_CELLS) as { id: string; version: number; values: { bemerkung: string | null } }[];
