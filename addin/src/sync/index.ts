@@ -1,0 +1,35 @@
+export type {
+  BaseRow,
+  CellAddress,
+  CellError,
+  CellUpdate,
+  CellValue,
+  Column,
+  ColumnType,
+  ExcelValue,
+  Konflikt,
+  PullResponse,
+  PushChange,
+  PushOutcome,
+  PushRequest,
+  PushResponse,
+  PushResult,
+  PushSource,
+  SheetRow,
+  Snapshot,
+  TableRow,
+  ZellFehler,
+  ZellKonflikt,
+} from './types.ts';
+export { LIST_SEPARATOR, fromCell, numberFormat, sameCellValue, toCell, type ParsedCell } from './cells.ts';
+export { diffTable, type TableDiff } from './diff.ts';
+export { ADDIN_PUSH_LIMITS, chunkChanges, type Chunk, type ChunkLimits } from './chunk.ts';
+export {
+  applyPushResults,
+  emptyState,
+  keepMine,
+  mergePull,
+  takeTheirs,
+  type SyncState,
+  type TableUpdate,
+} from './merge.ts';
