@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
@@ -12,6 +13,7 @@ import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
 const SWAGGER_ASSETS = '/docs/assets';
+const ADDIN_DIST = fileURLToPath(new URL('../dist/addin/', import.meta.url));
 const swaggerDist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 const HTTP_CODES: Record<number, { code: ErrorCode; message: string }> = {
@@ -27,10 +29,14 @@ export interface AppOptions {
   auth: AuthSetup;
   /** Origins whose pages may call the API from a browser (the add-in's own origin by default). */
   allowedOrigins?: string[];
+  /** The Supabase project the task pane signs in with (supabase mode). */
+  supabase?: { url: string; anonKey: string };
+  /** The built task pane (vite build), served under /addin. */
+  addinDir?: string;
 }
 
 /** The HTTP API without a listening socket: tests call app.request(), main.ts serves it. */
-export function createApp({ db, auth, allowedOrigins = [] }: AppOptions) {
+export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = ADDIN_DIST }: AppOptions) {
   const app = createRouter();
   app.use(secureHeaders());
   app.use(
@@ -47,7 +53,12 @@ export function createApp({ db, auth, allowedOrigins = [] }: AppOptions) {
     await next();
   });
 
-  app.route('/', createRoutes(auth));
+  app.route(
+    '/',
+    createRoutes(auth, { mode: auth.mode, ...(supabase ? { supabaseUrl: supabase.url, supabaseAnonKey: supabase.anonKey } : {}) }),
+  );
+  app.use('/addin/*', serveStatic({ root: addinDir, rewriteRequestPath: (p) => p.slice('/addin'.length) }));
+  app.get('/', (c) => c.redirect('/addin/taskpane.html'));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Anmeldung', {
     type: 'http',

@@ -12,6 +12,8 @@ export interface Config {
   auth: AuthEnv;
   /** Browser origins allowed to call the API (CORS). */
   allowedOrigins: string[];
+  /** The public anon key of the Supabase project, handed to the task pane for signing in. */
+  supabaseAnonKey: string | undefined;
 }
 
 const Env = z.object({
@@ -30,6 +32,7 @@ const Env = z.object({
     .or(z.literal('').transform(() => undefined)),
   SUPABASE_URL: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
+  SUPABASE_ANON_KEY: z.string().trim().optional(),
   NODE_ENV: z.string().optional(),
   ALLOWED_ORIGINS: z
     .string()
@@ -58,5 +61,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       NODE_ENV: parsed.data.NODE_ENV,
     },
     allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
+    supabaseAnonKey: parsed.data.SUPABASE_ANON_KEY || undefined,
   };
 }

@@ -1,9 +1,15 @@
+import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { createAuthSetup } from './auth/setup.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
 import { openDatabase, prepareDatabase } from './db/open.ts';
+
+async function devCertificate() {
+  const { getHttpsServerOptions } = await import('office-addin-dev-certs');
+  return getHttpsServerOptions();
+}
 
 /** Problems the operator can fix get their German message alone; anything else its stack trace. */
 function exitOnStartupError(error: unknown): never {
@@ -38,10 +44,22 @@ console.log(
       : 'OZG-Sync: NODE_ENV=production ohne SUPABASE_URL oder SUPABASE_JWT_SECRET: niemand kann sich anmelden.',
 );
 
-const app = createApp({ db, auth, allowedOrigins: config.allowedOrigins });
-const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
-  console.log(`OZG-Sync läuft auf http://localhost:${info.port} (API-Referenz: /docs)`);
+const supabaseUrl = config.auth.SUPABASE_URL?.trim();
+const app = createApp({
+  db,
+  auth,
+  allowedOrigins: config.allowedOrigins,
+  ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),
 });
+// npm run dev: HTTPS with a locally trusted development certificate, as Office requires for sideloading.
+const devHttps = process.env.OZG_DEV_HTTPS === '1' ? await devCertificate().catch(exitOnStartupError) : undefined;
+const scheme = devHttps ? 'https' : 'http';
+const server = serve(
+  { fetch: app.fetch, port: config.port, ...(devHttps ? { createServer: createHttpsServer, serverOptions: devHttps } : {}) },
+  (info) => {
+    console.log(`OZG-Sync läuft auf ${scheme}://localhost:${info.port} (Aufgabenbereich: /addin/taskpane.html, API-Referenz: /docs)`);
+  },
+);
 
 let stopping = false;
 async function stop(signal: string) {

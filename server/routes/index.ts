@@ -1,5 +1,6 @@
 import { requireMember, type AuthSetup } from '../auth/require-member.ts';
 import { createRouter } from '../openapi.ts';
+import { configRoutes, type ClientConfig } from './config.ts';
 import { devRoutes } from './dev.ts';
 import { healthRoutes } from './health.ts';
 import { kommunenRoutes } from './kommunen.ts';
@@ -9,18 +10,19 @@ import { mitgliederRoutes } from './mitglieder.ts';
 import { sheetsRoutes } from './sheets.ts';
 import { themenfelderRoutes } from './themenfelder.ts';
 
-const PUBLIC_API = '/api/dev/';
+const PUBLIC_API = ['/api/dev/', '/api/config'];
 
 /**
  * Every resource of the API, mounted in one place; its type is what the add-in's typed client
- * sees. Everything under /api but the local sign-in needs a member's token.
+ * sees. Everything under /api but the sign-in helpers needs a member's token.
  */
-export function createRoutes(auth: AuthSetup) {
+export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: auth.mode }) {
   const member = requireMember(auth.verify);
   return createRouter()
     .route('/', healthRoutes)
     .route('/', devRoutes(auth.issueLocalToken))
-    .use('/api/*', (c, next) => (c.req.path.startsWith(PUBLIC_API) ? next() : member(c, next)))
+    .route('/', configRoutes(client))
+    .use('/api/*', (c, next) => (PUBLIC_API.some((p) => c.req.path.startsWith(p)) ? next() : member(c, next)))
     .route('/', meRoutes)
     .route('/', themenfelderRoutes)
     .route('/', leistungenRoutes)

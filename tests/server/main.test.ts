@@ -63,7 +63,7 @@ describe('npm start on the embedded database', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 120_000);
 
   it('refuses to start with a clear German message, not a stack trace, when the configuration is wrong', async () => {
     const attempt = startServer({ PORT: 'dreitausend', DATA_DIR: os.tmpdir() });
@@ -102,6 +102,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       } finally {
         await second.stop();
       }
-    });
+    }, 120_000);
   },
 );

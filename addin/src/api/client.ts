@@ -1,0 +1,68 @@
+import { hc } from 'hono/client';
+import type { ApiRoutes } from '../../../server/routes/index.ts';
+import type { PullResponse, PushRequest, PushResponse } from '../sync/index.ts';
+
+/** An error the user sees: the server's German message, or one of ours when the server was not reached. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MeResponse {
+  email: string;
+  mitgliedschaften: { rolle: string; themenfeldId: number | null; themenfeld: string | null; ags: string | null; kommune: string | null }[];
+  schreibrechte: { kind: string; scope: string; titel: string }[];
+}
+
+async function unwrap<T>(request: Promise<Response>): Promise<T> {
+  let response: Response;
+  try {
+    response = await request;
+  } catch {
+    throw new ApiError(0, 'offline', 'Der OZG-Sync-Server ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.');
+  }
+  if (response.ok) return (await response.json()) as T;
+  const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+  throw new ApiError(
+    response.status,
+    body?.error?.code ?? 'unknown',
+    body?.error?.message ?? `Der Server antwortete mit Status ${response.status}.`,
+  );
+}
+
+/**
+ * The server's API, typed by its own route definitions (hono's hc), so that a change of the
+ * contract breaks the add-in's build instead of its users.
+ */
+export function createApi(baseUrl: string, token: () => Promise<string | null>, fetchImpl?: typeof fetch) {
+  const client = hc<ApiRoutes>(baseUrl, {
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    headers: async (): Promise<Record<string, string>> => {
+      const value = await token();
+      return value ? { authorization: `Bearer ${value}` } : {};
+    },
+  });
+  return {
+    config: () => unwrap<{ mode: 'local' | 'supabase'; supabaseUrl?: string; supabaseAnonKey?: string }>(client.api.config.$get()),
+    localMembers: () => unwrap<{ email: string; rolle: string; bereich: string }[]>(client.api.dev.members.$get()),
+    localLogin: (email: string) => unwrap<{ access_token: string }>(client.api.dev.login.$post({ json: { email } })),
+    me: () => unwrap<MeResponse>(client.api.me.$get()),
+    sheets: () => unwrap<{ kind: string; title: string; scopeLabel: string }[]>(client.api.sheets.$get()),
+    themenfelder: () => unwrap<{ id: number; name: string; anzahlLeistungen: number }[]>(client.api.themenfelder.$get()),
+    kommunen: () => unwrap<{ ags: string; name: string; kreis: string }[]>(client.api.kommunen.$get({ query: {} })),
+    pull: (kind: string, scope: string, since?: string) =>
+      unwrap<PullResponse>(
+        client.api.sheets[':kind'].rows.$get({ param: { kind }, query: { scope, ...(since ? { since } : {}) } }),
+      ),
+    push: (kind: string, body: PushRequest) =>
+      unwrap<PushResponse>(client.api.sheets[':kind'].changes.$post({ param: { kind }, json: body })),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

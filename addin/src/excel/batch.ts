@@ -1,0 +1,84 @@
+/**
+ * Excel on the web refuses a request or a response over 5 MB. Every batch this layer sends stays
+ * below 4 MB of values, leaving room for the operations that carry them.
+ */
+export const MAX_BATCH_BYTES = 4_000_000;
+/** Rows per batch at most, so that a sync's work stays bounded even when rows are short. */
+export const MAX_BATCH_ROWS = 2_000;
+/** Single cells per batch at most; each is a handful of operations. */
+export const MAX_BATCH_CELLS = 2_000;
+/** What one operation on a single cell costs beyond its value: the range it addresses, the property set. */
+export const OPERATION_BYTES = 200;
+/** A generous bound on what formatting one column of a run writes: number format, fill, lock, drop-down. */
+export const COLUMN_FORMAT_BYTES = 600;
+
+/** The error codes this layer reacts to (Excel.ErrorCodes, which only exists at runtime inside Office). */
+export const ITEM_NOT_FOUND = 'ItemNotFound';
+const RESPONSE_TOO_LARGE = 'ResponsePayloadSizeLimitExceeded';
+
+const encoder = new TextEncoder();
+
+export function jsonBytes(value: unknown): number {
+  return encoder.encode(JSON.stringify(value)).length;
+}
+
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/**
+ * Consecutive runs of at most maxItems items that each fit MAX_BATCH_BYTES as one JSON array
+ * (brackets, items, commas), together with `reserved` bytes of whatever else the batch carries.
+ * An item alone over the limit runs alone.
+ */
+export function batches<T>(items: readonly T[], bytesOf: (item: T) => number, maxItems: number, reserved = 0): T[][] {
+  const empty = reserved + 2;
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = empty;
+  for (const item of items) {
+    const size = bytesOf(item);
+    if (run.length > 0 && (run.length >= maxItems || bytes + 1 + size > MAX_BATCH_BYTES)) {
+      runs.push(run);
+      run = [];
+      bytes = empty;
+    }
+    bytes += (run.length > 0 ? 1 : 0) + size;
+    run.push(item);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+export function supportsExcelApi(version: string): boolean {
+  return Office.context.requirements.isSetSupported('ExcelApi', version);
+}
+
+/**
+ * The values of a block of cells, read in runs of rows sized so that each answer stays below
+ * MAX_BATCH_BYTES: the first run is a guess, later ones follow the bytes per row seen so far, and
+ * a run Excel still refuses as too large is halved. One sync per run.
+ */
+export async function readCells(
+  context: Excel.RequestContext,
+  sheet: Excel.Worksheet,
+  block: { top: number; left: number; rowCount: number; columnCount: number },
+): Promise<unknown[][]> {
+  const rows: unknown[][] = [];
+  let runLength = MAX_BATCH_ROWS;
+  while (rows.length < block.rowCount) {
+    const count = Math.min(runLength, block.rowCount - rows.length);
+    const range = sheet.getRangeByIndexes(block.top + rows.length, block.left, count, block.columnCount).load('values');
+    try {
+      await context.sync();
+    } catch (error) {
+      if (!hasErrorCode(error, RESPONSE_TOO_LARGE) || count === 1) throw error;
+      runLength = Math.ceil(count / 2);
+      continue;
+    }
+    rows.push(...range.values);
+    const bytesPerRow = Math.max(1, jsonBytes(range.values) / count);
+    runLength = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor(MAX_BATCH_BYTES / bytesPerRow)));
+  }
+  return rows;
+}

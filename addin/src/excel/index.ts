@@ -1,0 +1,8 @@
+/** The only code that touches Office.js: it carries out in the workbook what addin/src/sync decides. */
+export { loadBinding, saveBinding } from './binding.ts';
+export { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS } from './batch.ts';
+export { createExcelHost, type ExcelRun } from './host.ts';
+export { FEHLER_FILL, KONFLIKT_FILL, clearMarks, markCells, selectCell } from './marks.ts';
+export { READ_ONLY_FILL, readTable } from './table.ts';
+export { applyTableUpdate } from './update.ts';
+export { writeSheet, type NewBinding } from './writeSheet.ts';

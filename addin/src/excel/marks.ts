@@ -1,0 +1,148 @@
+import { LIST_SEPARATOR, type CellAddress, type Column, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
+import type { Binding } from '../sync/workbook.ts';
+import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, supportsExcelApi } from './batch.ts';
+import { findDataTable, paintBase, rowPositions, type DataTable } from './table.ts';
+
+export const KONFLIKT_FILL = '#FFC000';
+export const FEHLER_FILL = '#FF7C80';
+
+/**
+ * The add-in's texts on cells start with these, so that it removes its own and no one else's.
+ * Texts on rows that left the scope are not among the marks: they stay until the user deletes the row.
+ */
+export const KONFLIKT_TEXT = 'Konflikt (OZG-Sync): ';
+export const FEHLER_TEXT = 'Abgelehnt (OZG-Sync): ';
+export const ENTFERNT_TEXT = 'Entfernt (OZG-Sync): ';
+
+/** Texts the add-in can put on cells, and the cells that already hold someone else's. */
+export interface CellTexts {
+  add(cell: Excel.Range, text: string): void;
+  /** "row,column" of sheet cells holding a note or comment the add-in did not write; those keep it. */
+  occupied: Set<string>;
+}
+
+export const cellKey = (row: number, column: number) => `${row},${column}`;
+
+interface Annotation {
+  content: string;
+  delete(): void;
+  getLocation(): Excel.Range;
+}
+
+/**
+ * Notes (ExcelApi 1.18) where the host has them, else comments (1.10), else none: then marks are
+ * fills only. Removes the add-in's earlier texts starting with `replacing`, in two syncs.
+ */
+export async function prepareCellTexts(
+  context: Excel.RequestContext,
+  sheet: Excel.Worksheet,
+  replacing: readonly string[],
+): Promise<CellTexts | null> {
+  let collection: { load(properties: string): unknown; items: Annotation[] };
+  let add: CellTexts['add'];
+  if (supportsExcelApi('1.18')) {
+    const notes = sheet.notes;
+    collection = notes;
+    add = (cell, text) => void notes.add(cell, text);
+  } else if (supportsExcelApi('1.10')) {
+    const comments = sheet.comments;
+    collection = comments;
+    add = (cell, text) => void comments.add(cell, text);
+  } else {
+    return null;
+  }
+  collection.load('items/content');
+  await context.sync();
+  const others = collection.items.flatMap((item) => {
+    if (replacing.some((prefix) => item.content.startsWith(prefix))) {
+      item.delete();
+      return [];
+    }
+    return [item.getLocation().load('rowIndex, columnIndex')];
+  });
+  await context.sync();
+  return { add, occupied: new Set(others.map((cell) => cellKey(cell.rowIndex, cell.columnIndex))) };
+}
+
+/** A value as the user sees it in a message: dates the German way, lists as in the cell. */
+function shown(column: Column | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return '(leer)';
+  if (Array.isArray(value)) return value.join(LIST_SEPARATOR);
+  if (typeof value === 'boolean') return value ? 'ja' : 'nein';
+  const iso = column?.type === 'date' && typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  return iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : String(value);
+}
+
+interface Mark {
+  row: number;
+  column: number;
+  fill: string;
+  texts: string[];
+}
+
+function marksOf(data: DataTable, positions: Map<string, number>, binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Mark[] {
+  const marks = new Map<string, Mark>();
+  const mark = ({ id, key }: CellAddress, fill: string, text: string) => {
+    const row = positions.get(id);
+    const column = data.columns.get(key)?.position;
+    if (row === undefined || column === undefined) return;
+    const at = cellKey(row, column);
+    const existing = marks.get(at);
+    // A rejected cell is red even when it is also in Konflikt: the rejection has to be fixed first.
+    if (existing) marks.set(at, { ...existing, fill: existing.fill === FEHLER_FILL ? FEHLER_FILL : fill, texts: [...existing.texts, text] });
+    else marks.set(at, { row, column, fill, texts: [text] });
+  };
+  const columnOf = (key: string) => binding.columns.find((column) => column.key === key);
+  for (const konflikt of konflikte) {
+    const column = columnOf(konflikt.key);
+    mark(konflikt, KONFLIKT_FILL, `${KONFLIKT_TEXT}Auf dem Server steht inzwischen „${shown(column, konflikt.theirs)}“, hier „${shown(column, konflikt.mine)}“. Im Aufgabenbereich entscheiden: „Meine behalten“ oder „Server übernehmen“.`);
+  }
+  for (const error of fehler) mark(error, FEHLER_FILL, `${FEHLER_TEXT}${error.message}`);
+  return [...marks.values()];
+}
+
+/**
+ * Shows the open Konflikte (orange) and rejected cells (red), each with a note or comment saying
+ * the server's value or why it refused; the marks of before go first. Resetting restores each
+ * column's own fill (grey for read-only), so fills users put into the synced columns go too;
+ * their own columns are left alone.
+ */
+export async function markCells(context: Excel.RequestContext, binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void> {
+  const data = await findDataTable(context, binding);
+  const positions = konflikte.length + fehler.length > 0 ? await rowPositions(context, data) : new Map<string, number>();
+  const marks = marksOf(data, positions, binding, konflikte, fehler);
+
+  const texts = await prepareCellTexts(context, data.sheet, [KONFLIKT_TEXT, FEHLER_TEXT]);
+  for (const { position, column } of [data.idColumn, ...data.columns.values()]) {
+    paintBase(data.sheet.getRangeByIndexes(data.top, data.left + position, data.rowCount, 1), column);
+  }
+  const runs = batches(marks, (mark) => jsonBytes(mark.texts) + OPERATION_BYTES, MAX_BATCH_CELLS);
+  // The reset goes out with the first run of marks, or alone when there are none.
+  for (const run of runs.length > 0 ? runs : [[]]) {
+    for (const mark of run) {
+      const row = data.top + mark.row;
+      const column = data.left + mark.column;
+      const cell = data.sheet.getRangeByIndexes(row, column, 1, 1);
+      cell.format.fill.color = mark.fill;
+      if (texts && !texts.occupied.has(cellKey(row, column))) texts.add(cell, mark.texts.join('\n'));
+    }
+    await context.sync();
+  }
+}
+
+export function clearMarks(context: Excel.RequestContext, binding: Binding): Promise<void> {
+  return markCells(context, binding, [], []);
+}
+
+/** Takes the user to a cell of the table, e.g. a Konflikt picked in the task pane. */
+export async function selectCell(context: Excel.RequestContext, binding: Binding, address: CellAddress): Promise<void> {
+  const data = await findDataTable(context, binding);
+  const row = (await rowPositions(context, data)).get(address.id);
+  const column = data.columns.get(address.key)?.position;
+  if (row === undefined || column === undefined) {
+    throw new Error('Diese Zelle steht nicht mehr in der Tabelle: Zeile oder Spalte wurde gelöscht oder die Überschrift geändert.');
+  }
+  data.sheet.activate();
+  data.sheet.getRangeByIndexes(data.top + row, data.left + column, 1, 1).select();
+  await context.sync();
+}

@@ -1,0 +1,106 @@
+import type { ExcelValue, PullResponse } from '../sync/index.ts';
+import {
+  DATA_TABLE,
+  LISTS_SHEET,
+  cellTooLong,
+  dataSheetName,
+  tableColumns,
+  tableRowCells,
+  validationLists,
+  type Binding,
+  type ValidationList,
+} from '../sync/workbook.ts';
+import { MAX_BATCH_ROWS, batches, jsonBytes } from './batch.ts';
+import { formatColumnCells } from './table.ts';
+
+/** A binding before its table exists: writeSheet decides where the table goes. */
+export type NewBinding = Omit<Binding, 'dataSheet' | 'table'>;
+
+/** The cells of every row, refusing up front what Excel would refuse halfway through. */
+function pulledRows(pull: PullResponse): ExcelValue[][] {
+  const labels = tableColumns(pull.columns).map((column) => column.label);
+  return pull.rows.map((row) => {
+    const cells = tableRowCells(pull.columns, row);
+    cells.forEach((cell, position) => {
+      const message = cellTooLong(cell, `in Zeile „${row.id}“, Spalte „${labels[position]}“`);
+      if (message) throw new Error(message);
+    });
+    return cells;
+  });
+}
+
+function writeLists(sheet: Excel.Worksheet, lists: readonly ValidationList[]): void {
+  for (const { values, position } of lists) {
+    const range = sheet.getRangeByIndexes(0, position, values.length, 1);
+    range.numberFormat = [['@']];
+    range.values = values.map((value) => [value]);
+  }
+}
+
+/**
+ * Replaces the data worksheet with the table of a full pull: German headers, the technical columns
+ * hidden, formats and drop-downs per column, the header row frozen. The previous data sheet goes
+ * (a new sheet is added first, since Excel keeps one visible sheet at all times). The rows go in
+ * runs that each stay within the batch limits, one sync per run.
+ */
+export async function writeSheet(context: Excel.RequestContext, pull: PullResponse, binding: NewBinding): Promise<Binding> {
+  const columns = tableColumns(pull.columns);
+  const rows = pulledRows(pull);
+  const lists = validationLists(pull.columns);
+  const { worksheets } = context.workbook;
+
+  const previousTable = context.workbook.tables.getItemOrNullObject(DATA_TABLE).load('isNullObject');
+  const previousLists = worksheets.getItemOrNullObject(LISTS_SHEET).load('isNullObject');
+  worksheets.load('items/name');
+  await context.sync();
+  const previousSheet = previousTable.isNullObject ? undefined : previousTable.worksheet.load('name, position');
+  if (previousSheet) await context.sync();
+
+  const name = dataSheetName(
+    binding.title,
+    worksheets.items.map((sheet) => sheet.name).filter((sheetName) => sheetName !== previousSheet?.name),
+  );
+  const sheet = worksheets.add();
+  if (previousSheet) {
+    sheet.position = previousSheet.position;
+    previousSheet.delete();
+  }
+  sheet.name = name;
+  if (!previousLists.isNullObject) {
+    // Excel refuses to delete a very hidden sheet.
+    previousLists.visibility = 'Hidden';
+    previousLists.delete();
+  }
+  if (lists.length > 0) {
+    const listSheet = worksheets.add(LISTS_SHEET);
+    listSheet.visibility = 'VeryHidden';
+    writeLists(listSheet, lists);
+  }
+
+  const width = columns.length;
+  // Excel gives a table at least one body row.
+  const bodyRows = Math.max(rows.length, 1);
+  const header = sheet.getRangeByIndexes(0, 0, 1, width);
+  header.numberFormat = [['@']];
+  header.values = [columns.map((column) => column.label)];
+  sheet.tables.add(sheet.getRangeByIndexes(0, 0, bodyRows + 1, width), true).name = DATA_TABLE;
+  const sources = new Map(lists.map((list) => [list.key, list.source]));
+  columns.forEach((column, position) => formatColumnCells(sheet.getRangeByIndexes(1, position, bodyRows, 1), column, sources));
+  const technical = columns.filter((column) => !column.server).length;
+  sheet.getRangeByIndexes(0, 0, 1, technical).getEntireColumn().columnHidden = true;
+  sheet.freezePanes.freezeRows(1);
+  await context.sync();
+
+  let written = 0;
+  for (const run of batches(rows, jsonBytes, MAX_BATCH_ROWS)) {
+    sheet.getRangeByIndexes(1 + written, 0, run.length, width).values = run;
+    await context.sync();
+    written += run.length;
+  }
+
+  // Only the visible columns: autofit gives a column a width, and a hidden one would show again.
+  if (width > technical) sheet.getRangeByIndexes(0, technical, bodyRows + 1, width - technical).format.autofitColumns();
+  sheet.activate();
+  await context.sync();
+  return { ...binding, dataSheet: name, table: DATA_TABLE };
+}

@@ -1,0 +1,42 @@
+import { createRoot } from 'react-dom/client';
+import { createApi } from './api/client.ts';
+import { localAnmeldung } from './api/session.ts';
+import { createExcelHost } from './excel/host.ts';
+import { Root } from './ui/App.tsx';
+import type { WorkbookHost } from './ui/controller.ts';
+import './ui/pane.css';
+
+declare global {
+  interface Window {
+    /** A workbook stand-in for running the pane outside Excel (browser tests, screenshots). */
+    ozgSyncHost?: WorkbookHost;
+  }
+}
+
+const root = createRoot(document.getElementById('root')!);
+const hinweis = (text: string) => root.render(<p className="hinweis">{text}</p>);
+
+async function workbookHost(): Promise<WorkbookHost | null> {
+  if (window.ozgSyncHost) return window.ozgSyncHost;
+  if (typeof Office === 'undefined') return null;
+  const info = await Office.onReady();
+  return info.host === Office.HostType.Excel ? createExcelHost() : null;
+}
+
+async function boot() {
+  const server = window.location.origin;
+  const host = await workbookHost();
+  if (!host) return hinweis('OZG-Sync läuft als Add-in in Excel. Bitte öffnen Sie es dort über „Start → OZG-Sync öffnen“.');
+  const anonymous = createApi(server, async () => null);
+  const config = await anonymous.config();
+  if (config.mode === 'supabase' && !(config.supabaseUrl && config.supabaseAnonKey)) {
+    return hinweis('Der Server ist für die Anmeldung über Supabase noch nicht eingerichtet (SUPABASE_URL und SUPABASE_ANON_KEY fehlen).');
+  }
+  const anmeldung =
+    config.mode === 'local'
+      ? localAnmeldung(() => anonymous)
+      : (await import('./api/supabase-session.ts')).supabaseAnmeldung(config.supabaseUrl!, config.supabaseAnonKey!);
+  root.render(<Root server={server} host={host} anmeldung={anmeldung} />);
+}
+
+boot().catch((error: unknown) => hinweis(`OZG-Sync konnte nicht starten: ${error instanceof Error ? error.message : String(error)}`));

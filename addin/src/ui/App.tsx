@@ -1,0 +1,208 @@
+import {
+  Button,
+  FluentProvider,
+  MessageBar,
+  MessageBarBody,
+  ProgressBar,
+  Spinner,
+  Text,
+  Title3,
+  webLightTheme,
+} from '@fluentui/react-components';
+import { ArrowDownloadRegular, ArrowSyncRegular, ArrowUploadRegular, SignOutRegular, TableSwitchRegular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createApi, type MeResponse } from '../api/client.ts';
+import type { localAnmeldung } from '../api/session.ts';
+import type { supabaseAnmeldung } from '../api/supabase-session.ts';
+import { SyncController, type SyncStatus, type WorkbookHost } from './controller.ts';
+import { KonfliktListe } from './KonfliktListe.tsx';
+import { SheetPicker, type SheetChoice } from './SheetPicker.tsx';
+import { SignIn } from './SignIn.tsx';
+
+type Anmeldung = ReturnType<typeof localAnmeldung> | ReturnType<typeof supabaseAnmeldung>;
+
+export interface AppProps {
+  server: string;
+  host: WorkbookHost;
+  anmeldung: Anmeldung;
+  /** How often to ask the server for changes to the bound sheet. */
+  pollMs?: number;
+}
+
+type Meldung = { intent: 'success' | 'warning' | 'error' | 'info'; text: string };
+
+/** „1 Zeile“, „2 Zeilen“. */
+const anzahl = (n: number, eins: string, mehrere: string) => `${n} ${n === 1 ? eins : mehrere}`;
+
+const zeit = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : 'noch nie';
+
+export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
+  const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
+  const controller = useMemo(() => new SyncController(api, host, server), [api, host, server]);
+  const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [picking, setPicking] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [meldung, setMeldung] = useState<Meldung | null>(null);
+  const [neu, setNeu] = useState(0);
+
+  const loadMe = useCallback(() => {
+    anmeldung
+      .token()
+      .then((token) => (token ? api.me() : null))
+      .then(setMe, (error: unknown) => {
+        setMe(null);
+        setMeldung({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
+      });
+  }, [anmeldung, api]);
+
+  useEffect(() => {
+    loadMe();
+    return anmeldung.onChange(loadMe);
+  }, [anmeldung, loadMe]);
+
+  useEffect(() => {
+    if (me) void controller.open().then(setStatus);
+  }, [me, controller]);
+
+  useEffect(() => {
+    if (!me || !status?.binding) return;
+    const poll = () => void controller.serverChanges().then(setNeu, () => {});
+    poll();
+    const timer = setInterval(poll, pollMs);
+    return () => clearInterval(timer);
+  }, [me, status?.binding, controller, pollMs]);
+
+  const run = async (label: string, action: () => Promise<Meldung | null>) => {
+    setBusy(label);
+    setMeldung(null);
+    try {
+      setMeldung(await action());
+    } catch (error) {
+      setMeldung({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setBusy(null);
+      setProgress(null);
+    }
+  };
+
+  const pull = (choice: SheetChoice) =>
+    run('Abrufen', async () => {
+      const next = await controller.pull(choice.kind, choice.scope, choice.title);
+      setStatus(next);
+      setPicking(false);
+      setNeu(0);
+      return { intent: 'success', text: `${choice.title} abgerufen.` };
+    });
+
+  const push = () =>
+    run('Senden', async () => {
+      const summary = await controller.push((done, total) => setProgress({ done, total }));
+      const next = await controller.status();
+      setStatus(next);
+      if (!summary.gesendet && !summary.ungueltig) return { intent: 'info', text: 'Keine Änderungen zu senden.' };
+      const parts = summary.uebernommen ? [`${anzahl(summary.uebernommen, 'Zeile', 'Zeilen')} übernommen`] : [];
+      if (summary.konflikte) parts.push(`${anzahl(summary.konflikte, 'Zeile', 'Zeilen')} mit Konflikt`);
+      if (summary.abgelehnt) parts.push(`${anzahl(summary.abgelehnt, 'Zeile', 'Zeilen')} abgelehnt`);
+      if (summary.ungueltig) parts.push(`${anzahl(summary.ungueltig, 'ungültige Zelle', 'ungültige Zellen')} nicht gesendet`);
+      return { intent: summary.konflikte || summary.abgelehnt || summary.ungueltig ? 'warning' : 'success', text: `${parts.join(', ')}.` };
+    });
+
+  const refresh = () =>
+    run('Aktualisieren', async () => {
+      const next = await controller.refresh();
+      setStatus(next);
+      setNeu(0);
+      return {
+        intent: next.konflikte.length ? 'warning' : 'success',
+        text: next.konflikte.length ? `Aktualisiert, ${anzahl(next.konflikte.length, 'Konflikt', 'Konflikte')}.` : 'Aktualisiert.',
+      };
+    });
+
+  if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
+
+  return (
+    <div className="pane">
+      <header className="row spread">
+        <Title3>OZG-Sync</Title3>
+        {me && (
+          <Button appearance="subtle" icon={<SignOutRegular />} onClick={() => void anmeldung.signOut()} title={`Abmelden (${me.email})`}>
+            Abmelden
+          </Button>
+        )}
+      </header>
+      {meldung && (
+        <MessageBar intent={meldung.intent}>
+          <MessageBarBody>{meldung.text}</MessageBarBody>
+        </MessageBar>
+      )}
+      {!me ? (
+        <SignIn anmeldung={anmeldung} />
+      ) : !status?.binding || picking ? (
+        <>
+          <Text>Angemeldet als {me.email}</Text>
+          <SheetPicker api={api} me={me} busy={busy !== null} onChoose={pull} />
+          {picking && <Button appearance="subtle" onClick={() => setPicking(false)}>Zurück</Button>}
+        </>
+      ) : (
+        <div className="stack">
+          <div className="stack-tight">
+            <Text weight="semibold">{status.binding.title}</Text>
+            <Text size={200}>Zuletzt abgeglichen: {zeit(status.letzterAbgleich)}</Text>
+            <Text size={200}>
+              {status.wartend === 1 ? '1 lokale Änderung wartet' : `${status.wartend} lokale Änderungen warten`}
+              {neu > 0 && ` · ${anzahl(neu, 'neue Änderung', 'neue Änderungen')} auf dem Server`}
+            </Text>
+          </div>
+          <div className="row">
+            <Button appearance="primary" icon={<ArrowUploadRegular />} disabled={busy !== null} onClick={push}>
+              Senden
+            </Button>
+            <Button icon={<ArrowSyncRegular />} disabled={busy !== null} onClick={refresh}>
+              Aktualisieren
+            </Button>
+            <Button
+              icon={<ArrowDownloadRegular />}
+              disabled={busy !== null}
+              title="Die ganze Tabelle neu abrufen; ungesendete Änderungen gehen dabei verloren"
+              onClick={() => {
+                if (status.wartend && !window.confirm(`${status.wartend} lokale Änderungen gehen beim Abrufen verloren. Trotzdem abrufen?`)) return;
+                void pull({ kind: status.binding!.kind, scope: status.binding!.scope, title: status.binding!.title });
+              }}
+            >
+              Abrufen
+            </Button>
+          </div>
+          {busy && (progress ? (
+            <ProgressBar value={progress.total ? progress.done / progress.total : 0} aria-label={`${busy}: ${progress.done} von ${progress.total}`} />
+          ) : (
+            <Spinner size="small" label={`${busy} …`} />
+          ))}
+          <KonfliktListe
+            columns={controller.columns}
+            konflikte={status.konflikte}
+            fehler={status.fehler}
+            busy={busy !== null}
+            rowLabel={(id) => controller.rowLabel(id)}
+            onSelect={(address) => void controller.select(address)}
+            onKeepMine={(address) => void run('Meine behalten', async () => (setStatus(await controller.keepMine(address)), null))}
+            onTakeTheirs={(address) => void run('Server übernehmen', async () => (setStatus(await controller.takeTheirs(address)), null))}
+          />
+          <Button appearance="subtle" icon={<TableSwitchRegular />} onClick={() => setPicking(true)}>
+            Andere Tabelle wählen
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Root(props: AppProps) {
+  return (
+    <FluentProvider theme={webLightTheme}>
+      <App {...props} />
+    </FluentProvider>
+  );
+}

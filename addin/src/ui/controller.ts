@@ -1,0 +1,238 @@
+import type { Api } from '../api/client.ts';
+import { ApiError } from '../api/client.ts';
+import {
+  applyPushResults,
+  chunkChanges,
+  diffTable,
+  emptyState,
+  keepMine,
+  mergePull,
+  takeTheirs,
+  type CellAddress,
+  type CellUpdate,
+  type PullResponse,
+  type PushChange,
+  type SyncState,
+  type TableRow,
+  type TableUpdate,
+  type ZellFehler,
+  type ZellKonflikt,
+} from '../sync/index.ts';
+import type { Binding } from '../sync/workbook.ts';
+
+/**
+ * What the task pane needs from the workbook. The Office.js implementation lives in
+ * addin/src/excel; tests and the browser stand-in hand in their own.
+ */
+export interface WorkbookHost {
+  load(): Promise<{ binding: Binding; state: SyncState } | null>;
+  save(binding: Binding, state: SyncState): Promise<void>;
+  writeSheet(pull: PullResponse, binding: Binding): Promise<Binding>;
+  readTable(binding: Binding): Promise<TableRow[]>;
+  applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
+  markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
+  selectCell(binding: Binding, address: CellAddress): Promise<void>;
+}
+
+export interface SyncStatus {
+  binding: Binding | null;
+  konflikte: ZellKonflikt[];
+  fehler: ZellFehler[];
+  /** Edited cells not yet sent. */
+  wartend: number;
+  /** When this workbook last exchanged data with the server, as ISO time. */
+  letzterAbgleich: string | null;
+}
+
+export interface PushSummary {
+  gesendet: number;
+  uebernommen: number;
+  konflikte: number;
+  abgelehnt: number;
+  ungueltig: number;
+}
+
+const NO_UPDATE: TableUpdate = { cells: [], append: [], remove: [], deletedWithEdits: [] };
+const RETRIES = 3;
+
+/** Network failures and server errors are retried with the same idempotency key: the server applies a push once. */
+async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const transient = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+      if (!transient || n >= RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** n));
+    }
+  }
+}
+
+/** The sync workflow of the task pane: pull, push, refresh and settling Konflikte, on top of the pure sync logic. */
+export class SyncController {
+  private binding: Binding | null = null;
+  private state: SyncState = emptyState();
+  private lastSync: string | null = null;
+
+  constructor(
+    private readonly api: Api,
+    private readonly host: WorkbookHost,
+    private readonly server: string,
+  ) {}
+
+  async open(): Promise<SyncStatus> {
+    const loaded = await this.host.load();
+    if (loaded) {
+      this.binding = loaded.binding;
+      this.state = loaded.state;
+      this.lastSync = loaded.binding.syncedAt ?? null;
+    }
+    return this.status();
+  }
+
+  async status(): Promise<SyncStatus> {
+    const wartend = this.binding ? this.pendingCells(await this.host.readTable(this.binding)) : 0;
+    return { binding: this.binding, konflikte: this.state.konflikte, fehler: this.state.fehler, wartend, letzterAbgleich: this.lastSync };
+  }
+
+  private pendingCells(table: TableRow[]): number {
+    return diffTable(this.state.columns, this.state.base, table).changes.reduce((n, change) => n + Object.keys(change.set).length, 0);
+  }
+
+  /** Abrufen: the whole scope into a fresh table (what is in the table now is replaced). */
+  async pull(kind: string, scope: string, title: string): Promise<SyncStatus> {
+    const pull = await this.api.pull(kind, scope);
+    const binding = await this.host.writeSheet(pull, {
+      kind,
+      scope,
+      title,
+      server: this.server,
+      cursor: pull.cursor,
+      columns: pull.columns,
+      syncedAt: new Date().toISOString(),
+    } as Binding);
+    const { state } = mergePull(emptyState(), [], pull, { full: true });
+    await this.commit(binding, state);
+    await this.host.markCells(binding, [], []);
+    return this.status();
+  }
+
+  /** Aktualisieren: the server's changes since the last sync, keeping every unsent local edit. */
+  async refresh(): Promise<SyncStatus> {
+    const binding = this.requireBinding();
+    const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined);
+    const table = await this.host.readTable(binding);
+    const { state, update } = mergePull(this.state, table, pull, { full: false });
+    await this.host.applyTableUpdate(binding, update);
+    await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
+    await this.host.markCells(binding, state.konflikte, state.fehler);
+    return this.status();
+  }
+
+  /**
+   * How many rows others have changed since the last sync, without touching the table. Rows this
+   * workbook pushed itself come back from the cursor too, but their version is already in the base.
+   */
+  async serverChanges(): Promise<number> {
+    const binding = this.requireBinding();
+    if (!this.state.cursor) return 0;
+    const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
+    const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
+    return newer.length + pull.deleted.filter((id) => this.state.base.has(id)).length;
+  }
+
+  /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
+  async push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
+    const binding = this.requireBinding();
+    const diff = diffTable(this.state.columns, this.state.base, await this.host.readTable(binding));
+    if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
+    const summary = await this.send(binding, diff.changes, onProgress);
+    this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
+    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    await this.commit(binding, this.state);
+    return { ...summary, ungueltig: diff.invalid.length };
+  }
+
+  private async send(binding: Binding, changes: PushChange[], onProgress: (done: number, total: number) => void) {
+    const summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
+    const chunks = chunkChanges(changes, { scope: binding.scope, source: 'addin' });
+    onProgress(0, changes.length);
+    for (const chunk of chunks) {
+      const idempotencyKey = crypto.randomUUID();
+      const response = await withRetry(() =>
+        this.api.push(binding.kind, { scope: binding.scope, idempotencyKey, source: 'addin', changes: chunk.changes }),
+      );
+      const table = await this.host.readTable(binding);
+      const applied = applyPushResults(this.state, table, response.results);
+      this.state = applied.state;
+      await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: applied.cells });
+      for (const result of response.results) {
+        if (result.outcome === 'applied' || result.outcome === 'unchanged') summary.uebernommen++;
+        else if (result.outcome === 'conflict') summary.konflikte++;
+        else summary.abgelehnt++;
+      }
+      summary.gesendet += chunk.changes.length;
+      onProgress(summary.gesendet, changes.length);
+    }
+    return summary;
+  }
+
+  /** „Meine behalten“ for one Konflikt, or for all when no address is given. */
+  async keepMine(address?: CellAddress): Promise<SyncStatus> {
+    const binding = this.requireBinding();
+    const changes: PushChange[] = [];
+    for (const target of address ? [address] : [...this.state.konflikte]) {
+      const kept = keepMine(this.state, target);
+      if (!kept) continue;
+      this.state = kept.state;
+      changes.push(kept.change);
+    }
+    await this.send(binding, changes, () => {});
+    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    await this.commit(binding, this.state);
+    return this.status();
+  }
+
+  /** „Server übernehmen“ for one Konflikt, or for all when no address is given. */
+  async takeTheirs(address?: CellAddress): Promise<SyncStatus> {
+    const binding = this.requireBinding();
+    const cells: CellUpdate[] = [];
+    for (const target of address ? [address] : [...this.state.konflikte]) {
+      const taken = takeTheirs(this.state, target);
+      if (!taken) continue;
+      this.state = taken.state;
+      cells.push(taken.cell);
+    }
+    await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
+    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    await this.commit(binding, this.state);
+    return this.status();
+  }
+
+  /** How a row is named in the pane: its OZG-ID and Leistung. */
+  rowLabel(id: string): string {
+    const values = this.state.base.get(id)?.values;
+    if (!values) return id;
+    return [values.ozg_id, values.leistung].filter((v) => v !== null && v !== undefined).join(' ') || id;
+  }
+
+  get columns() {
+    return this.state.columns;
+  }
+
+  async select(address: CellAddress): Promise<void> {
+    await this.host.selectCell(this.requireBinding(), address);
+  }
+
+  private async commit(binding: Binding, state: SyncState) {
+    this.lastSync = new Date().toISOString();
+    this.binding = { ...binding, cursor: state.cursor ?? binding.cursor, syncedAt: this.lastSync };
+    this.state = state;
+    await this.host.save(this.binding, state);
+  }
+
+  private requireBinding(): Binding {
+    if (!this.binding) throw new ApiError(0, 'unbound', 'Diese Arbeitsmappe ist noch mit keiner Tabelle verbunden. Rufen Sie zuerst eine Tabelle ab.');
+    return this.binding;
+  }
+}

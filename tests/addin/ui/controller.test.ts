@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../../../addin/src/api/client.ts';
+import { SyncController } from '../../../addin/src/ui/controller.ts';
+import type { Database } from '../../../server/db/database.ts';
+import { prepareDatabase } from '../../../server/db/open.ts';
+import { openPglite } from '../../../server/db/pglite.ts';
+import { testApp, testAuth } from '../../helpers/api.ts';
+import { MemoryHost } from '../../helpers/memory-host.ts';
+import { pullRows, pushRows } from '../../helpers/sheets.ts';
+import { apiAs } from '../../helpers/api.ts';
+
+const KOELN = '05315000';
+const FUEHRERSCHEIN = { key: 'ozg_id', value: 10169 };
+const REISEPASS = { key: 'ozg_id', value: 10177 };
+
+describe('The task pane’s sync workflow against the real server', () => {
+  let db: Database;
+  let host: MemoryHost;
+  let controller: SyncController;
+
+  beforeAll(async () => {
+    db = await openPglite();
+    await prepareDatabase(db);
+    const app = testApp(db);
+    const token = await testAuth.issueLocalToken!('ozg@koeln.example');
+    const viaApp = (async (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof fetch;
+    const api = createApi('http://ozg.test', async () => token, viaApp);
+    host = new MemoryHost();
+    controller = new SyncController(api, host, 'http://ozg.test');
+  });
+  afterAll(() => db.close());
+
+  /** Another person changing Köln's sheet through the API meanwhile. */
+  async function otherPersonSets(ozgId: number, set: Record<string, unknown>) {
+    const admin = apiAs(db);
+    const row = (await pullRows(admin, 'kommune-status', KOELN)).rows.find((r) => r.values.ozg_id === ozgId)!;
+    const base = Object.fromEntries(Object.keys(set).map((k) => [k, row.values[k]]));
+    await pushRows(admin, 'kommune-status', { scope: KOELN, changes: [{ id: row.id, baseVersion: row.version, base, set }] });
+  }
+
+  it('pulls a sheet into the workbook and remembers the binding', async () => {
+    const status = await controller.pull('kommune-status', KOELN, 'Köln');
+    expect(host.rows).toHaveLength(46);
+    expect(status).toMatchObject({ wartend: 0, konflikte: [], fehler: [] });
+    expect(host.saved?.binding).toMatchObject({ kind: 'kommune-status', scope: KOELN });
+  });
+
+  it('counts local edits and sends only the changed cells', async () => {
+    host.edit(FUEHRERSCHEIN, 'status', 'in Umsetzung');
+    host.edit(FUEHRERSCHEIN, 'loesung', 'Führerschein online');
+    expect((await controller.status()).wartend).toBe(2);
+    const summary = await controller.push();
+    expect(summary).toMatchObject({ gesendet: 1, uebernommen: 1, konflikte: 0, abgelehnt: 0 });
+    const server = (await pullRows(apiAs(db), 'kommune-status', KOELN)).rows.find((r) => r.values.ozg_id === 10169)!;
+    expect(server.values).toMatchObject({ status: 'in Umsetzung', loesung: 'Führerschein online' });
+    expect((await controller.status()).wartend).toBe(0);
+  });
+
+  it('brings in server changes on refresh without losing an unsent local edit', async () => {
+    expect(await controller.serverChanges()).toBe(0);
+    host.edit(REISEPASS, 'bemerkung', 'lokal, noch nicht gesendet');
+    await otherPersonSets(10177, { anbieter: 'ekom21' });
+    expect(await controller.serverChanges()).toBe(1);
+    const status = await controller.refresh();
+    expect(host.cell(REISEPASS, 'anbieter')).toBe('ekom21');
+    expect(host.cell(REISEPASS, 'bemerkung')).toBe('lokal, noch nicht gesendet');
+    expect(status).toMatchObject({ wartend: 1, konflikte: [] });
+  });
+
+  it('turns a local edit and a server change of the same cell into a Konflikt, never a silent overwrite', async () => {
+    await otherPersonSets(10177, { bemerkung: 'vom Server' });
+    const summary = await controller.push();
+    expect(summary.konflikte).toBe(1);
+    const { konflikte } = await controller.status();
+    expect(konflikte).toEqual([expect.objectContaining({ key: 'bemerkung', mine: 'lokal, noch nicht gesendet', theirs: 'vom Server' })]);
+    expect(host.marks.konflikte).toHaveLength(1);
+    expect(host.cell(REISEPASS, 'bemerkung')).toBe('lokal, noch nicht gesendet');
+  });
+
+  it('keeps mine on request: the server gets the local value', async () => {
+    const [konflikt] = (await controller.status()).konflikte;
+    const status = await controller.keepMine(konflikt);
+    expect(status.konflikte).toEqual([]);
+    const server = (await pullRows(apiAs(db), 'kommune-status', KOELN)).rows.find((r) => r.values.ozg_id === 10177)!;
+    expect(server.values.bemerkung).toBe('lokal, noch nicht gesendet');
+  });
+
+  it('takes the server’s value on request: the local edit is replaced', async () => {
+    host.edit(REISEPASS, 'anbieter', 'lokal');
+    await otherPersonSets(10177, { anbieter: 'Server-Anbieter' });
+    await controller.push();
+    const status = await controller.takeTheirs();
+    expect(status.konflikte).toEqual([]);
+    expect(host.cell(REISEPASS, 'anbieter')).toBe('Server-Anbieter');
+    expect(status.wartend).toBe(0);
+  });
+
+  it('marks a value the server rejects, with the German reason', async () => {
+    host.edit(FUEHRERSCHEIN, 'reifegrad', 6);
+    const summary = await controller.push();
+    expect(summary.abgelehnt).toBe(1);
+    expect((await controller.status()).fehler).toEqual([
+      expect.objectContaining({ key: 'reifegrad', message: expect.stringMatching(/Reifegradmodell 1.1/) }),
+    ]);
+  });
+
+  it('tells a municipality that it cannot send another municipality’s sheet', async () => {
+    await controller.pull('kommune-status', '05158024', 'Mettmann');
+    host.edit(FUEHRERSCHEIN, 'bemerkung', 'fremd');
+    await expect(controller.push()).rejects.toThrow(/nicht ändern, nur ansehen/);
+  });
+});

@@ -1,0 +1,138 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemoryHost } from '../helpers/memory-host.ts';
+import { startServer, type RunningServer } from '../helpers/server-process.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const KOELN = '05315000';
+
+declare global {
+  interface Window {
+    ozgStandIn: MemoryHost;
+  }
+}
+
+/** The stand-in workbook as one script, injected before the pane's own code runs. */
+async function standInScript(): Promise<string> {
+  const output = await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: path.join(ROOT, 'tests/e2e/standin.ts'), formats: ['iife'], name: 'OzgStandIn' },
+    },
+  });
+  const [result] = Array.isArray(output) ? output : [output];
+  const chunk = (result as { output: { type: string; code?: string }[] }).output.find((o) => o.type === 'chunk');
+  return chunk!.code!;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CHROMIUM) ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  async function asAdmin() {
+    const { access_token } = await (
+      await fetch(`${server.url}/api/dev/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@ozg-sync.example' }),
+      })
+    ).json();
+    return { authorization: `Bearer ${access_token}` };
+  }
+
+  async function serverRow(ozgId: number) {
+    const pull = await (await fetch(`${server.url}/api/sheets/kommune-status/rows?scope=${KOELN}`, { headers: await asAdmin() })).json();
+    return pull.rows.find((r: { values: { ozg_id: number } }) => r.values.ozg_id === ozgId);
+  }
+
+  /** Another member changing Köln's sheet through the API, as a colleague would. */
+  async function colleagueSets(ozgId: number, set: Record<string, unknown>) {
+    const auth = await asAdmin();
+    const row = await serverRow(ozgId);
+    const base = Object.fromEntries(Object.keys(set).map((k) => [k, row.values[k]]));
+    const response = await fetch(`${server.url}/api/sheets/kommune-status/changes`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: KOELN, idempotencyKey: crypto.randomUUID(), source: 'api', changes: [{ id: row.id, baseVersion: row.version, base, set }] }),
+    });
+    expect(response.status).toBe(200);
+  }
+
+  beforeAll(async () => {
+    await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    const script = await standInScript();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-e2e-'));
+    server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+    page = await browser.newPage({ viewport: { width: 380, height: 760 }, locale: 'de-DE' });
+    await page.addInitScript({ content: script });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the task pane and every URL the manifest names', async () => {
+    const manifest = await readFile(path.join(ROOT, 'manifest.xml'), 'utf8');
+    const paths = [...new Set([...manifest.matchAll(/https:\/\/localhost:3000(\/[^"<\s]*)/g)].map((m) => m[1]!))];
+    expect(paths).toEqual(expect.arrayContaining(['/addin/taskpane.html', '/addin/assets/icon-32.png']));
+    for (const urlPath of paths) {
+      const response = await fetch(`${server.url}${urlPath}`);
+      expect([urlPath, response.status]).toEqual([urlPath, 200]);
+    }
+  });
+
+  it('walks sign-in, choosing a sheet, pull, edit, push, conflict and resolving it', async () => {
+    await page.goto(`${server.url}/addin/taskpane.html`);
+    await page.getByText('Lokaler Betrieb ohne Supabase').waitFor();
+    await page.getByRole('combobox', { name: 'Mitglied' }).click();
+    await page.getByRole('option', { name: /ozg@koeln\.example/ }).click();
+    await shot('01-anmeldung');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+
+    await page.getByText('Angemeldet als ozg@koeln.example').waitFor();
+    await page.getByRole('button', { name: 'Umsetzungsstand einer Kommune: Köln, Stadt' }).waitFor();
+    await shot('02-tabelle-waehlen');
+    await page.getByRole('button', { name: 'Umsetzungsstand einer Kommune: Köln, Stadt' }).click();
+
+    await page.getByText('0 lokale Änderungen warten').waitFor();
+    expect(await page.evaluate(() => window.ozgStandIn.rows.length)).toBe(46);
+    await page.evaluate(() => window.ozgStandIn.edit({ key: 'ozg_id', value: 10177 }, 'status', 'in Planung'));
+    await page.getByRole('button', { name: 'Senden' }).click();
+    await page.getByText('1 Zeile übernommen.').waitFor();
+    await shot('03-gesendet');
+
+    await colleagueSets(10177, { bemerkung: 'Termin mit dem Bürgerbüro am 12.01.' });
+    await page.evaluate(() => window.ozgStandIn.edit({ key: 'ozg_id', value: 10177 }, 'bemerkung', 'Online-Termin läuft'));
+    await page.getByRole('button', { name: 'Senden' }).click();
+    await page.getByText('1 Konflikt', { exact: true }).waitFor();
+    await expect.poll(() => page.evaluate(() => window.ozgStandIn.marks.konflikte.length)).toBe(1);
+    await shot('04-konflikt');
+
+    await page.getByRole('button', { name: 'Meine behalten', exact: true }).click();
+    await page.getByText('1 Konflikt', { exact: true }).waitFor({ state: 'detached' });
+    expect((await serverRow(10177)).values.bemerkung).toBe('Online-Termin läuft');
+    await shot('05-geklaert');
+  });
+});

@@ -1,0 +1,62 @@
+import { toCell, type CellAddress, type PullResponse, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../addin/src/sync/index.ts';
+import type { Binding } from '../../addin/src/sync/workbook.ts';
+import type { WorkbookHost } from '../../addin/src/ui/controller.ts';
+
+/**
+ * A workbook in memory that behaves like the Excel layer towards the task pane: the stand-in for
+ * controller tests and for the browser test, where Office.js cannot run.
+ */
+export class MemoryHost implements WorkbookHost {
+  rows: TableRow[] = [];
+  saved: { binding: Binding; state: SyncState } | null = null;
+  marks: { konflikte: ZellKonflikt[]; fehler: ZellFehler[] } = { konflikte: [], fehler: [] };
+  selected: CellAddress | null = null;
+
+  async load() {
+    return this.saved;
+  }
+
+  async save(binding: Binding, state: SyncState) {
+    this.saved = { binding, state };
+  }
+
+  async writeSheet(pull: PullResponse, binding: Binding) {
+    this.rows = pull.rows.map((row) => ({
+      id: row.id,
+      values: Object.fromEntries(pull.columns.map((column) => [column.key, toCell(column, row.values[column.key] ?? null)])),
+    }));
+    return binding;
+  }
+
+  async readTable() {
+    return this.rows.map((row) => ({ id: row.id, values: { ...row.values } }));
+  }
+
+  async applyTableUpdate(_binding: Binding, update: TableUpdate) {
+    for (const cell of update.cells) {
+      const row = this.rows.find((r) => r.id === cell.id);
+      if (row) row.values[cell.key] = cell.value;
+    }
+    this.rows = this.rows.filter((row) => !update.remove.includes(row.id)).concat(update.append);
+  }
+
+  async markCells(_binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]) {
+    this.marks = { konflikte, fehler };
+  }
+
+  async selectCell(_binding: Binding, address: CellAddress) {
+    this.selected = address;
+  }
+
+  /** What a user does in Excel: type into the cell of a row (found by a column's value, e.g. the OZG-ID). */
+  edit(match: { key: string; value: unknown }, key: string, value: string | number | boolean) {
+    const row = this.rows.find((r) => r.values[match.key] === match.value);
+    if (!row) throw new Error(`no row with ${match.key} = ${String(match.value)}`);
+    row.values[key] = value;
+    return row.id;
+  }
+
+  cell(match: { key: string; value: unknown }, key: string) {
+    return this.rows.find((r) => r.values[match.key] === match.value)?.values[key];
+  }
+}
