@@ -11,6 +11,8 @@ create table public.aenderung (
   tabelle text not null,
   -- the sheet scope the row belongs to: AGS for kommune_status, Themenfeld id for leistung_status
   bereich text,
+  -- the Themenfeld of the row's OZG-Leistung, so that coordinators see and review their part
+  themenfeld_id smallint,
   zeile_id uuid not null,
   spalte text not null,
   alt jsonb,
@@ -27,6 +29,7 @@ create index aenderung_zeile_idx on public.aenderung (tabelle, zeile_id);
 create index aenderung_zeitpunkt_idx on public.aenderung (zeitpunkt desc);
 create index aenderung_push_idx on public.aenderung (push_schluessel) where push_schluessel is not null;
 create index aenderung_offen_idx on public.aenderung (zeitpunkt desc) where geprueft_am is null;
+create index aenderung_themenfeld_idx on public.aenderung (themenfeld_id, zeitpunkt desc);
 
 -- jit off: compiling this query costs more than running it, even for 10,000 rows.
 create function public.aenderungen_protokollieren() returns trigger
@@ -38,19 +41,19 @@ as $$
 declare
   quelle text := coalesce(nullif(current_setting('ozg.quelle', true), ''), 'sql');
   push uuid := nullif(current_setting('ozg.push', true), '')::uuid;
-  -- bookkeeping columns and keys that never change through a sheet
   fest constant text[] := array['id', 'version', 'updated_at', 'updated_by', 'txid', 'ags', 'ozg_leistung_id'];
 begin
   -- materialized: each row is turned into jsonb once, not once per column compared
-  with z as materialized (select to_jsonb(n) as neu, to_jsonb(a) as alt from neue n join alte a on a.id = n.id)
-  insert into public.aenderung (akteur, tabelle, bereich, zeile_id, spalte, alt, neu, version, quelle, push_schluessel)
+  with z as materialized (
+    select to_jsonb(n) as neu, to_jsonb(a) as alt, l.themenfeld_id
+    from neue n join alte a on a.id = n.id join public.ozg_leistung l on l.id = n.ozg_leistung_id
+  )
+  insert into public.aenderung
+    (akteur, tabelle, bereich, themenfeld_id, zeile_id, spalte, alt, neu, version, quelle, push_schluessel)
   select z.neu ->> 'updated_by',
          tg_table_name,
-         case tg_table_name
-           when 'kommune_status' then z.neu ->> 'ags'
-           when 'leistung_status' then (
-             select l.themenfeld_id::text from public.ozg_leistung l where l.id = (z.neu ->> 'ozg_leistung_id')::uuid)
-         end,
+         case tg_table_name when 'kommune_status' then z.neu ->> 'ags' else z.themenfeld_id::text end,
+         z.themenfeld_id,
          (z.neu ->> 'id')::uuid,
          e.key,
          z.alt -> e.key,

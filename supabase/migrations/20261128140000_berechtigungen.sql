@@ -85,45 +85,7 @@ create policy eigene_oder_admin on public.mitglied for select to authenticated
 create policy admins_verwalten on public.mitglied for all to authenticated
   using (public.ist_admin()) with check (public.ist_admin());
 
--- Change log: Themenfeld of the changed row, so coordinators see and review their part.
-alter table public.aenderung add column themenfeld_id smallint;
-create index aenderung_themenfeld_idx on public.aenderung (themenfeld_id, zeitpunkt desc);
-
-create or replace function public.aenderungen_protokollieren() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-set jit = off
-as $$
-declare
-  quelle text := coalesce(nullif(current_setting('ozg.quelle', true), ''), 'sql');
-  push uuid := nullif(current_setting('ozg.push', true), '')::uuid;
-  fest constant text[] := array['id', 'version', 'updated_at', 'updated_by', 'txid', 'ags', 'ozg_leistung_id'];
-begin
-  -- materialized: each row is turned into jsonb once, not once per column compared
-  with z as materialized (
-    select to_jsonb(n) as neu, to_jsonb(a) as alt, l.themenfeld_id
-    from neue n join alte a on a.id = n.id join public.ozg_leistung l on l.id = n.ozg_leistung_id
-  )
-  insert into public.aenderung
-    (akteur, tabelle, bereich, themenfeld_id, zeile_id, spalte, alt, neu, version, quelle, push_schluessel)
-  select z.neu ->> 'updated_by',
-         tg_table_name,
-         case tg_table_name when 'kommune_status' then z.neu ->> 'ags' else z.themenfeld_id::text end,
-         z.themenfeld_id,
-         (z.neu ->> 'id')::uuid,
-         e.key,
-         z.alt -> e.key,
-         e.value,
-         (z.neu ->> 'version')::bigint,
-         quelle,
-         push
-  from z cross join lateral jsonb_each(z.neu) e
-  where not (e.key = any (fest)) and (z.alt -> e.key) is distinct from e.value;
-  return null;
-end
-$$;
-
+-- Change log: coordinators see and review their Themenfelder (aenderung.themenfeld_id).
 create policy admin_und_koordination_lesen on public.aenderung for select to authenticated
   using (public.ist_admin() or (themenfeld_id is not null and public.hat_rolle('koordination', themenfeld_id)));
 create policy admin_und_koordination_pruefen on public.aenderung for update to authenticated

@@ -1,37 +1,21 @@
 /**
- * The sync protocol as the add-in sees it (server/sync/contract.ts is the authority; the add-in
- * bundle must not import zod and the server's schemas), plus the add-in's own local shapes.
+ * The sync protocol as the add-in sees it. The wire format is the server's (server/sync/): these
+ * are type-only imports, erased from the bundle, so a change of the contract fails the add-in's
+ * type check. Requests are typed narrower than the server accepts: the add-in only sends valid
+ * cell values. Below them, the add-in's own local shapes.
  */
+import type { PullResponse, PushResponse } from '../../../server/sync/contract.ts';
+import type { CellError, Konflikt } from '../../../server/sync/merge.ts';
+import type { CellValue } from '../../../server/sync/values.ts';
 
-export type ColumnType = 'text' | 'number' | 'date' | 'enum' | 'enum[]' | 'boolean' | 'url';
+export type { Column, ColumnType } from '../../../server/sync/sheets.ts';
+export type { CellValue } from '../../../server/sync/values.ts';
+export type { CellError, Konflikt } from '../../../server/sync/merge.ts';
+export type { PullResponse, PushResponse } from '../../../server/sync/contract.ts';
 
-export interface Column {
-  key: string;
-  label: string;
-  type: ColumnType;
-  editable: boolean;
-  /** The vocabulary of enum and enum[] columns. */
-  values?: string[];
-}
-
-/** Dates as YYYY-MM-DD, an empty cell as null, enum[] as a list. */
-export type CellValue = string | number | boolean | string[] | null;
-
-export interface SheetRow {
-  id: string;
-  version: number;
-  values: Record<string, CellValue>;
-}
-
-export interface PullResponse {
-  kind: string;
-  scope: string;
-  columns: Column[];
-  rows: SheetRow[];
-  /** Rows that left the scope since the cursor of the request. */
-  deleted: string[];
-  cursor: string;
-}
+export type SheetRow = PullResponse['rows'][number];
+export type PushResult = PushResponse['results'][number];
+export type PushOutcome = PushResult['outcome'];
 
 export interface PushChange {
   id: string;
@@ -48,37 +32,6 @@ export interface PushRequest {
   idempotencyKey: string;
   source: PushSource;
   changes: PushChange[];
-}
-
-export type PushOutcome = 'applied' | 'unchanged' | 'conflict' | 'rejected';
-
-/** A cell the server did not write because someone else changed it since `base`. */
-export interface Konflikt {
-  key: string;
-  /** Echoed from the request, hence not typed by the server. */
-  base: unknown;
-  mine: CellValue;
-  theirs: CellValue;
-}
-
-export interface CellError {
-  key: string;
-  message: string;
-}
-
-export interface PushResult {
-  id: string;
-  outcome: PushOutcome;
-  /** The row as stored after the push; null when the row does not exist. */
-  version: number | null;
-  values: Record<string, CellValue> | null;
-  conflicts?: Konflikt[];
-  errors?: CellError[];
-}
-
-export interface PushResponse {
-  results: PushResult[];
-  cursor: string;
 }
 
 /** What Office.js reads from and writes to a cell; an empty cell reads as ''. */

@@ -67,6 +67,14 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     if (me) void controller.open().then(setStatus);
   }, [me, controller]);
 
+  // Edits happen in Excel, not in the pane: recount them whenever the user comes back to it.
+  useEffect(() => {
+    if (!me || !status?.binding) return;
+    const recount = () => void controller.status().then(setStatus, () => {});
+    window.addEventListener('focus', recount);
+    return () => window.removeEventListener('focus', recount);
+  }, [me, status?.binding, controller]);
+
   useEffect(() => {
     if (!me || !status?.binding) return;
     const poll = () => void controller.serverChanges().then(setNeu, () => {});
@@ -166,11 +174,8 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
             <Button
               icon={<ArrowDownloadRegular />}
               disabled={busy !== null}
-              title="Die ganze Tabelle neu abrufen; ungesendete Änderungen gehen dabei verloren"
-              onClick={() => {
-                if (status.wartend && !window.confirm(`${status.wartend} lokale Änderungen gehen beim Abrufen verloren. Trotzdem abrufen?`)) return;
-                void pull({ kind: status.binding!.kind, scope: status.binding!.scope, title: status.binding!.title });
-              }}
+              title="Alle Zeilen neu abrufen; ungesendete Änderungen und eigene Spalten bleiben erhalten"
+              onClick={() => void pull({ kind: status.binding!.kind, scope: status.binding!.scope, title: status.binding!.title })}
             >
               Abrufen
             </Button>

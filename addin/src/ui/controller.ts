@@ -99,9 +99,13 @@ export class SyncController {
     return diffTable(this.state.columns, this.state.base, table).changes.reduce((n, change) => n + Object.keys(change.set).length, 0);
   }
 
-  /** Abrufen: the whole scope into a fresh table (what is in the table now is replaced). */
+  /**
+   * Abrufen: the whole scope. Into the bound table it is merged like a refresh, so unsent edits,
+   * the user's own columns and their formulas stay; any other sheet gets a table of its own.
+   */
   async pull(kind: string, scope: string, title: string): Promise<SyncStatus> {
     const pull = await this.api.pull(kind, scope);
+    if (this.binding?.kind === kind && this.binding.scope === scope) return this.merge(this.binding, pull, { full: true });
     const binding = await this.host.writeSheet(pull, {
       kind,
       scope,
@@ -120,9 +124,12 @@ export class SyncController {
   /** Aktualisieren: the server's changes since the last sync, keeping every unsent local edit. */
   async refresh(): Promise<SyncStatus> {
     const binding = this.requireBinding();
-    const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined);
+    return this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+  }
+
+  private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<SyncStatus> {
     const table = await this.host.readTable(binding);
-    const { state, update } = mergePull(this.state, table, pull, { full: false });
+    const { state, update } = mergePull(this.state, table, pull, { full });
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
     await this.host.markCells(binding, state.konflikte, state.fehler);

@@ -95,6 +95,18 @@ describe('The task pane’s sync workflow against the real server', () => {
     expect(status.wartend).toBe(0);
   });
 
+  it('pulls the bound sheet again without losing unsent edits or the user’s own columns', async () => {
+    host.edit(FUEHRERSCHEIN, 'bemerkung', 'noch nicht gesendet');
+    const row = host.rows.find((r) => r.values.ozg_id === 10169)!;
+    row.values['Meine Notiz'] = '=A2&" prüfen"';
+    await otherPersonSets(10169, { anbieter: 'Dataport' });
+    const status = await controller.pull('kommune-status', KOELN, 'Köln');
+    expect(host.cell(FUEHRERSCHEIN, 'bemerkung')).toBe('noch nicht gesendet');
+    expect(host.cell(FUEHRERSCHEIN, 'anbieter')).toBe('Dataport');
+    expect(host.cell(FUEHRERSCHEIN, 'Meine Notiz')).toBe('=A2&" prüfen"');
+    expect(status.wartend).toBe(1);
+  });
+
   it('marks a value the server rejects, with the German reason', async () => {
     host.edit(FUEHRERSCHEIN, 'reifegrad', 6);
     const summary = await controller.push();
