@@ -20,12 +20,12 @@ export class MemoryHost implements WorkbookHost {
     this.saved = { binding, state };
   }
 
-  async writeSheet(pull: PullResponse, binding: Binding) {
+  async writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding> {
     this.rows = pull.rows.map((row) => ({
       id: row.id,
       values: Object.fromEntries(pull.columns.map((column) => [column.key, toCell(column, row.values[column.key] ?? null)])),
     }));
-    return binding;
+    return { ...binding, dataSheet: binding.title, table: 'OZG_Sync' };
   }
 
   async readTable() {

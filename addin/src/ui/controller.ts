@@ -27,7 +27,8 @@ import type { Binding } from '../sync/workbook.ts';
 export interface WorkbookHost {
   load(): Promise<{ binding: Binding; state: SyncState } | null>;
   save(binding: Binding, state: SyncState): Promise<void>;
-  writeSheet(pull: PullResponse, binding: Binding): Promise<Binding>;
+  /** Writes a full pull to a new table; the host decides where (dataSheet, table). */
+  writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding>;
   readTable(binding: Binding): Promise<TableRow[]>;
   applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
   markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
@@ -114,7 +115,7 @@ export class SyncController {
       cursor: pull.cursor,
       columns: pull.columns,
       syncedAt: new Date().toISOString(),
-    } as Binding);
+    });
     const { state } = mergePull(emptyState(), [], pull, { full: true });
     await this.commit(binding, state);
     await this.host.markCells(binding, [], []);
