@@ -15,23 +15,8 @@ as $$
   select nullif(lower(auth.jwt() ->> 'email'), '')
 $$;
 
--- Security definer: policies on mitglied itself would otherwise recurse.
-create function public.hat_rolle(gesucht public.mitglied_rolle, themenfeld smallint default null, gemeinde text default null)
-returns boolean
-language sql stable
-security definer
-set search_path = ''
-as $$
-  select exists (
-    select 1 from public.mitglied m
-    where m.email = public.anmelde_email()
-      and (m.rolle = 'admin' or (
-        m.rolle = gesucht
-        and (themenfeld is null or m.themenfeld_id = themenfeld)
-        and (gemeinde is null or m.ags = gemeinde)))
-  )
-$$;
-
+-- Security definer: policies on mitglied itself would otherwise recurse. The policies below call
+-- these inside (select …), so PostgreSQL evaluates them once per statement, not once per row.
 create function public.ist_mitglied() returns boolean
 language sql stable
 security definer
@@ -48,6 +33,24 @@ as $$
   select exists (select 1 from public.mitglied m where m.email = public.anmelde_email() and m.rolle = 'admin')
 $$;
 
+create function public.meine_themenfelder() returns smallint[]
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(array_agg(m.themenfeld_id), '{}') from public.mitglied m
+  where m.email = public.anmelde_email() and m.rolle = 'koordination'
+$$;
+
+create function public.meine_kommunen() returns text[]
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(array_agg(m.ags), '{}') from public.mitglied m
+  where m.email = public.anmelde_email() and m.rolle = 'kommune'
+$$;
+
 create function public.themenfeld_der_leistung(leistung uuid) returns smallint
 language sql stable
 security definer
@@ -62,35 +65,35 @@ declare
   tabelle text;
 begin
   foreach tabelle in array array['themenfeld', 'lage', 'ozg_leistung', 'kreis', 'kommune', 'aktivitaet', 'zeile_ausgetreten'] loop
-    execute format('create policy mitglieder_lesen on public.%I for select to authenticated using (public.ist_mitglied())', tabelle);
+    execute format('create policy mitglieder_lesen on public.%I for select to authenticated using ((select public.ist_mitglied()))', tabelle);
     execute format(
-      'create policy admins_schreiben on public.%I for all to authenticated using (public.ist_admin()) with check (public.ist_admin())',
+      'create policy admins_schreiben on public.%I for all to authenticated using ((select public.ist_admin())) with check ((select public.ist_admin()))',
       tabelle);
   end loop;
 end
 $$;
 
-create policy mitglieder_lesen on public.leistung_status for select to authenticated using (public.ist_mitglied());
+create policy mitglieder_lesen on public.leistung_status for select to authenticated using ((select public.ist_mitglied()));
 create policy koordination_schreibt on public.leistung_status for update to authenticated
-  using (public.hat_rolle('koordination', public.themenfeld_der_leistung(ozg_leistung_id)))
-  with check (public.hat_rolle('koordination', public.themenfeld_der_leistung(ozg_leistung_id)));
+  using ((select public.ist_admin()) or public.themenfeld_der_leistung(ozg_leistung_id) = any ((select public.meine_themenfelder())::smallint[]))
+  with check ((select public.ist_admin()) or public.themenfeld_der_leistung(ozg_leistung_id) = any ((select public.meine_themenfelder())::smallint[]));
 
-create policy mitglieder_lesen on public.kommune_status for select to authenticated using (public.ist_mitglied());
+create policy mitglieder_lesen on public.kommune_status for select to authenticated using ((select public.ist_mitglied()));
 create policy kommune_schreibt on public.kommune_status for update to authenticated
-  using (public.hat_rolle('kommune', null, ags))
-  with check (public.hat_rolle('kommune', null, ags));
+  using ((select public.ist_admin()) or ags = any ((select public.meine_kommunen())::text[]))
+  with check ((select public.ist_admin()) or ags = any ((select public.meine_kommunen())::text[]));
 
 create policy eigene_oder_admin on public.mitglied for select to authenticated
-  using (email = public.anmelde_email() or public.ist_admin());
+  using (email = (select public.anmelde_email()) or (select public.ist_admin()));
 create policy admins_verwalten on public.mitglied for all to authenticated
-  using (public.ist_admin()) with check (public.ist_admin());
+  using ((select public.ist_admin())) with check ((select public.ist_admin()));
 
 -- Change log: coordinators see and review their Themenfelder (aenderung.themenfeld_id).
 create policy admin_und_koordination_lesen on public.aenderung for select to authenticated
-  using (public.ist_admin() or (themenfeld_id is not null and public.hat_rolle('koordination', themenfeld_id)));
+  using ((select public.ist_admin()) or themenfeld_id = any ((select public.meine_themenfelder())::smallint[]));
 create policy admin_und_koordination_pruefen on public.aenderung for update to authenticated
-  using (public.ist_admin() or (themenfeld_id is not null and public.hat_rolle('koordination', themenfeld_id)))
-  with check (public.ist_admin() or (themenfeld_id is not null and public.hat_rolle('koordination', themenfeld_id)));
+  using ((select public.ist_admin()) or themenfeld_id = any ((select public.meine_themenfelder())::smallint[]))
+  with check ((select public.ist_admin()) or themenfeld_id = any ((select public.meine_themenfelder())::smallint[]));
 
 -- Memberships are writes like any other: logged per row, with the whole row as old/new value.
 create function public.mitglied_protokollieren() returns trigger
