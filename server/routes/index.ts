@@ -9,6 +9,8 @@ import { meRoutes } from './me.ts';
 import { mitgliederRoutes } from './mitglieder.ts';
 import { sheetsRoutes } from './sheets.ts';
 import { themenfelderRoutes } from './themenfelder.ts';
+import { xlsxRoutes } from './xlsx.ts';
+import { importRoutes } from '../import/routes.ts';
 
 const PUBLIC_API = ['/api/dev/', '/api/config'];
 
@@ -28,6 +30,8 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', leistungenRoutes)
     .route('/', kommunenRoutes)
     .route('/', sheetsRoutes)
+    .route('/', xlsxRoutes)
+    .route('/', importRoutes)
     .route('/', mitgliederRoutes);
 }
 

@@ -1,0 +1,158 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { asCaller, mayWrite, withCaller, type Caller } from '../auth/caller.ts';
+import type { Database } from '../db/database.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
+import { PUSH_LIMITS, PushResponseSchema, type PushRequest } from '../sync/contract.ts';
+import { pushChanges } from '../sync/push.ts';
+import { SHEET_KINDS, sheetKind } from '../sync/sheets.ts';
+import { XLSX_TYPE, buildWorkbook, pullSheetFile } from '../xlsx/export.ts';
+import { fileIdempotencyKey, planImport, readSheetFile } from '../xlsx/import.ts';
+import { importResult } from '../xlsx/result.ts';
+
+const KindParam = z.object({
+  kind: z.string().max(50).openapi({ param: { name: 'kind', in: 'path' }, example: 'kommune-status' }),
+});
+
+const Binary = z.string().openapi({ format: 'binary' });
+const ErrorBody = errorResponses[400].content['application/json'].schema;
+const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
+
+const ImportResponseSchema = PushResponseSchema.extend({
+  ungueltig: z
+    .array(z.object({ id: z.string(), key: z.string(), zeile: z.number().int(), spalte: z.string(), message: z.string() }))
+    .openapi({ description: 'Geänderte Zellen ohne gültigen Wert; nicht gesendet' }),
+  hinweise: z.array(z.string()).openapi({
+    description: 'Was die Datei verlangt, aber nicht übernommen wird: hinzugefügte, gelöschte oder doppelte Zeilen, schreibgeschützte Zellen, fehlende Spalten',
+  }),
+}).openapi('Importergebnis');
+
+function requireSheet(kind: string) {
+  const sheet = sheetKind(kind);
+  if (!sheet) throw notFound(`Die Tabellenart „${kind}“ gibt es nicht. Es gibt: ${Object.keys(SHEET_KINDS).join(', ')}.`);
+  return sheet;
+}
+
+const fileTooLarge = () =>
+  new AppError(
+    'payload_too_large',
+    `Die Datei ist zu groß: höchstens ${PUSH_LIMITS.bytes / 1024 / 1024} MB. Teilen Sie die Tabelle auf oder senden Sie über das Add-in.`,
+  );
+
+/** The origin the caller reached the server at: what the binding names as the server to sync with. */
+const serverOrigin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+
+function xlsxResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string) {
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+    'content-type': XLSX_TYPE,
+    'content-disposition': `attachment; filename="${filename}"`,
+    'cache-control': 'no-store',
+  });
+}
+
+export const xlsxRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/sheets/{kind}/export.xlsx',
+      tags: ['Synchronisation'],
+      summary: 'Eine Tabelle als Excel-Datei zum Ausfüllen ohne Add-in',
+      description:
+        'Dieselbe Tabelle, die das Add-in anlegt (Auswahllisten, Datumsformat, schreibgeschützte Spalten grau, Verbindung im sehr ausgeblendeten Blatt OZG-Sync), dazu ein Blatt „Anleitung“.',
+      request: {
+        params: KindParam,
+        query: z.object({
+          scope: z
+            .string({ error: 'Der Bereich (scope) fehlt.' })
+            .min(1, { error: 'Der Bereich (scope) fehlt.' })
+            .max(20)
+            .openapi({ param: { name: 'scope', in: 'query' }, example: '05315000' }),
+        }),
+      },
+      responses: {
+        200: { description: 'Die Arbeitsmappe (.xlsx)', content: { [XLSX_TYPE]: { schema: Binary } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const sheet = requireSheet(c.req.valid('param').kind);
+      const { scope } = c.req.valid('query');
+      const file = await withCaller(c, (tx) => pullSheetFile(tx, sheet, scope, serverOrigin(c)), { isolation: 'repeatable read' });
+      const { bytes } = await buildWorkbook(file);
+      return xlsxResponse(c, bytes, `${sheet.kind}-${scope}.xlsx`);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/sheets/{kind}/import',
+      tags: ['Synchronisation'],
+      summary: 'Eine ausgefüllte Excel-Datei senden: geänderte Zellen werden wie vom Add-in übernommen',
+      description:
+        'Die Datei ist der Inhalt der Anfrage. Geändert ist, was von dem in der Datei gespeicherten Stand abweicht; gesendet wird wie mit POST /api/sheets/{kind}/changes (Quelle xlsx). Dieselbe Datei wird nur einmal übernommen. ' +
+        `Mit Accept: ${XLSX_TYPE} kommt die Arbeitsmappe mit markierten Zellen und neuem Stand zurück.`,
+      middleware: [
+        bodyLimit({
+          maxSize: PUSH_LIMITS.bytes,
+          onError: () => {
+            throw fileTooLarge();
+          },
+        }),
+      ] as const,
+      request: {
+        params: KindParam,
+        body: { content: { [XLSX_TYPE]: { schema: Binary } }, required: true },
+      },
+      responses: {
+        200: {
+          description: 'Ein Ergebnis je geänderter Zeile, dazu ungültige Zellen und Hinweise; oder die markierte Arbeitsmappe',
+          content: { 'application/json': { schema: ImportResponseSchema }, [XLSX_TYPE]: { schema: Binary } },
+        },
+        ...errorResponses,
+        403: error('Bereich darf nur gelesen werden'),
+        413: error('Datei größer als 10 MB oder mehr als 10.000 geänderte Zeilen'),
+      },
+    }),
+    async (c) => {
+      const sheet = requireSheet(c.req.valid('param').kind);
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const upload = await readSheetFile(bytes);
+      const { binding } = upload;
+      if (binding.kind !== sheet.kind) {
+        throw badRequest(
+          `Diese Datei gehört zur Tabellenart „${binding.kind}“ („${binding.title}“), nicht zu „${sheet.kind}“. Senden Sie sie an /api/sheets/${binding.kind}/import.`,
+        );
+      }
+      const caller: Caller = c.get('caller');
+      if (!mayWrite(caller, sheet.kind, binding.scope)) {
+        throw new AppError(
+          'forbidden',
+          `Sie dürfen die Tabelle „${sheet.title}“ für den Bereich ${binding.scope} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
+        );
+      }
+      const plan = planImport(upload);
+      if (plan.changes.length > PUSH_LIMITS.changes) {
+        throw new AppError(
+          'payload_too_large',
+          `Zu viele geänderte Zeilen in einer Datei: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')}. Senden Sie die Änderungen in mehreren Dateien.`,
+        );
+      }
+      const request: PushRequest = {
+        scope: binding.scope,
+        idempotencyKey: fileIdempotencyKey(bytes),
+        source: 'xlsx',
+        changes: plan.changes,
+      };
+      const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
+      if (!c.req.header('accept')?.includes(XLSX_TYPE)) {
+        return c.json({ ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise }, 200);
+      }
+      const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, binding.scope, serverOrigin(c)), {
+        isolation: 'repeatable read',
+      });
+      const { bytes: result } = await buildWorkbook({ ...current, ...importResult(upload, plan, response, current.pull) });
+      return xlsxResponse(c, result, `${sheet.kind}-${binding.scope}-ergebnis.xlsx`);
+    },
+  );

@@ -1,0 +1,263 @@
+import ExcelJS from 'exceljs';
+import { FEHLER_FILL, KONFLIKT_FILL } from '../../addin/src/excel/marks.ts';
+import { READ_ONLY_FILL } from '../../addin/src/excel/table.ts';
+import type { ExcelValue } from '../../addin/src/sync/types.ts';
+import {
+  BINDING_SHEET,
+  DATA_TABLE,
+  LISTS_SHEET,
+  dataSheetName,
+  encodeBindingSheet,
+  tableColumns,
+  tableRowCells,
+  validationLists,
+  type Binding,
+} from '../../addin/src/sync/workbook.ts';
+import type { Sql } from '../db/database.ts';
+import type { PullResponse } from '../sync/contract.ts';
+import { pullSheet } from '../sync/pull.ts';
+import type { SheetKind } from '../sync/sheets.ts';
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const ANLEITUNG_SHEET = 'Anleitung';
+export const ERGEBNIS_SHEET = 'Ergebnis';
+/** Excel's own "Gut" green. Applied cells get no note: the add-in would never remove it. */
+const APPLIED_FILL = '#C6EFCE';
+
+/** The add-in's colours (and, in result.ts, its note prefixes), so that it clears these marks as its own at its next sync. */
+const FILLS = { applied: APPLIED_FILL, conflict: KONFLIKT_FILL, rejected: FEHLER_FILL } as const;
+
+/** How the workbook returned by an import shows what became of a cell. */
+export interface CellMark {
+  outcome: keyof typeof FILLS;
+  note?: string;
+  /** What the cell shows instead of the server's value: the user's own entry, kept to be fixed. */
+  value?: ExcelValue;
+}
+
+/** Marks by row id, then by column key. */
+export type CellMarks = ReadonlyMap<string, ReadonlyMap<string, CellMark>>;
+
+export interface ReportLine {
+  zeile: number | null;
+  leistung: string;
+  spalte: string;
+  ergebnis: string;
+  meldung: string;
+}
+
+export interface SheetFile {
+  pull: PullResponse;
+  /** The binding as a full pull would store it; the builder decides where the table goes. */
+  binding: Omit<Binding, 'dataSheet' | 'table'>;
+  /** Names the data sheet, e.g. "Köln, Stadt". */
+  scopeName: string;
+  marks?: CellMarks;
+  /** For the workbook an import returns: what became of the upload, listed on its own sheet. */
+  report?: { summary: string[]; lines: ReportLine[] };
+}
+
+/**
+ * A full pull of the scope for a file, with the binding the add-in would store for it. Run it in
+ * a repeatable-read transaction: rows and cursor must come from the same snapshot.
+ */
+export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, server: string): Promise<SheetFile> {
+  const pull = await pullSheet(tx, sheet, scope);
+  const [found] = await tx.query<{ name: string }>(sheet.scopeQuery, [scope]);
+  const scopeName = found?.name ?? scope;
+  return {
+    pull,
+    scopeName,
+    binding: {
+      kind: sheet.kind,
+      scope,
+      server,
+      cursor: pull.cursor,
+      title: `${sheet.title}: ${scopeName}`,
+      columns: pull.columns,
+      syncedAt: new Date().toISOString(),
+    },
+  };
+}
+
+const argb = (hex: string) => `FF${hex.slice(1).toUpperCase()}`;
+const solid = (hex: string): ExcelJS.Fill => ({ type: 'pattern', pattern: 'solid', fgColor: { argb: argb(hex) } });
+const MIN_WIDTH = 8;
+const MAX_WIDTH = 60;
+
+/** ExcelJS writes '' as an empty text, which other programs treat as content; a blank cell is null. */
+const written = (value: ExcelValue): ExcelValue | null => (value === '' ? null : value);
+
+function columnWidth(values: readonly unknown[]): number {
+  const longest = Math.max(...values.map((value) => (value === null || value === undefined ? 0 : String(value).length)));
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, longest + 2));
+}
+
+/** The very hidden sheets carry text that must come back exactly as written. */
+function addTextSheet(workbook: ExcelJS.Workbook, name: string, rows: readonly (readonly (string | number)[])[]) {
+  const sheet = workbook.addWorksheet(name, { state: 'veryHidden' });
+  rows.forEach((cells, index) => {
+    const row = sheet.getRow(index + 1);
+    cells.forEach((value, position) => {
+      if (value === '') return;
+      const cell = row.getCell(position + 1);
+      cell.numFmt = '@';
+      cell.value = value;
+    });
+  });
+  return sheet;
+}
+
+function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: string) {
+  const { binding, pull } = file;
+  const editable = pull.columns.filter((c) => c.editable).map((c) => c.label);
+  const readOnly = pull.columns.filter((c) => !c.editable).map((c) => c.label);
+  const lists = pull.columns.filter((c) => c.type === 'enum[]').map((c) => c.label);
+  const dates = pull.columns.filter((c) => c.type === 'date').map((c) => c.label);
+  const importPath = `${binding.server}/api/sheets/${binding.kind}/import`;
+  const lines: [string, string?][] = [
+    [`OZG-Sync: ${binding.title}`],
+    [`Abgerufen am ${new Date(binding.syncedAt ?? Date.now()).toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })} von ${binding.server}, Tabellenart ${binding.kind}, Bereich ${binding.scope}.`],
+    [''],
+    ['Was Sie ändern können', 'h'],
+    [`Auf dem Blatt „${dataSheet}“ die Spalten mit weißem Hintergrund: ${editable.join(', ')}.`],
+    ['Spalten mit Auswahlliste: bitte einen Wert aus der Liste wählen. Leere Zellen sind erlaubt, wo der Katalog keinen Wert verlangt.'],
+    ...(dates.length ? [[`Datumsangaben (${dates.join(', ')}) als TT.MM.JJJJ.`] as [string]] : []),
+    ...(lists.length ? [[`Mehrere Einträge (${lists.join(', ')}) durch Semikolon trennen, z. B. „GSP; Digitalisierungslabor“.`] as [string]] : []),
+    ['Sortieren, Filtern und eigene Spalten rechts neben der Tabelle sind erlaubt; eigene Spalten werden nicht übernommen.'],
+    [''],
+    ['Was Sie nicht ändern sollten', 'h'],
+    [`Die grauen Spalten (${readOnly.join(', ')}) pflegt der Katalog; Änderungen dort werden nicht übernommen.`],
+    ['Keine Zeilen hinzufügen oder löschen: neue Zeilen werden nicht angelegt, gelöschte nicht entfernt; beides wird beim Zurücksenden nur gemeldet.'],
+    ['Die ausgeblendeten Spalten „id“ und „version“, die Spaltenüberschriften und die ausgeblendeten Blätter nicht verändern: über sie ordnet OZG-Sync die Zeilen zu.'],
+    ['Formeln werden nicht berechnet: was mit =, +, - oder @ beginnt, wird als Text gespeichert.'],
+    [''],
+    ['So senden Sie die Datei zurück', 'h'],
+    ['Die Datei speichern (Format .xlsx) und hochladen, z. B. mit dem Befehl', 'i'],
+    [`npm run sheet -- import ${binding.kind}-${binding.scope}.xlsx --out ergebnis.xlsx`, 'c'],
+    [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
+    ['Übernommen werden nur die Zellen, die Sie geändert haben, jede für sich: Änderungen anderer an anderen Zellen bleiben erhalten.'],
+    ['Hat jemand dieselbe Zelle inzwischen anders geändert, entsteht ein Konflikt (orange): dort steht danach der Wert des Servers, Ihrer in der Notiz.'],
+    ['Abgelehnte Zellen (rot) tragen eine Notiz mit dem Grund; übernommene Zellen sind grün. Korrigieren Sie die markierten Zellen und senden Sie die zurückgegebene Datei erneut.'],
+    ['Dieselbe Datei zweimal zu senden schadet nicht: sie wird nur einmal übernommen.'],
+  ];
+  const sheet = workbook.addWorksheet(ANLEITUNG_SHEET);
+  sheet.getColumn(1).width = 110;
+  for (const [text, style] of lines) {
+    const cell = sheet.addRow([text]).getCell(1);
+    cell.numFmt = '@';
+    cell.alignment = { wrapText: true, vertical: 'top' };
+    if (style === 'h') cell.font = { bold: true, size: 12 };
+    if (style === 'c') cell.font = { name: 'Consolas' };
+  }
+  sheet.getCell('A1').font = { bold: true, size: 14 };
+}
+
+function addErgebnis(workbook: ExcelJS.Workbook, report: NonNullable<SheetFile['report']>) {
+  const sheet = workbook.addWorksheet(ERGEBNIS_SHEET);
+  for (const line of report.summary) sheet.addRow([line]);
+  sheet.addRow([]);
+  const header = sheet.addRow(['Zeile', 'Leistung', 'Spalte', 'Ergebnis', 'Meldung']);
+  header.font = { bold: true };
+  for (const line of report.lines) {
+    const row = sheet.addRow([line.zeile, line.leistung, line.spalte, line.ergebnis, line.meldung]);
+    row.eachCell((cell) => (cell.numFmt = '@'));
+    if (line.zeile !== null) row.getCell(1).numFmt = '0';
+  }
+  [8, 40, 22, 14, 100].forEach((width, index) => (sheet.getColumn(index + 1).width = width));
+  sheet.getColumn(5).alignment = { wrapText: true, vertical: 'top' };
+}
+
+/**
+ * The workbook the add-in would write for a full pull, built with ExcelJS from the same format
+ * definition (workbook.ts): the table, the lists for the drop-downs and the very hidden binding
+ * with its base snapshot, plus an instruction sheet for people without the add-in.
+ */
+export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Array; binding: Binding }> {
+  const { pull, marks } = file;
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'OZG-Sync';
+  workbook.created = new Date();
+
+  const reserved = [ANLEITUNG_SHEET, ...(file.report ? [ERGEBNIS_SHEET] : [])];
+  const dataSheet = dataSheetName(file.scopeName, reserved);
+  const binding: Binding = { ...file.binding, dataSheet, table: DATA_TABLE };
+  const columns = tableColumns(pull.columns);
+  const lists = validationLists(pull.columns);
+  const sources = new Map(lists.map((list) => [list.key, list.source.slice(1)]));
+
+  const sheet = workbook.addWorksheet(dataSheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const rows = pull.rows.map((row) => tableRowCells(pull.columns, row).map(written));
+  columns.forEach((column, index) => {
+    const sheetColumn = sheet.getColumn(index + 1);
+    // Set on the column before any cell exists, so that every cell, also below the table, is text where it must be.
+    sheetColumn.numFmt = column.numberFormat;
+    sheetColumn.protection = { locked: !column.server?.editable };
+    sheetColumn.hidden = column.server === null;
+    sheetColumn.width = columnWidth([column.label, ...rows.map((cells) => (column.server?.type === 'date' ? '00.00.0000' : cells[index]))]);
+  });
+
+  sheet.addTable({
+    name: DATA_TABLE,
+    ref: 'A1',
+    headerRow: true,
+    style: { theme: 'TableStyleLight9', showRowStripes: false },
+    columns: columns.map((column) => ({ name: column.label, filterButton: true })),
+    // Excel gives a table at least one body row.
+    rows: rows.length > 0 ? rows : [columns.map(() => null)],
+  });
+
+  const bodyRows = Math.max(rows.length, 1);
+  columns.forEach((column, index) => {
+    const header = sheet.getCell(1, index + 1);
+    if (column.server && !column.server.editable) header.note = 'Schreibgeschützt: diese Spalte pflegt der Katalog.';
+    const source = column.server && sources.get(column.server.key);
+    for (let r = 0; r < bodyRows; r++) {
+      const cell = sheet.getCell(r + 2, index + 1);
+      if (column.server && !column.server.editable) cell.fill = solid(READ_ONLY_FILL);
+      if (source) {
+        // A warning, not a stop: the server checks every value anyway, as in the add-in.
+        cell.dataValidation = {
+          type: 'list',
+          allowBlank: true,
+          formulae: [source],
+          showErrorMessage: true,
+          errorStyle: 'warning',
+          errorTitle: 'OZG-Sync',
+          error: 'Dieser Wert steht nicht in der Liste der erlaubten Werte.',
+        };
+      }
+    }
+  });
+
+  if (marks) {
+    pull.rows.forEach((row, r) => {
+      const rowMarks = marks.get(row.id);
+      if (!rowMarks) return;
+      columns.forEach((column, index) => {
+        const mark = column.server && rowMarks.get(column.server.key);
+        if (!mark) return;
+        const cell = sheet.getCell(r + 2, index + 1);
+        if (mark.value !== undefined) cell.value = written(mark.value);
+        cell.fill = solid(FILLS[mark.outcome]);
+        if (mark.note) cell.note = mark.note;
+      });
+    });
+  }
+
+  if (file.report) addErgebnis(workbook, file.report);
+  addAnleitung(workbook, file, dataSheet);
+  if (lists.length > 0) {
+    const height = Math.max(...lists.map((list) => list.values.length));
+    addTextSheet(
+      workbook,
+      LISTS_SHEET,
+      Array.from({ length: height }, (_, r) => lists.map((list) => list.values[r] ?? '')),
+    );
+  }
+  addTextSheet(workbook, BINDING_SHEET, encodeBindingSheet(binding, new Map(pull.rows.map((row) => [row.id, row]))));
+  workbook.views = [{ activeTab: 0, firstSheet: 0, visibility: 'visible', x: 0, y: 0, width: 20000, height: 12000 }];
+
+  const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+  return { bytes, binding };
+}

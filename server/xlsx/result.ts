@@ -1,0 +1,83 @@
+import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../addin/src/excel/marks.ts';
+import { LIST_SEPARATOR } from '../../addin/src/sync/cells.ts';
+import type { Column, ExcelValue } from '../../addin/src/sync/types.ts';
+import type { PullResponse, PushResponse } from '../sync/contract.ts';
+import type { CellMark, ReportLine, SheetFile } from './export.ts';
+import { rowLabel, type ImportPlan, type UploadedSheet } from './import.ts';
+
+/** A value as the user sees it in a note: dates the German way, lists as in the cell. */
+function shown(column: Column | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return '(leer)';
+  if (Array.isArray(value)) return value.join(LIST_SEPARATOR);
+  if (typeof value === 'boolean') return value ? 'ja' : 'nein';
+  const iso = column?.type === 'date' && typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  return iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : String(value);
+}
+
+/**
+ * What the workbook returned by an import shows: the server's current rows (`current`), with
+ * applied cells green, Konflikte orange (the server's value in the cell, the user's in the
+ * note, so that sending it again is a conscious decision) and rejected or invalid cells red,
+ * still holding the user's entry, so that it is sent again once fixed: the base is the server's
+ * current row, and an entry that differs from it is an edit.
+ */
+export function importResult(
+  upload: UploadedSheet,
+  plan: ImportPlan,
+  response: PushResponse,
+  current: PullResponse,
+): { marks: Map<string, Map<string, CellMark>>; report: NonNullable<SheetFile['report']> } {
+  const { columns } = upload.binding;
+  const column = (key: string) => columns.find((c) => c.key === key);
+  const uploaded = new Map<string, Record<string, ExcelValue>>();
+  for (const { row } of upload.rows) if (!uploaded.has(row.id)) uploaded.set(row.id, row.values);
+  const position = new Map(current.rows.map((row, index) => [row.id, index + 2]));
+  const currentValues = new Map(current.rows.map((row) => [row.id, row.values]));
+
+  const marks = new Map<string, Map<string, CellMark>>();
+  const lines: ReportLine[] = [];
+  const mark = (id: string, key: string, cellMark: CellMark, ergebnis: string, meldung: string) => {
+    if (!marks.has(id)) marks.set(id, new Map());
+    marks.get(id)!.set(key, cellMark);
+    lines.push({
+      zeile: position.get(id) ?? null,
+      leistung: rowLabel(columns, currentValues.get(id) ?? upload.snapshot.get(id)?.values, id),
+      spalte: column(key)?.label ?? key,
+      ergebnis,
+      meldung,
+    });
+  };
+  const kept = (id: string, key: string) => uploaded.get(id)?.[key] ?? '';
+
+  response.results.forEach((result, index) => {
+    const change = plan.changes[index]!;
+    const conflicts = new Map((result.conflicts ?? []).map((konflikt) => [konflikt.key, konflikt]));
+    const errors = new Map((result.errors ?? []).map((error) => [error.key, error.message]));
+    for (const key of Object.keys(change.set)) {
+      const konflikt = conflicts.get(key);
+      if (result.outcome === 'rejected') {
+        const message =
+          errors.get(key) ??
+          errors.get('id') ??
+          'Die Zeile wurde wegen eines Fehlers in einer anderen Zelle abgelehnt; dieser Wert wurde deshalb nicht gespeichert.';
+        mark(change.id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(change.id, key) }, 'abgelehnt', message);
+      } else if (konflikt) {
+        const message = `Auf dem Server steht inzwischen „${shown(column(key), konflikt.theirs)}“; Ihr Wert „${shown(column(key), konflikt.mine)}“ wurde nicht übernommen. Soll Ihr Wert gelten, tragen Sie ihn wieder ein und senden Sie die Datei erneut.`;
+        mark(change.id, key, { outcome: 'conflict', note: `${KONFLIKT_TEXT}${message}` }, 'Konflikt', message);
+      } else if (result.outcome !== 'unchanged') {
+        mark(change.id, key, { outcome: 'applied' }, 'übernommen', `gespeichert: „${shown(column(key), change.set[key])}“`);
+      }
+    }
+  });
+  for (const { id, key, message } of plan.ungueltig) {
+    mark(id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(id, key) }, 'ungültig', message);
+  }
+
+  const count = (outcome: string) => response.results.filter((result) => result.outcome === outcome).length;
+  const summary = [
+    `Import vom ${new Date().toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })}`,
+    `Zeilen übernommen: ${count('applied')}, unverändert: ${count('unchanged')}, mit Konflikt: ${count('conflict')}, abgelehnt: ${count('rejected')}; ungültige Zellen: ${plan.ungueltig.length}.`,
+    ...plan.hinweise.map((hinweis) => `Hinweis: ${hinweis}`),
+  ];
+  return { marks, report: { summary, lines } };
+}
