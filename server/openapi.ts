@@ -52,4 +52,10 @@ export const errorResponses = {
   404: { description: 'Nicht gefunden', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 
+/** A documented JSON response of a route. */
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export { z };

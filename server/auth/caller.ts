@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { Database, Sql } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import type { AppEnv } from '../openapi.ts';
 import type { SheetKindName } from '../sync/sheets.ts';
 
@@ -55,6 +56,15 @@ export function mayWrite(caller: Pick<Caller, 'mitgliedschaften'>, kind: SheetKi
       m.rolle === 'admin' ||
       (kind === 'kommune-status' && m.rolle === 'kommune' && m.ags === scope) ||
       (kind === 'leistung-status' && m.rolle === 'koordination' && String(m.themenfeldId) === scope),
+  );
+}
+
+/** 403 before any work when the caller may only read this sheet. */
+export function assertMayWrite(caller: Pick<Caller, 'mitgliedschaften'>, sheet: { kind: SheetKindName; title: string }, scope: string): void {
+  if (mayWrite(caller, sheet.kind, scope)) return;
+  throw new AppError(
+    'forbidden',
+    `Sie dürfen die Tabelle „${sheet.title}“ für den Bereich ${scope} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
   );
 }
 

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
 import { isAdmin, withCaller } from '../auth/caller.ts';
 import { AppError, badRequest } from '../errors.ts';
-import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
+import { createRouter, errorResponses, jsonResponse, z, type AppEnv } from '../openapi.ts';
 import { importCatalogue, readCatalogue, TABELLEN } from './catalogue.ts';
 import { LAYOUTS } from './layouts.ts';
 import { summarise } from './summary.ts';
@@ -85,10 +85,6 @@ const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 export const importRoutes = createRouter().openapi(
   createRoute({
@@ -108,10 +104,10 @@ export const importRoutes = createRouter().openapi(
     ] as const,
     request: { body: { content: { 'multipart/form-data': { schema: ImportForm } }, required: true } },
     responses: {
-      200: json(Importbericht, 'Was der Import ändert (Probelauf) oder geändert hat'),
+      200: jsonResponse(Importbericht, 'Was der Import ändert (Probelauf) oder geändert hat'),
       ...errorResponses,
-      403: json(errorResponses[400].content['application/json'].schema, 'Nur für Admins'),
-      413: json(errorResponses[400].content['application/json'].schema, 'Mehr als 20 MB'),
+      403: jsonResponse(errorResponses[400].content['application/json'].schema, 'Nur für Admins'),
+      413: jsonResponse(errorResponses[400].content['application/json'].schema, 'Mehr als 20 MB'),
     },
   }),
   async (c) => {

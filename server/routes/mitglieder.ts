@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { isAdmin, withCaller } from '../auth/caller.ts';
 import { SQLSTATE, sqlState } from '../db/errors.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
-import { createRouter, errorResponses, z } from '../openapi.ts';
+import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../openapi.ts';
 
@@ -45,10 +45,6 @@ function requireAdmin(c: Context<AppEnv>) {
   }
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 export const mitgliederRoutes = createRouter()
   .openapi(
@@ -57,7 +53,7 @@ export const mitgliederRoutes = createRouter()
       path: '/api/mitglieder',
       tags: ['Mitglieder'],
       summary: 'Alle Mitgliedschaften (nur Admins)',
-      responses: { 200: json(z.array(Mitglied), 'Die Mitgliedschaften'), ...errorResponses },
+      responses: { 200: jsonResponse(z.array(Mitglied), 'Die Mitgliedschaften'), ...errorResponses },
     }),
     async (c) => {
       requireAdmin(c);
@@ -71,7 +67,7 @@ export const mitgliederRoutes = createRouter()
       tags: ['Mitglieder'],
       summary: 'Eine Mitgliedschaft anlegen (nur Admins)',
       request: { body: { content: { 'application/json': { schema: NeuesMitglied } }, required: true } },
-      responses: { 201: json(Mitglied, 'Die neue Mitgliedschaft'), ...errorResponses },
+      responses: { 201: jsonResponse(Mitglied, 'Die neue Mitgliedschaft'), ...errorResponses },
     }),
     async (c) => {
       requireAdmin(c);
@@ -106,7 +102,7 @@ export const mitgliederRoutes = createRouter()
           id: z.uuid({ error: 'Die ID einer Mitgliedschaft ist eine UUID.' }).openapi({ param: { name: 'id', in: 'path' } }),
         }),
       },
-      responses: { 200: json(Mitglied, 'Die entfernte Mitgliedschaft'), ...errorResponses },
+      responses: { 200: jsonResponse(Mitglied, 'Die entfernte Mitgliedschaft'), ...errorResponses },
     }),
     async (c) => {
       requireAdmin(c);

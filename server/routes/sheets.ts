@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { asCaller, mayWrite, withCaller, type Caller } from '../auth/caller.ts';
+import { asCaller, assertMayWrite, withCaller, type Caller } from '../auth/caller.ts';
 import type { Database } from '../db/database.ts';
 import { AppError, notFound } from '../errors.ts';
-import { createRouter, errorResponses, z } from '../openapi.ts';
+import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
 import {
   PullResponseSchema,
   PUSH_LIMITS,
@@ -15,11 +15,17 @@ import { pullSheet } from '../sync/pull.ts';
 import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, sheetKind } from '../sync/sheets.ts';
 
-const KindParam = z.object({
+export const KindParam = z.object({
   kind: z.string().max(50).openapi({ param: { name: 'kind', in: 'path' }, example: 'kommune-status' }),
 });
 
-function requireSheet(kind: string) {
+export const ScopeQuery = z
+  .string({ error: 'Der Bereich (scope) fehlt.' })
+  .min(1, { error: 'Der Bereich (scope) fehlt.' })
+  .max(20)
+  .openapi({ param: { name: 'scope', in: 'query' }, example: '05315000' });
+
+export function requireSheet(kind: string) {
   const sheet = sheetKind(kind);
   if (!sheet) {
     throw notFound(`Die Tabellenart „${kind}“ gibt es nicht. Es gibt: ${Object.keys(SHEET_KINDS).join(', ')}.`);
@@ -33,10 +39,6 @@ const tooLarge = () =>
     `Zu viele Änderungen auf einmal: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')} Änderungen und ${PUSH_LIMITS.bytes / 1024 / 1024} MB je Sendevorgang. Senden Sie in mehreren Teilen.`,
   );
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 export const sheetsRoutes = createRouter()
   .openapi(
@@ -45,7 +47,7 @@ export const sheetsRoutes = createRouter()
       path: '/api/sheets',
       tags: ['Synchronisation'],
       summary: 'Die Tabellenarten, die abgerufen und gesendet werden können',
-      responses: { 200: json(z.array(SheetKindSchema), 'Die Tabellenarten') },
+      responses: { 200: jsonResponse(z.array(SheetKindSchema), 'Die Tabellenarten') },
     }),
     (c) => c.json(Object.values(SHEET_KINDS).map(({ kind, title, scopeLabel }) => ({ kind, title, scopeLabel })), 200),
   )
@@ -58,15 +60,11 @@ export const sheetsRoutes = createRouter()
       request: {
         params: KindParam,
         query: z.object({
-          scope: z
-            .string({ error: 'Der Bereich (scope) fehlt.' })
-            .min(1, { error: 'Der Bereich (scope) fehlt.' })
-            .max(20)
-            .openapi({ param: { name: 'scope', in: 'query' }, example: '05315000' }),
+          scope: ScopeQuery,
           since: z.string().max(10_000).optional().openapi({ param: { name: 'since', in: 'query' } }),
         }),
       },
-      responses: { 200: json(PullResponseSchema, 'Spalten, Zeilen, ausgetretene Zeilen und der neue Cursor'), ...errorResponses },
+      responses: { 200: jsonResponse(PullResponseSchema, 'Spalten, Zeilen, ausgetretene Zeilen und der neue Cursor'), ...errorResponses },
     }),
     async (c) => {
       const sheet = requireSheet(c.req.valid('param').kind);
@@ -94,10 +92,10 @@ export const sheetsRoutes = createRouter()
         body: { content: { 'application/json': { schema: PushRequestSchema } }, required: true },
       },
       responses: {
-        200: json(PushResponseSchema, 'Ein Ergebnis je Änderung, in derselben Reihenfolge'),
+        200: jsonResponse(PushResponseSchema, 'Ein Ergebnis je Änderung, in derselben Reihenfolge'),
         ...errorResponses,
-        409: json(errorResponses[400].content['application/json'].schema, 'Idempotenzschlüssel mit anderem Inhalt'),
-        413: json(errorResponses[400].content['application/json'].schema, 'Zu viele Änderungen oder zu großer Inhalt'),
+        409: jsonResponse(errorResponses[400].content['application/json'].schema, 'Idempotenzschlüssel mit anderem Inhalt'),
+        413: jsonResponse(errorResponses[400].content['application/json'].schema, 'Zu viele Änderungen oder zu großer Inhalt'),
       },
     }),
     async (c) => {
@@ -105,12 +103,7 @@ export const sheetsRoutes = createRouter()
       const request = c.req.valid('json');
       if (request.changes.length > PUSH_LIMITS.changes) throw tooLarge();
       const caller: Caller = c.get('caller');
-      if (!mayWrite(caller, sheet.kind, request.scope)) {
-        throw new AppError(
-          'forbidden',
-          `Sie dürfen die Tabelle „${sheet.title}“ für den Bereich ${request.scope} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
-        );
-      }
+      assertMayWrite(caller, sheet, request.scope);
       const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
       return c.json(response, 200);
     },

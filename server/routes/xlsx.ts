@@ -1,20 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { asCaller, mayWrite, withCaller, type Caller } from '../auth/caller.ts';
+import { asCaller, assertMayWrite, withCaller, type Caller } from '../auth/caller.ts';
 import type { Database } from '../db/database.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
 import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
 import { PUSH_LIMITS, PushResponseSchema, type PushRequest } from '../sync/contract.ts';
 import { pushChanges } from '../sync/push.ts';
-import { SHEET_KINDS, sheetKind } from '../sync/sheets.ts';
 import { XLSX_TYPE, buildWorkbook, pullSheetFile } from '../xlsx/export.ts';
 import { fileIdempotencyKey, planImport, readSheetFile } from '../xlsx/import.ts';
 import { importResult } from '../xlsx/result.ts';
-
-const KindParam = z.object({
-  kind: z.string().max(50).openapi({ param: { name: 'kind', in: 'path' }, example: 'kommune-status' }),
-});
+import { KindParam, requireSheet, ScopeQuery } from './sheets.ts';
 
 const Binary = z.string().openapi({ format: 'binary' });
 const ErrorBody = errorResponses[400].content['application/json'].schema;
@@ -28,12 +24,6 @@ const ImportResponseSchema = PushResponseSchema.extend({
     description: 'Was die Datei verlangt, aber nicht übernommen wird: hinzugefügte, gelöschte oder doppelte Zeilen, schreibgeschützte Zellen, fehlende Spalten',
   }),
 }).openapi('Importergebnis');
-
-function requireSheet(kind: string) {
-  const sheet = sheetKind(kind);
-  if (!sheet) throw notFound(`Die Tabellenart „${kind}“ gibt es nicht. Es gibt: ${Object.keys(SHEET_KINDS).join(', ')}.`);
-  return sheet;
-}
 
 const fileTooLarge = () =>
   new AppError(
@@ -64,11 +54,7 @@ export const xlsxRoutes = createRouter()
       request: {
         params: KindParam,
         query: z.object({
-          scope: z
-            .string({ error: 'Der Bereich (scope) fehlt.' })
-            .min(1, { error: 'Der Bereich (scope) fehlt.' })
-            .max(20)
-            .openapi({ param: { name: 'scope', in: 'query' }, example: '05315000' }),
+          scope: ScopeQuery,
         }),
       },
       responses: {
@@ -126,12 +112,7 @@ export const xlsxRoutes = createRouter()
         );
       }
       const caller: Caller = c.get('caller');
-      if (!mayWrite(caller, sheet.kind, binding.scope)) {
-        throw new AppError(
-          'forbidden',
-          `Sie dürfen die Tabelle „${sheet.title}“ für den Bereich ${binding.scope} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
-        );
-      }
+      assertMayWrite(caller, sheet, binding.scope);
       const plan = planImport(upload);
       if (plan.changes.length > PUSH_LIMITS.changes) {
         throw new AppError(

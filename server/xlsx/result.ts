@@ -1,18 +1,10 @@
 import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../addin/src/excel/marks.ts';
-import { LIST_SEPARATOR } from '../../addin/src/sync/cells.ts';
-import type { Column, ExcelValue } from '../../addin/src/sync/types.ts';
+import { shownValue } from '../../addin/src/sync/cells.ts';
+import type { ExcelValue } from '../../addin/src/sync/types.ts';
 import type { PullResponse, PushResponse } from '../sync/contract.ts';
 import type { CellMark, ReportLine, SheetFile } from './export.ts';
 import { rowLabel, type ImportPlan, type UploadedSheet } from './import.ts';
 
-/** A value as the user sees it in a note: dates the German way, lists as in the cell. */
-function shown(column: Column | undefined, value: unknown): string {
-  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return '(leer)';
-  if (Array.isArray(value)) return value.join(LIST_SEPARATOR);
-  if (typeof value === 'boolean') return value ? 'ja' : 'nein';
-  const iso = column?.type === 'date' && typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
-  return iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : String(value);
-}
 
 /**
  * What the workbook returned by an import shows: the server's current rows (`current`), with
@@ -62,10 +54,10 @@ export function importResult(
           'Die Zeile wurde wegen eines Fehlers in einer anderen Zelle abgelehnt; dieser Wert wurde deshalb nicht gespeichert.';
         mark(change.id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(change.id, key) }, 'abgelehnt', message);
       } else if (konflikt) {
-        const message = `Auf dem Server steht inzwischen „${shown(column(key), konflikt.theirs)}“; Ihr Wert „${shown(column(key), konflikt.mine)}“ wurde nicht übernommen. Soll Ihr Wert gelten, tragen Sie ihn wieder ein und senden Sie die Datei erneut.`;
+        const message = `Auf dem Server steht inzwischen „${shownValue(column(key), konflikt.theirs)}“; Ihr Wert „${shownValue(column(key), konflikt.mine)}“ wurde nicht übernommen. Soll Ihr Wert gelten, tragen Sie ihn wieder ein und senden Sie die Datei erneut.`;
         mark(change.id, key, { outcome: 'conflict', note: `${KONFLIKT_TEXT}${message}` }, 'Konflikt', message);
       } else if (result.outcome !== 'unchanged') {
-        mark(change.id, key, { outcome: 'applied' }, 'übernommen', `gespeichert: „${shown(column(key), change.set[key])}“`);
+        mark(change.id, key, { outcome: 'applied' }, 'übernommen', `gespeichert: „${shownValue(column(key), change.set[key])}“`);
       }
     }
   });

@@ -1,4 +1,4 @@
-import { LIST_SEPARATOR, type CellAddress, type Column, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
+import { shownValue, type CellAddress, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
 import type { Binding } from '../sync/workbook.ts';
 import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, supportsExcelApi } from './batch.ts';
 import { findDataTable, paintBase, rowPositions, type DataTable } from './table.ts';
@@ -64,14 +64,6 @@ export async function prepareCellTexts(
   return { add, occupied: new Set(others.map((cell) => cellKey(cell.rowIndex, cell.columnIndex))) };
 }
 
-/** A value as the user sees it in a message: dates the German way, lists as in the cell. */
-function shown(column: Column | undefined, value: unknown): string {
-  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return '(leer)';
-  if (Array.isArray(value)) return value.join(LIST_SEPARATOR);
-  if (typeof value === 'boolean') return value ? 'ja' : 'nein';
-  const iso = column?.type === 'date' && typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
-  return iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : String(value);
-}
 
 interface Mark {
   row: number;
@@ -95,7 +87,7 @@ function marksOf(data: DataTable, positions: Map<string, number>, binding: Bindi
   const columnOf = (key: string) => binding.columns.find((column) => column.key === key);
   for (const konflikt of konflikte) {
     const column = columnOf(konflikt.key);
-    mark(konflikt, KONFLIKT_FILL, `${KONFLIKT_TEXT}Auf dem Server steht inzwischen „${shown(column, konflikt.theirs)}“, hier „${shown(column, konflikt.mine)}“. Im Aufgabenbereich entscheiden: „Meine behalten“ oder „Server übernehmen“.`);
+    mark(konflikt, KONFLIKT_FILL, `${KONFLIKT_TEXT}Auf dem Server steht inzwischen „${shownValue(column, konflikt.theirs)}“, hier „${shownValue(column, konflikt.mine)}“. Im Aufgabenbereich entscheiden: „Meine behalten“ oder „Server übernehmen“.`);
   }
   for (const error of fehler) mark(error, FEHLER_FILL, `${FEHLER_TEXT}${error.message}`);
   return [...marks.values()];

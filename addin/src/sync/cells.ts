@@ -220,3 +220,12 @@ export function sameCellValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
   return a === b;
 }
+
+/** A value as people read it in notes and messages: „(leer)“, dates the German way, lists as in the cell. */
+export function shownValue(column: Column | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return '(leer)';
+  if (Array.isArray(value)) return value.join(LIST_SEPARATOR);
+  if (typeof value === 'boolean') return value ? 'ja' : 'nein';
+  const iso = column?.type === 'date' && typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  return iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : String(value);
+}

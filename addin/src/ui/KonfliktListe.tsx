@@ -1,5 +1,5 @@
 import { Button, Card, CardHeader, Text } from '@fluentui/react-components';
-import type { CellAddress, Column, ZellFehler, ZellKonflikt } from '../sync/index.ts';
+import { shownValue, type CellAddress, type Column, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
 
 interface Props {
   columns: Column[];
@@ -12,12 +12,11 @@ interface Props {
   onTakeTheirs(address?: CellAddress): void;
 }
 
-const show = (value: unknown) =>
-  value === null || value === undefined || value === '' ? '(leer)' : Array.isArray(value) ? value.join('; ') : String(value);
 
 /** Konflikte and rejected cells, each a click away from its cell, with the two ways to settle a Konflikt. */
 export function KonfliktListe({ columns, konflikte, fehler, busy, rowLabel, onSelect, onKeepMine, onTakeTheirs }: Props) {
-  const label = (key: string) => columns.find((c) => c.key === key)?.label ?? key;
+  const column = (key: string) => columns.find((c) => c.key === key);
+  const label = (key: string) => column(key)?.label ?? key;
   if (!konflikte.length && !fehler.length) return null;
   return (
     <div className="stack" aria-label="Konflikte und Fehler">
@@ -35,8 +34,10 @@ export function KonfliktListe({ columns, konflikte, fehler, busy, rowLabel, onSe
           {konflikte.map((k) => (
             <Card key={`${k.id}/${k.key}`} className="konflikt" size="small" onClick={() => onSelect(k)}>
               <CardHeader header={<Text weight="semibold">{rowLabel(k.id)} · {label(k.key)}</Text>} />
-              <Text size={200}>Meins: {show(k.mine)}</Text>
-              <Text size={200}>Server: {show(k.theirs)} (vorher: {show(k.base)})</Text>
+              <Text size={200}>Meins: {shownValue(column(k.key), k.mine)}</Text>
+              <Text size={200}>
+                Server: {shownValue(column(k.key), k.theirs)} (vorher: {shownValue(column(k.key), k.base)})
+              </Text>
               <div className="row">
                 <Button size="small" appearance="primary" disabled={busy} onClick={(e) => (e.stopPropagation(), onKeepMine(k))}>
                   Meine behalten
