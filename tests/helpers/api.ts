@@ -2,6 +2,7 @@ import { createApp } from '../../server/app.ts';
 import type { AuthSetup } from '../../server/auth/require-member.ts';
 import { createTokenVerifier, issueLocalToken } from '../../server/auth/tokens.ts';
 import type { Database } from '../../server/db/database.ts';
+import { ADMIN } from './members.ts';
 
 const TEST_SECRET = new TextEncoder().encode('ozg-sync-test-secret-0123456789abcdef');
 
@@ -11,7 +12,7 @@ export const testAuth: AuthSetup = {
   issueLocalToken: (email) => issueLocalToken(email, TEST_SECRET),
 };
 
-export const ADMIN = 'admin@ozg-sync.example';
+export { ADMIN } from './members.ts';
 
 /** What tests send requests to: the real app, with the token of one person on every request. */
 export interface Api {

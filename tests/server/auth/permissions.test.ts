@@ -5,13 +5,8 @@ import { openPostgres } from '../../../server/db/postgres.ts';
 import { apiAs, testAuth, testApp } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { postChanges, pullRows } from '../../helpers/sheets.ts';
+import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
 
-const ADMIN = 'admin@ozg-sync.example';
-const MOBILITAET = 'mobilitaet@ozg-sync.example';
-const UNTERNEHMEN = 'unternehmen@ozg-sync.example';
-const KOELN = 'ozg@koeln.example';
-const METTMANN = 'ozg@mettmann.example';
-const FREMD = 'jemand@example.org';
 const MEMBERS = [ADMIN, MOBILITAET, UNTERNEHMEN, KOELN, METTMANN];
 
 describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {

@@ -2,13 +2,7 @@ import { expect, it } from 'vitest';
 import type { Sql } from '../../../server/db/database.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
-
-const ADMIN = 'admin@ozg-sync.example';
-const MOBILITAET = 'mobilitaet@ozg-sync.example';
-const UNTERNEHMEN = 'unternehmen@ozg-sync.example';
-const KOELN = 'ozg@koeln.example';
-const METTMANN = 'ozg@mettmann.example';
-const FREMD = 'jemand@example.org';
+import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
 
 const count = async (tx: Sql, sql: string, params: unknown[] = []) =>
   ((await tx.query<{ n: number }>(`select count(*)::int as n from (${sql}) x`, params))[0]!).n;
