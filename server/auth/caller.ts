@@ -68,6 +68,15 @@ export function assertMayWrite(caller: Pick<Caller, 'mitgliedschaften'>, sheet: 
   );
 }
 
+/** 403 for members who may not review the change log: municipalities see only their own sheets. */
+export function assertMayReview(caller: Pick<Caller, 'mitgliedschaften'>): void {
+  if (caller.mitgliedschaften.some((m) => m.rolle === 'admin' || m.rolle === 'koordination')) return;
+  throw new AppError(
+    'forbidden',
+    'Das Änderungsprotokoll prüfen die OZG-Koordinierungsstelle (alle Änderungen) und die Themenfeld-Koordination (ihre Themenfelder).',
+  );
+}
+
 export const isAdmin = (caller: Pick<Caller, 'mitgliedschaften'>) => caller.mitgliedschaften.some((m) => m.rolle === 'admin');
 
 /** asCaller for the signed-in caller of a request. */

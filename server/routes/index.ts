@@ -1,5 +1,6 @@
 import { requireMember, type AuthSetup } from '../auth/require-member.ts';
 import { createRouter } from '../openapi.ts';
+import { changesRoutes } from './changes.ts';
 import { configRoutes, type ClientConfig } from './config.ts';
 import { devRoutes } from './dev.ts';
 import { healthRoutes } from './health.ts';
@@ -7,6 +8,7 @@ import { kommunenRoutes } from './kommunen.ts';
 import { leistungenRoutes } from './leistungen.ts';
 import { meRoutes } from './me.ts';
 import { mitgliederRoutes } from './mitglieder.ts';
+import { reportsRoutes } from './reports.ts';
 import { sheetsRoutes } from './sheets.ts';
 import { themenfelderRoutes } from './themenfelder.ts';
 import { xlsxRoutes } from './xlsx.ts';
@@ -32,7 +34,9 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', sheetsRoutes)
     .route('/', xlsxRoutes)
     .route('/', importRoutes)
-    .route('/', mitgliederRoutes);
+    .route('/', mitgliederRoutes)
+    .route('/', changesRoutes)
+    .route('/', reportsRoutes);
 }
 
 export type ApiRoutes = ReturnType<typeof createRoutes>;

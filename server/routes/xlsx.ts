@@ -12,7 +12,7 @@ import { fileIdempotencyKey, planImport, readSheetFile } from '../xlsx/import.ts
 import { importResult } from '../xlsx/result.ts';
 import { KindParam, requireSheet, ScopeQuery } from './sheets.ts';
 
-const Binary = z.string().openapi({ format: 'binary' });
+export const Binary = z.string().openapi({ format: 'binary' });
 const ErrorBody = errorResponses[400].content['application/json'].schema;
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 
@@ -34,7 +34,7 @@ const fileTooLarge = () =>
 /** The origin the caller reached the server at: what the binding names as the server to sync with. */
 const serverOrigin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
 
-function xlsxResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string) {
+export function xlsxResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string) {
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
     'content-type': XLSX_TYPE,
     'content-disposition': `attachment; filename="${filename}"`,

@@ -21,7 +21,10 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export function requestHash(sheet: SheetKind, request: PushRequest): string {
+/** What pushChanges applies: a client's push, or the server's own revert of logged changes. */
+export type Push = Omit<PushRequest, 'source'> & { source: PushRequest['source'] | 'revert' };
+
+export function requestHash(sheet: SheetKind, request: Push): string {
   const { scope, source, changes } = request;
   return createHash('sha256').update(canonical({ kind: sheet.kind, scope, source, changes })).digest('hex');
 }
@@ -31,7 +34,7 @@ export function requestHash(sheet: SheetKind, request: PushRequest): string {
  * its locked current state, all writes go to the database in one statement, and the answer is
  * stored under the idempotency key, so that a retry returns it and applies nothing twice.
  */
-export async function pushChanges(tx: Sql, sheet: SheetKind, request: PushRequest): Promise<PushResponse> {
+export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Promise<PushResponse> {
   const hash = requestHash(sheet, request);
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]);
   const [receipt] = await tx.query<{ inhalt_hash: string; antwort: PushResponse }>(
@@ -58,9 +61,10 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: PushReques
   const ids = [...new Set(request.changes.map((c) => c.id).filter((id) => UUID.test(id)))];
   const stored = new Map<string, StoredRow>();
   if (ids.length) {
+    // Locked in one order (by id) by every push: two pushes with the same rows in another order would deadlock.
     const records = await tx.query<{ id: string; version: number; scope: string | null } & Record<string, CellValue>>(
       `select ${selectRowValues(sheet)}, ${sheet.scopeOf} as scope from ${sheet.from}
-       where t.id = any($1::uuid[]) for update of t`,
+       where t.id = any($1::uuid[]) order by t.id for update of t`,
       [ids],
     );
     for (const record of records) {

@@ -13,7 +13,7 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
   const status = async (email: string | null, path: string, init?: RequestInit) => (await apiAs(db(), email).request(path, init)).status;
 
   const reads = ['/api/themenfelder', '/api/leistungen?themenfeld=9', '/api/kommunen', '/api/me', '/api/sheets',
-    '/api/sheets/kommune-status/rows?scope=05315000', '/api/sheets/kommune-status/rows?scope=05158024', '/api/sheets/leistung-status/rows?scope=14'];
+    '/api/sheets/kommune-status/rows?scope=05315000', '/api/sheets/kommune-status/rows?scope=05158024', '/api/sheets/leistung-status/rows?scope=14', '/api/reports/progress?themenfeld=9'];
   it.each(reads)('lets every member read %s, answers 403 without membership and 401 without token', async (path) => {
     for (const email of MEMBERS) expect(await status(email, path)).toBe(200);
     expect(await status(FREMD, path)).toBe(403);

@@ -1,0 +1,40 @@
+import ExcelJS from 'exceljs';
+import type { ProgressResponse, ProgressTable } from './contract.ts';
+
+const SHEETS = [
+  ['themenfelder', 'Themenfelder'],
+  ['leistungen', 'OZG-Leistungen'],
+  ['kommunen', 'Kommunen'],
+] as const;
+
+function filterText({ filter, stand }: ProgressResponse): string {
+  const parts = [filter.themenfeld && `Themenfeld ${filter.themenfeld}`, filter.kreis && `Kreis ${filter.kreis}`].filter(Boolean);
+  const wann = new Date(stand).toLocaleString('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' });
+  return `${parts.length ? parts.join(', ') : 'Ganz NRW'} · Stand ${wann} · OZG-erfüllt ab Reifegrad 3`;
+}
+
+function addTable(workbook: ExcelJS.Workbook, name: string, table: ProgressTable, untertitel: string) {
+  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 3 }] });
+  sheet.getCell('A1').value = table.titel;
+  sheet.getCell('A1').font = { bold: true, size: 14 };
+  sheet.getCell('A2').value = untertitel;
+  const header = sheet.getRow(3);
+  table.spalten.forEach((spalte, i) => {
+    header.getCell(i + 1).value = spalte.label;
+    const column = sheet.getColumn(i + 1);
+    column.width = spalte.type === 'text' ? 36 : Math.max(10, spalte.label.length + 2);
+    if (spalte.type === 'percent') column.numFmt = '0.0%';
+  });
+  header.font = { bold: true };
+  for (const zeile of table.zeilen) sheet.addRow(table.spalten.map((s) => zeile[s.key] ?? null));
+  sheet.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: table.spalten.length } };
+}
+
+/** The progress report as a workbook: one sheet per table, numbers as numbers, shares as percentages. */
+export async function progressWorkbook(report: ProgressResponse): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'OZG-Sync';
+  const untertitel = filterText(report);
+  for (const [key, name] of SHEETS) addTable(workbook, name, report[key], untertitel);
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}

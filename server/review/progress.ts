@@ -1,0 +1,94 @@
+import type { Sql } from '../db/database.ts';
+import { notFound } from '../errors.ts';
+import type { ProgressResponse, ProgressTable } from './contract.ts';
+
+type Spalte = ProgressTable['spalten'][number];
+const count = (key: string, label: string): Spalte => ({ key, label, type: 'number' });
+
+/** The counts every progress table shows, named as the public.fortschritt function names them. */
+const ZAEHLUNG: Spalte[] = [
+  count('offen', 'offen'),
+  count('in_planung', 'in Planung'),
+  count('in_umsetzung', 'in Umsetzung'),
+  count('online', 'online'),
+  count('reifegrad_ohne', 'Reifegrad ohne Angabe'),
+  ...Array.from({ length: 8 }, (_, stufe) => count(`reifegrad_${stufe}`, `Reifegrad ${stufe}`)),
+  count('ab_reifegrad_3', 'ab Reifegrad 3'),
+  { key: 'anteil_ab_reifegrad_3', label: 'Anteil ab Reifegrad 3', type: 'percent' },
+];
+
+/** The three views of progress, each a table the pane, Excel and the xlsx download show alike. */
+const TABELLEN = {
+  themenfelder: {
+    nach: 'themenfeld',
+    titel: 'Fortschritt je Themenfeld',
+    spalten: [count('schluessel', 'Nr.'), { key: 'name', label: 'Themenfeld', type: 'text' }, count('zeilen', 'Kommune × Leistung'), ...ZAEHLUNG],
+  },
+  leistungen: {
+    nach: 'leistung',
+    titel: 'Fortschritt je OZG-Leistung',
+    spalten: [
+      count('ozg_id', 'OZG-ID'),
+      { key: 'name', label: 'OZG-Leistung', type: 'text' },
+      count('themenfeld_id', 'Themenfeld'),
+      count('zeilen', 'Kommunen'),
+      ...ZAEHLUNG,
+    ],
+  },
+  kommunen: {
+    nach: 'kommune',
+    titel: 'Fortschritt je Kommune',
+    spalten: [
+      { key: 'schluessel', label: 'AGS', type: 'text' },
+      { key: 'name', label: 'Kommune', type: 'text' },
+      { key: 'kreisschluessel', label: 'Kreis', type: 'text' },
+      count('zeilen', 'OZG-Leistungen'),
+      ...ZAEHLUNG,
+    ],
+  },
+} as const satisfies Record<string, { nach: string; titel: string; spalten: Spalte[] }>;
+
+type Filter = { themenfeld?: number; kreis?: string };
+
+async function filterNames(tx: Sql, { themenfeld, kreis }: Filter): Promise<ProgressResponse['filter']> {
+  const [names] = (await tx.query<{ themenfeld: string | null; kreis: string | null }>(
+    `select (select name from public.themenfeld where id = $1::smallint) as themenfeld,
+            (select name from public.kreis where kreisschluessel = $2) as kreis`,
+    [themenfeld ?? null, kreis ?? null],
+  )) as [{ themenfeld: string | null; kreis: string | null }];
+  if (themenfeld !== undefined && names.themenfeld === null) throw notFound(`Das Themenfeld ${themenfeld} gibt es nicht.`);
+  if (kreis !== undefined && names.kreis === null) throw notFound(`Einen Kreis mit dem Schlüssel ${kreis} gibt es nicht.`);
+  return names;
+}
+
+async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof typeof TABELLEN], filter: Filter): Promise<ProgressTable> {
+  const rows = await tx.query<Record<string, string | number | null>>(
+    'select * from public.fortschritt($1, $2::smallint, $3)',
+    [nach, filter.themenfeld ?? null, filter.kreis ?? null],
+  );
+  const zeilen = rows.map((row) =>
+    Object.fromEntries(
+      spalten.map(({ key, type }) => {
+        const value = row[key] ?? null;
+        return [key, type === 'text' || value === null ? value : Number(value)];
+      }),
+    ),
+  );
+  return { titel, spalten: [...spalten], zeilen };
+}
+
+/**
+ * How far the municipalities are, per Themenfeld, OZG-Leistung and Kommune, counted by the
+ * database's fortschritt function (the same one behind the Studio views).
+ */
+export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressResponse> {
+  const names = await filterNames(tx, filter);
+  const [{ stand }] = (await tx.query<{ stand: string }>('select now() as stand')) as [{ stand: string }];
+  return {
+    stand: new Date(stand).toISOString(),
+    filter: names,
+    themenfelder: await table(tx, TABELLEN.themenfelder, filter),
+    leistungen: await table(tx, TABELLEN.leistungen, filter),
+    kommunen: await table(tx, TABELLEN.kommunen, filter),
+  };
+}

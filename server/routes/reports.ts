@@ -1,0 +1,43 @@
+import { createRoute } from '@hono/zod-openapi';
+import { withCaller } from '../auth/caller.ts';
+import { createRouter, errorResponses, jsonResponse } from '../openapi.ts';
+import { ProgressQuerySchema, ProgressResponseSchema } from '../review/contract.ts';
+import { progressWorkbook } from '../review/progress-xlsx.ts';
+import { loadProgress } from '../review/progress.ts';
+import { XLSX_TYPE } from '../xlsx/export.ts';
+import { Binary, xlsxResponse } from './xlsx.ts';
+
+const description =
+  'Je OZG-Leistung: wie viele Kommunen in welchem Status und Reifegrad sind und der Anteil ab Reifegrad 3 (OZG-erfüllt); ' +
+  'je Kommune und je Themenfeld dasselbe über die Leistungen summiert. Optional nur ein Themenfeld oder ein Kreis.';
+
+export const reportsRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/reports/progress',
+      tags: ['Fortschritt'],
+      summary: 'Umsetzungsstand der Kommunen je Themenfeld, OZG-Leistung und Kommune',
+      description,
+      request: { query: ProgressQuerySchema },
+      responses: { 200: jsonResponse(ProgressResponseSchema, 'Drei Tabellen mit Spaltenbeschreibung'), ...errorResponses },
+    }),
+    async (c) => c.json(await withCaller(c, (tx) => loadProgress(tx, c.req.valid('query'))), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/reports/progress.xlsx',
+      tags: ['Fortschritt'],
+      summary: 'Der Umsetzungsstand als Excel-Datei',
+      description,
+      request: { query: ProgressQuerySchema },
+      responses: { 200: { description: 'Die Arbeitsmappe (.xlsx)', content: { [XLSX_TYPE]: { schema: Binary } } }, ...errorResponses },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const report = await withCaller(c, (tx) => loadProgress(tx, query));
+      const suffix = [query.themenfeld && `themenfeld-${query.themenfeld}`, query.kreis && `kreis-${query.kreis}`].filter(Boolean);
+      return xlsxResponse(c, await progressWorkbook(report), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
+    },
+  );

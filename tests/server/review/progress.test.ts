@@ -1,0 +1,125 @@
+import ExcelJS from 'exceljs';
+import { beforeAll, expect, it } from 'vitest';
+import type { ProgressResponse, ProgressTable } from '../../../server/review/contract.ts';
+import { apiAs } from '../../helpers/api.ts';
+import { describeEachDatabase } from '../../helpers/databases.ts';
+import { KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
+
+const TESTFELD = 15;
+
+/**
+ * A Themenfeld of its own with three OZG-Leistungen, so that every figure below can be counted by
+ * hand: the seed's 10 Kommunen each get a status row per Leistung with kommunaler Vollzug.
+ *   A (10001): Köln online/3, Mettmann online/5 (model 2.0), Düsseldorf in Planung/1, 7 offen
+ *   B (10002): Köln in Umsetzung/2, Mettmann online/4, 8 offen
+ *   C (10003): no kommunaler Vollzug, not counted
+ * Soest is ausgeblendet (left the municipality list): not counted either.
+ */
+const SETUP = `
+  insert into public.themenfeld (id, name) values (${TESTFELD}, 'Testfeld');
+  insert into public.ozg_leistung (ozg_id, name, themenfeld_id, kommunaler_vollzug) values
+    (10001, 'Leistung A', ${TESTFELD}, true), (10002, 'Leistung B', ${TESTFELD}, true), (10003, 'Leistung C', ${TESTFELD}, false);
+  update public.kommune set ausgeblendet = true where ags = '05974040';
+  update public.kommune_status s set status = v.status::public.umsetzungsstatus, reifegrad = v.reifegrad,
+         reifegrad_modell = v.modell::public.reifegrad_modell
+  from (values ('05315000', 10001, 'online', 3, '1.1'), ('05158024', 10001, 'online', 5, '2.0'),
+               ('05111000', 10001, 'in Planung', 1, '1.1'), ('05315000', 10002, 'in Umsetzung', 2, '1.1'),
+               ('05158024', 10002, 'online', 4, '1.1'), ('05974040', 10002, 'online', 4, '1.1'))
+       as v (ags, ozg_id, status, reifegrad, modell)
+  join public.ozg_leistung l on l.ozg_id = v.ozg_id
+  where s.ags = v.ags and s.ozg_leistung_id = l.id;
+`;
+
+const row = (table: ProgressTable, key: string, value: unknown) => {
+  const found = table.zeilen.find((z) => z[key] === value);
+  if (!found) throw new Error(`${key}=${String(value)} not in ${table.titel}`);
+  return found;
+};
+
+describeEachDatabase('Progress report', ({ db }) => {
+  beforeAll(async () => {
+    await db().exec(SETUP);
+  });
+
+  const report = async (query: string, email = MOBILITAET): Promise<ProgressResponse> => {
+    const response = await apiAs(db(), email).request(`/api/reports/progress${query}`);
+    expect(response.status).toBe(200);
+    return response.json();
+  };
+
+  it('counts, per OZG-Leistung, the Kommunen in each status and Reifegrad and the share at Reifegrad 3 or more', async () => {
+    const { leistungen, filter } = await report(`?themenfeld=${TESTFELD}`);
+    expect(filter).toEqual({ themenfeld: 'Testfeld', kreis: null });
+    expect(leistungen.zeilen.map((z) => z.ozg_id)).toEqual([10001, 10002]);
+    expect(row(leistungen, 'ozg_id', 10001)).toMatchObject({
+      name: 'Leistung A',
+      zeilen: 9,
+      offen: 6,
+      in_planung: 1,
+      in_umsetzung: 0,
+      online: 2,
+      reifegrad_ohne: 6,
+      reifegrad_1: 1,
+      reifegrad_3: 1,
+      reifegrad_5: 1,
+      ab_reifegrad_3: 2,
+      anteil_ab_reifegrad_3: 0.2222,
+    });
+    expect(row(leistungen, 'ozg_id', 10002)).toMatchObject({ zeilen: 9, offen: 7, in_umsetzung: 1, online: 1, reifegrad_2: 1, reifegrad_4: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.1111 });
+  });
+
+  it('sums per Kommune over the Leistungen and per Themenfeld over everything', async () => {
+    const { kommunen, themenfelder } = await report(`?themenfeld=${TESTFELD}`);
+    expect(kommunen.zeilen).toHaveLength(9);
+    expect(row(kommunen, 'schluessel', '05315000')).toMatchObject({ name: 'Köln, Stadt', kreisschluessel: '05315', zeilen: 2, online: 1, in_umsetzung: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.5 });
+    expect(row(kommunen, 'schluessel', '05158024')).toMatchObject({ zeilen: 2, online: 2, ab_reifegrad_3: 2, anteil_ab_reifegrad_3: 1 });
+    expect(themenfelder.zeilen).toEqual([
+      expect.objectContaining({ schluessel: TESTFELD, name: 'Testfeld', zeilen: 18, offen: 13, in_planung: 1, in_umsetzung: 1, online: 3, ab_reifegrad_3: 3, anteil_ab_reifegrad_3: 0.1667 }),
+    ]);
+  });
+
+  it('narrows every table to one Kreis', async () => {
+    const { leistungen, kommunen, filter } = await report(`?themenfeld=${TESTFELD}&kreis=05158`);
+    expect(filter).toEqual({ themenfeld: 'Testfeld', kreis: 'Mettmann' });
+    expect(kommunen.zeilen.map((z) => z.name)).toEqual(['Mettmann, Stadt']);
+    expect(leistungen.zeilen.map((z) => [z.ozg_id, z.zeilen, z.online, z.anteil_ab_reifegrad_3])).toEqual([
+      [10001, 1, 1, 1],
+      [10002, 1, 1, 1],
+    ]);
+  });
+
+  it('covers all of NRW without a filter, and every member may read it', async () => {
+    const { themenfelder } = await report('', KOELN);
+    expect(themenfelder.zeilen.map((z) => z.name)).toEqual(expect.arrayContaining(['Mobilität & Reisen', 'Unternehmensführung & -entwicklung', 'Testfeld']));
+    expect(themenfelder.spalten.find((s) => s.key === 'anteil_ab_reifegrad_3')).toEqual({ key: 'anteil_ab_reifegrad_3', label: 'Anteil ab Reifegrad 3', type: 'percent' });
+  });
+
+  it('answers an unknown Themenfeld or Kreis and a malformed filter with a German error', async () => {
+    const api = apiAs(db(), METTMANN);
+    const unknownFeld = await api.request('/api/reports/progress?themenfeld=99');
+    expect(unknownFeld.status).toBe(404);
+    expect((await unknownFeld.json()).error.message).toBe('Das Themenfeld 99 gibt es nicht.');
+    const unknownKreis = await api.request('/api/reports/progress?kreis=05999');
+    expect(unknownKreis.status).toBe(404);
+    const malformed = await api.request('/api/reports/progress?kreis=Mettmann');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.message).toMatch(/Kreisschlüssel/);
+  });
+
+  it('gives the same figures as an Excel file, shares formatted as percentages', async () => {
+    const response = await apiAs(db()).request(`/api/reports/progress.xlsx?themenfeld=${TESTFELD}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain(`fortschritt-themenfeld-${TESTFELD}.xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Themenfelder', 'OZG-Leistungen', 'Kommunen']);
+    const sheet = workbook.getWorksheet('OZG-Leistungen')!;
+    expect(sheet.getCell('A2').value).toMatch(/^Themenfeld Testfeld · Stand/);
+    const header = (sheet.getRow(3).values as unknown[]).slice(1);
+    expect(header.slice(0, 5)).toEqual(['OZG-ID', 'OZG-Leistung', 'Themenfeld', 'Kommunen', 'offen']);
+    const share = header.indexOf('Anteil ab Reifegrad 3') + 1;
+    expect(sheet.getRow(4).getCell(1).value).toBe(10001);
+    expect(sheet.getRow(4).getCell(share).value).toBe(0.2222);
+    expect(sheet.getRow(4).getCell(share).numFmt).toBe('0.0%');
+  });
+});
