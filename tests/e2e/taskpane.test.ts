@@ -135,4 +135,62 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     expect((await serverRow(10177)).values.bemerkung).toBe('Online-Termin läuft');
     await shot('05-geklaert');
   });
+
+  it('walks the Prüfen tab as admin: a Kommune’s pushes, its cells, marking reviewed, reverting with a Konflikt and cleanly', async () => {
+    await page.getByRole('tab', { name: 'Fortschritt' }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Prüfen' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.getByRole('combobox', { name: 'Mitglied' }).click();
+    await page.getByRole('option', { name: /admin@ozg-sync\.example/ }).click();
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+
+    await page.getByRole('tab', { name: 'Prüfen' }).click();
+    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await page.getByRole('option', { name: 'Umsetzungsstand', exact: true }).click();
+    const pushes = page.locator('.sendevorgang');
+    await expect.poll(() => pushes.count()).toBe(3);
+    // newest first: Köln keeping its value, the colleague's change through the API, Köln's status
+    const [keptMine, colleague, status] = [pushes.nth(0), pushes.nth(1), pushes.nth(2)];
+    expect(await keptMine.textContent()).toMatch(/Köln, Stadt · Umsetzungsstand.*ungeprüft.*ozg@koeln\.example · .* · Add-in · 1 Zelle/);
+    expect(await colleague.textContent()).toMatch(/admin@ozg-sync\.example · .* · API · 1 Zelle/);
+
+    await status.getByRole('button', { name: 'Zellen anzeigen' }).click();
+    await status.getByText('10177 Reisepass · Status').waitFor();
+    await status.getByText('offen → in Planung').waitFor();
+    await status.getByRole('button', { name: 'Als geprüft markieren' }).click();
+    await status.getByText('1 Zelle als geprüft markiert.').waitFor();
+    await status.getByText('geprüft', { exact: true }).waitFor();
+
+    await colleague.getByRole('button', { name: 'Zurücksetzen' }).click();
+    await colleague.getByText(/^1 Konflikt: inzwischen erneut geändert, der neuere Wert bleibt\.$/).waitFor();
+    await colleague.getByText(/Jetzt: Online-Termin läuft$/).waitFor();
+    await keptMine.getByRole('button', { name: 'Zurücksetzen' }).click();
+    await keptMine.getByText('1 Zelle zurückgesetzt.').waitFor();
+    expect((await serverRow(10177)).values.bemerkung).toBe('Termin mit dem Bürgerbüro am 12.01.');
+    // the workbook, still bound to Köln's sheet, hears of the revert without waiting for the next minute
+    await page.getByRole('tab', { name: 'Tabelle 1 neue Änderung' }).waitFor();
+    await shot('06-pruefen');
+  });
+
+  it('walks the Fortschritt tab: bars per Themenfeld, per Leistung of one, and the report into the workbook', async () => {
+    for (const [ozgId, reifegrad] of [[10169, 3], [10177, 4], [10436, 3], [10294, 3]] as const) await colleagueSets(ozgId, { reifegrad });
+
+    await page.getByRole('tab', { name: 'Fortschritt' }).click();
+    // 3 of 21 Leistungen × 10 Kommunen at Reifegrad 3 or more, 1 of 25 × 10
+    await page.getByRole('listitem', { name: 'Mobilität & Reisen: 1,4\u00a0%' }).waitFor();
+    await page.getByRole('listitem', { name: 'Unternehmensführung & -entwicklung: 0,4\u00a0%' }).waitFor();
+
+    await page.getByRole('combobox', { name: 'Themenfeld' }).click();
+    await page.getByRole('option', { name: 'Mobilität & Reisen' }).click();
+    await page.getByRole('listitem', { name: 'Führerschein: 10\u00a0%' }).waitFor();
+    await page.getByRole('button', { name: 'In Excel ausgeben' }).click();
+    await page.getByText('Tabelle und Diagramm stehen auf dem Blatt „Fortschritt“.').waitFor();
+
+    const report = (await page.evaluate(() => window.ozgStandIn.report))!;
+    expect(report).toMatchObject({ sheet: 'Fortschritt', title: 'Fortschritt je OZG-Leistung', chart: { category: 'name', value: 'anteil_ab_reifegrad_3' } });
+    expect(report.subtitle).toMatch(/^Themenfeld Mobilität & Reisen · Stand/);
+    expect(report.table.zeilen).toHaveLength(21);
+    expect(report.table.zeilen.find((zeile) => zeile.name === 'Führerschein')).toMatchObject({ ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.1 });
+    await shot('07-fortschritt');
+  });
 });

@@ -1,4 +1,5 @@
 import { toCell, type CellAddress, type PullResponse, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../addin/src/sync/index.ts';
+import type { ProgressReport } from '../../addin/src/review/progress.ts';
 import type { Binding } from '../../addin/src/sync/workbook.ts';
 import type { WorkbookHost } from '../../addin/src/ui/controller.ts';
 
@@ -11,6 +12,8 @@ export class MemoryHost implements WorkbookHost {
   saved: { binding: Binding; state: SyncState } | null = null;
   marks: { konflikte: ZellKonflikt[]; fehler: ZellFehler[] } = { konflikte: [], fehler: [] };
   selected: CellAddress | null = null;
+  /** The last progress report written, as the sheet "Fortschritt" would hold it. */
+  report: ProgressReport | null = null;
 
   async load() {
     return this.saved;
@@ -46,6 +49,11 @@ export class MemoryHost implements WorkbookHost {
 
   async selectCell(_binding: Binding, address: CellAddress) {
     this.selected = address;
+  }
+
+  async writeReport(report: ProgressReport) {
+    this.report = report;
+    return report.sheet;
   }
 
   /** What a user does in Excel: type into the cell of a row (found by a column's value, e.g. the OZG-ID). */

@@ -1,5 +1,17 @@
 import { hc } from 'hono/client';
+import type { z } from 'zod';
+import type { Kommune } from '../../../server/routes/kommunen.ts';
 import type { ApiRoutes } from '../../../server/routes/index.ts';
+import type {
+  ChangesQuery,
+  ChangesResponse,
+  ProgressQuery,
+  ProgressResponse,
+  ReviewRequest,
+  ReviewResponse,
+  RevertRequest,
+  RevertResponse,
+} from '../review/types.ts';
 import type { PullResponse, PushRequest, PushResponse } from '../sync/index.ts';
 
 /** An error the user sees: the server's German message, or one of ours when the server was not reached. */
@@ -55,13 +67,17 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     me: () => unwrap<MeResponse>(client.api.me.$get()),
     sheets: () => unwrap<{ kind: string; title: string; scopeLabel: string }[]>(client.api.sheets.$get()),
     themenfelder: () => unwrap<{ id: number; name: string; anzahlLeistungen: number }[]>(client.api.themenfelder.$get()),
-    kommunen: () => unwrap<{ ags: string; name: string; kreis: string }[]>(client.api.kommunen.$get({ query: {} })),
+    kommunen: () => unwrap<z.infer<typeof Kommune>[]>(client.api.kommunen.$get({ query: {} })),
     pull: (kind: string, scope: string, since?: string) =>
       unwrap<PullResponse>(
         client.api.sheets[':kind'].rows.$get({ param: { kind }, query: { scope, ...(since ? { since } : {}) } }),
       ),
     push: (kind: string, body: PushRequest) =>
       unwrap<PushResponse>(client.api.sheets[':kind'].changes.$post({ param: { kind }, json: body })),
+    changes: (query: ChangesQuery) => unwrap<ChangesResponse>(client.api.changes.$get({ query })),
+    review: (body: ReviewRequest) => unwrap<ReviewResponse>(client.api.changes.review.$post({ json: body })),
+    revert: (body: RevertRequest) => unwrap<RevertResponse>(client.api.changes.revert.$post({ json: body })),
+    progress: (query: ProgressQuery) => unwrap<ProgressResponse>(client.api.reports.progress.$get({ query })),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { WorkbookHost } from '../ui/controller.ts';
 import { loadBinding, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';
+import { writeReport } from './report.ts';
 import { readTable } from './table.ts';
 import { applyTableUpdate } from './update.ts';
 import { writeSheet } from './writeSheet.ts';
@@ -27,5 +28,6 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
     applyTableUpdate: (binding, update) => run((context) => applyTableUpdate(context, binding, update)),
     markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler)),
     selectCell: (binding, address) => run((context) => selectCell(context, binding, address)),
+    writeReport: (report) => run((context) => writeReport(context, report)),
   };
 }

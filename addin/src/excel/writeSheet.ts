@@ -3,7 +3,6 @@ import {
   DATA_TABLE,
   LISTS_SHEET,
   cellTooLong,
-  dataSheetName,
   tableColumns,
   tableRowCells,
   validationLists,
@@ -11,6 +10,7 @@ import {
   type ValidationList,
 } from '../sync/workbook.ts';
 import { MAX_BATCH_ROWS, batches, jsonBytes } from './batch.ts';
+import { replaceTableSheet } from './sheets.ts';
 import { formatColumnCells } from './table.ts';
 
 /** A binding before its table exists: writeSheet decides where the table goes. */
@@ -39,9 +39,8 @@ function writeLists(sheet: Excel.Worksheet, lists: readonly ValidationList[]): v
 
 /**
  * Replaces the data worksheet with the table of a full pull: German headers, the technical columns
- * hidden, formats and drop-downs per column, the header row frozen. The previous data sheet goes
- * (a new sheet is added first, since Excel keeps one visible sheet at all times). The rows go in
- * runs that each stay within the batch limits, one sync per run.
+ * hidden, formats and drop-downs per column, the header row frozen, on a new sheet in place of the
+ * previous data sheet. The rows go in runs that each stay within the batch limits, one sync per run.
  */
 export async function writeSheet(context: Excel.RequestContext, pull: PullResponse, binding: NewBinding): Promise<Binding> {
   const columns = tableColumns(pull.columns);
@@ -49,23 +48,8 @@ export async function writeSheet(context: Excel.RequestContext, pull: PullRespon
   const lists = validationLists(pull.columns);
   const { worksheets } = context.workbook;
 
-  const previousTable = context.workbook.tables.getItemOrNullObject(DATA_TABLE).load('isNullObject');
   const previousLists = worksheets.getItemOrNullObject(LISTS_SHEET).load('isNullObject');
-  worksheets.load('items/name');
-  await context.sync();
-  const previousSheet = previousTable.isNullObject ? undefined : previousTable.worksheet.load('name, position');
-  if (previousSheet) await context.sync();
-
-  const name = dataSheetName(
-    binding.title,
-    worksheets.items.map((sheet) => sheet.name).filter((sheetName) => sheetName !== previousSheet?.name),
-  );
-  const sheet = worksheets.add();
-  if (previousSheet) {
-    sheet.position = previousSheet.position;
-    previousSheet.delete();
-  }
-  sheet.name = name;
+  const { sheet, name } = await replaceTableSheet(context, DATA_TABLE, binding.title);
   if (!previousLists.isNullObject) {
     // Excel refuses to delete a very hidden sheet.
     previousLists.visibility = 'Hidden';

@@ -1,10 +1,11 @@
 import {
   Button,
+  CounterBadge,
   FluentProvider,
-  MessageBar,
-  MessageBarBody,
   ProgressBar,
   Spinner,
+  Tab,
+  TabList,
   Text,
   Title3,
   webLightTheme,
@@ -15,7 +16,11 @@ import { createApi, type MeResponse } from '../api/client.ts';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
 import { SyncController, type SyncStatus, type WorkbookHost } from './controller.ts';
+import { anzahl, fehlertext, zeit, type Meldung } from './format.ts';
+import { Fortschritt } from './Fortschritt.tsx';
 import { KonfliktListe } from './KonfliktListe.tsx';
+import { MeldungBar } from './MeldungBar.tsx';
+import { Pruefen } from './Pruefen.tsx';
 import { SheetPicker, type SheetChoice } from './SheetPicker.tsx';
 import { SignIn } from './SignIn.tsx';
 
@@ -29,13 +34,10 @@ export interface AppProps {
   pollMs?: number;
 }
 
-type Meldung = { intent: 'success' | 'warning' | 'error' | 'info'; text: string };
+type Ansicht = 'tabelle' | 'pruefen' | 'fortschritt';
 
-/** „1 Zeile“, „2 Zeilen“. */
-const anzahl = (n: number, eins: string, mehrere: string) => `${n} ${n === 1 ? eins : mehrere}`;
-
-const zeit = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : 'noch nie';
+/** The change log is reviewed by the coordination office and the Themenfeld coordinators, not by municipalities. */
+const mayReview = (me: MeResponse) => me.mitgliedschaften.some((m) => m.rolle === 'admin' || m.rolle === 'koordination');
 
 export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
@@ -47,6 +49,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [meldung, setMeldung] = useState<Meldung | null>(null);
   const [neu, setNeu] = useState(0);
+  const [ansicht, setAnsicht] = useState<Ansicht>('tabelle');
 
   const loadMe = useCallback(() => {
     anmeldung
@@ -54,7 +57,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       .then((token) => (token ? api.me() : null))
       .then(setMe, (error: unknown) => {
         setMe(null);
-        setMeldung({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
+        setMeldung({ intent: 'error', text: fehlertext(error) });
       });
   }, [anmeldung, api]);
 
@@ -75,13 +78,13 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     return () => window.removeEventListener('focus', recount);
   }, [me, status?.binding, controller]);
 
+  const poll = useCallback(() => void controller.serverChanges().then(setNeu, () => {}), [controller]);
   useEffect(() => {
     if (!me || !status?.binding) return;
-    const poll = () => void controller.serverChanges().then(setNeu, () => {});
     poll();
     const timer = setInterval(poll, pollMs);
     return () => clearInterval(timer);
-  }, [me, status?.binding, controller, pollMs]);
+  }, [me, status?.binding, poll, pollMs]);
 
   const run = async (label: string, action: () => Promise<Meldung | null>) => {
     setBusy(label);
@@ -89,7 +92,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     try {
       setMeldung(await action());
     } catch (error) {
-      setMeldung({ intent: 'error', text: error instanceof Error ? error.message : String(error) });
+      setMeldung({ intent: 'error', text: fehlertext(error) });
     } finally {
       setBusy(null);
       setProgress(null);
@@ -130,6 +133,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     });
 
   if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
+  const shown: Ansicht = ansicht === 'pruefen' && !(me && mayReview(me)) ? 'tabelle' : ansicht;
 
   return (
     <div className="pane">
@@ -141,13 +145,23 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
           </Button>
         )}
       </header>
-      {meldung && (
-        <MessageBar intent={meldung.intent}>
-          <MessageBarBody>{meldung.text}</MessageBarBody>
-        </MessageBar>
+      {me && (
+        <TabList selectedValue={shown} onTabSelect={(_, data) => setAnsicht(data.value as Ansicht)}>
+          <Tab value="tabelle">
+            Tabelle{' '}
+            {neu > 0 && <CounterBadge count={neu} size="small" color="informative" aria-label={anzahl(neu, 'neue Änderung', 'neue Änderungen')} />}
+          </Tab>
+          {mayReview(me) && <Tab value="pruefen">Prüfen</Tab>}
+          <Tab value="fortschritt">Fortschritt</Tab>
+        </TabList>
       )}
+      {meldung && (!me || shown === 'tabelle') && <MeldungBar meldung={meldung} />}
       {!me ? (
         <SignIn anmeldung={anmeldung} />
+      ) : shown === 'pruefen' ? (
+        <Pruefen api={api} email={me.email} onReverted={() => status?.binding && poll()} />
+      ) : shown === 'fortschritt' ? (
+        <Fortschritt api={api} host={host} />
       ) : !status?.binding || picking ? (
         <>
           <Text>Angemeldet als {me.email}</Text>

@@ -1,6 +1,7 @@
-import { Badge, Button, Combobox, Dropdown, Field, Option, Text } from '@fluentui/react-components';
-import { useEffect, useMemo, useState } from 'react';
+import { Badge, Button, Dropdown, Field, Option, Text } from '@fluentui/react-components';
+import { useState } from 'react';
 import type { Api, MeResponse } from '../api/client.ts';
+import { BereichFeld, bereichTitel, useKatalog } from './Katalog.tsx';
 
 export interface SheetChoice {
   kind: string;
@@ -17,32 +18,14 @@ interface Props {
 
 /** Choose a sheet: a kind, then its scope (a municipality, searchable among all 396, or a Themenfeld). */
 export function SheetPicker({ api, me, busy, onChoose }: Props) {
-  const [kinds, setKinds] = useState<{ kind: string; title: string }[]>([]);
-  const [kommunen, setKommunen] = useState<{ ags: string; name: string; kreis: string }[]>([]);
-  const [themenfelder, setThemenfelder] = useState<{ id: number; name: string }[]>([]);
+  const katalog = useKatalog(api);
   const first = me.schreibrechte[0];
   const [kind, setKind] = useState(first?.kind ?? 'kommune-status');
   const [scope, setScope] = useState(first?.scope ?? '');
-  const [query, setQuery] = useState('');
 
-  useEffect(() => {
-    void api.sheets().then(setKinds);
-    void api.kommunen().then(setKommunen);
-    void api.themenfelder().then(setThemenfelder);
-  }, [api]);
-
-  const scopes = useMemo(
-    () =>
-      kind === 'kommune-status'
-        ? kommunen.map((k) => ({ value: k.ags, text: `${k.name} (${k.ags})`, hint: k.kreis }))
-        : themenfelder.map((t) => ({ value: String(t.id), text: t.name, hint: `Themenfeld ${t.id}` })),
-    [kind, kommunen, themenfelder],
-  );
-  const matching = scopes.filter((s) => s.text.toLowerCase().includes(query.toLowerCase())).slice(0, 50);
-  const selected = scopes.find((s) => s.value === scope);
   const isAdmin = me.mitgliedschaften.some((m) => m.rolle === 'admin');
   const writable = isAdmin || me.schreibrechte.some((r) => r.kind === kind && r.scope === scope);
-  const kindTitle = kinds.find((k) => k.kind === kind)?.title ?? kind;
+  const kindTitle = katalog.kinds.find((k) => k.kind === kind)?.title ?? kind;
 
   return (
     <div className="stack">
@@ -63,38 +46,21 @@ export function SheetPicker({ api, me, busy, onChoose }: Props) {
           onOptionSelect={(_, data) => {
             setKind(data.optionValue ?? kind);
             setScope('');
-            setQuery('');
           }}
         >
-          {kinds.map((k) => (
+          {katalog.kinds.map((k) => (
             <Option key={k.kind} value={k.kind}>
               {k.title}
             </Option>
           ))}
         </Dropdown>
       </Field>
-      <Field label={kind === 'kommune-status' ? 'Kommune' : 'Themenfeld'}>
-        <Combobox
-          placeholder={kind === 'kommune-status' ? 'Name oder AGS eingeben' : 'Themenfeld wählen'}
-          value={query || selected?.text || ''}
-          onInput={(event) => setQuery((event.target as HTMLInputElement).value)}
-          onOptionSelect={(_, data) => {
-            setScope(data.optionValue ?? '');
-            setQuery('');
-          }}
-        >
-          {matching.map((s) => (
-            <Option key={s.value} value={s.value} text={s.text}>
-              {s.text} · {s.hint}
-            </Option>
-          ))}
-        </Combobox>
-      </Field>
+      <BereichFeld key={kind} kind={kind} katalog={katalog} scope={scope} onScope={setScope} />
       {scope && !writable && <Badge appearance="tint" color="informative">Nur lesen: Änderungen an dieser Tabelle können Sie nicht senden.</Badge>}
       <Button
         appearance="primary"
         disabled={!scope || busy}
-        onClick={() => onChoose({ kind, scope, title: `${kindTitle}: ${selected?.text ?? scope}` })}
+        onClick={() => onChoose({ kind, scope, title: `${kindTitle}: ${bereichTitel(katalog, kind, scope)}` })}
       >
         Abrufen
       </Button>

@@ -19,6 +19,7 @@ import {
   type ZellKonflikt,
 } from '../sync/index.ts';
 import type { Binding } from '../sync/workbook.ts';
+import type { ProgressReport } from '../review/progress.ts';
 
 /**
  * What the task pane needs from the workbook. The Office.js implementation lives in
@@ -33,6 +34,8 @@ export interface WorkbookHost {
   applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
   markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
   selectCell(binding: Binding, address: CellAddress): Promise<void>;
+  /** Writes a progress report to a worksheet of its own, replacing the previous one; gives the sheet's name. */
+  writeReport(report: ProgressReport): Promise<string>;
 }
 
 export interface SyncStatus {

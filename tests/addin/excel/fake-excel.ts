@@ -11,7 +11,8 @@
  * it matters: a value written into a cell not formatted as text is parsed (formulas, numbers,
  * dates), a very hidden sheet cannot be deleted, a filtered table refuses row deletion, new
  * table rows take no formats of their own, requests and responses over 5 MB are refused, and
- * notes and comments exist only from their API version on.
+ * notes and comments exist only from their API version on, and a chart lives on its sheet and
+ * goes with it.
  */
 import { OfficeMockObject } from 'office-addin-mock';
 
@@ -148,6 +149,26 @@ interface Rect {
   columns: number;
 }
 
+export class Chart {
+  /** Category labels of the first series, once set apart from the source. */
+  categories: Rect | undefined;
+  /** The cell of its top left corner. */
+  anchor: { row: number; column: number } | undefined;
+  /** Properties set by path, e.g. "title.text", "axes.valueAxis.maximum". */
+  readonly settings: Record<string, unknown> = {};
+
+  constructor(
+    readonly sheet: Sheet,
+    readonly type: string,
+    readonly source: Rect,
+    readonly seriesBy: string,
+  ) {}
+
+  get seriesCount(): number {
+    return this.seriesBy === 'Rows' ? this.source.rows : this.source.columns;
+  }
+}
+
 export interface SyncRecord {
   operations: number;
   /** Bytes of the values the batch wrote (values, formats, texts, rules), as JSON. */
@@ -171,6 +192,7 @@ const INVALID_SHEET_NAME = /[:\\/?*[\]]/;
 export class FakeWorkbook {
   readonly sheets: Sheet[];
   readonly tables: Table[] = [];
+  readonly charts: Chart[] = [];
   active: Sheet;
   selection: { sheet: Sheet; row: number; column: number } | undefined;
   readonly syncs: SyncRecord[] = [];
@@ -251,6 +273,7 @@ export class FakeWorkbook {
     if (sheet.visibility === 'Visible' && this.visibleOthers(sheet).length === 0) throw new OfficeError('InvalidOperation', 'last visible sheet');
     this.sheets.splice(this.sheets.indexOf(sheet), 1);
     this.tables.splice(0, this.tables.length, ...this.tables.filter((table) => table.sheet !== sheet));
+    this.charts.splice(0, this.charts.length, ...this.charts.filter((chart) => chart.sheet !== sheet));
     if (this.active === sheet) this.active = this.visibleOthers(sheet)[0]!;
   }
 
@@ -303,6 +326,12 @@ export class FakeWorkbook {
     }
     table.sheet.deleteRows(table.bodyTop + index, 1, table.left, table.width);
     table.rowCount--;
+  }
+
+  /** What a chart shows: its first series' name and points (a column with its header), and the category labels. */
+  chartData(chart: Chart): { series: Value; values: Value[]; categories: Value[] } {
+    const column = (rect: Rect, from: number) => Array.from({ length: rect.rows - from }, (_, i) => rect.sheet.value(rect.row + from + i, rect.column));
+    return { series: chart.sheet.value(chart.source.row, chart.source.column), values: column(chart.source, 1), categories: chart.categories ? column(chart.categories, 0) : [] };
   }
 
   // --- what a user does in Excel ---
@@ -655,6 +684,7 @@ function rangeSpec(context: RequestContext): Spec<Rect | null> {
       'format.fill.color': eachCell('fill.color'),
       'format.font.strikethrough': eachCell('font.strikethrough'),
       'format.font.bold': eachCell('font.bold'),
+      'format.font.size': eachCell('font.size'),
       'format.protection.locked': eachCell('protection.locked'),
       'dataValidation.rule': validate('rule'),
       'dataValidation.errorAlert': validate('errorAlert'),
@@ -756,6 +786,57 @@ function tableSpec(context: RequestContext): Spec<Table | null> {
   };
 }
 
+const CHART_SETTINGS = [
+  'name',
+  'width',
+  'height',
+  'title.text',
+  'legend.visible',
+  'axes.categoryAxis.reversePlotOrder',
+  'axes.categoryAxis.position',
+  'axes.valueAxis.minimum',
+  'axes.valueAxis.maximum',
+  'axes.valueAxis.numberFormat',
+  'dataLabels.showValue',
+  'dataLabels.numberFormat',
+];
+
+function chartSpec(context: RequestContext): Spec<Chart> {
+  return {
+    setters: Object.fromEntries(CHART_SETTINGS.map((path) => [path, (chart: Chart, value: unknown) => (chart.settings[path] = value)])),
+    methods: {
+      setPosition: (chart, start: unknown) =>
+        context.enqueue(0, () => {
+          const rect = entityOf<Rect>(start);
+          if (rect.sheet !== chart().sheet) throw new OfficeError('InvalidArgument', 'position on another sheet');
+          chart().anchor = { row: rect.row, column: rect.column };
+        }),
+    },
+    links: {
+      series: (chart) =>
+        context.create(
+          {
+            methods: {
+              getItemAt: (c, index: number) =>
+                context.create(
+                  {
+                    methods: {
+                      setXAxisValues: (series: () => Chart, range: unknown) => context.enqueue(0, () => (series().categories = entityOf<Rect>(range))),
+                    },
+                  },
+                  () => {
+                    if (index < 0 || index >= c().seriesCount) throw new OfficeError('InvalidArgument', `no series ${index}`);
+                    return c();
+                  },
+                ),
+            },
+          } satisfies Spec<Chart>,
+          () => chart(),
+        ),
+    },
+  };
+}
+
 function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
   const book = context.book;
   const since = (version: string, sheet: () => Sheet | null) => () => {
@@ -804,6 +885,22 @@ function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
                   const rect = entityOf<Rect>(range);
                   if (rect.sheet !== s()) throw new OfficeError('InvalidArgument', 'range on another sheet');
                   return book.createTable(rect, hasHeaders);
+                }),
+            },
+          } satisfies Spec<Sheet>,
+          () => sheet()!,
+        ),
+      charts: (sheet) =>
+        context.create(
+          {
+            methods: {
+              add: (s, type: string, range: unknown, seriesBy: string) =>
+                context.create(chartSpec(context), () => {
+                  const rect = entityOf<Rect>(range);
+                  if (rect.sheet !== s()) throw new OfficeError('InvalidArgument', 'range on another sheet');
+                  const chart = new Chart(s(), type, rect, seriesBy);
+                  book.charts.push(chart);
+                  return chart;
                 }),
             },
           } satisfies Spec<Sheet>,

@@ -1,0 +1,129 @@
+import { Button, Dropdown, Field, Option, Spinner, Text } from '@fluentui/react-components';
+import { DocumentTableArrowRightRegular } from '@fluentui/react-icons';
+import { useEffect, useMemo, useState } from 'react';
+import type { Api } from '../api/client.ts';
+import { SHARE_TITLE, bars, chartTable, progressReport, reportScope, type Bar } from '../review/progress.ts';
+import type { ProgressResponse } from '../review/types.ts';
+import type { WorkbookHost } from './controller.ts';
+import { fehlertext, prozent, type Meldung } from './format.ts';
+import { useKatalog } from './Katalog.tsx';
+import { MeldungBar } from './MeldungBar.tsx';
+
+const ALLE = 'alle';
+
+/** One horizontal bar per row: plain CSS, a chart library would outweigh the whole pane. */
+export function AnteilDiagramm({ titel, balken }: { titel: string; balken: Bar[] }) {
+  if (!balken.length) return <Text>Für diese Auswahl gibt es keine Zeilen.</Text>;
+  return (
+    <figure className="diagramm">
+      <figcaption>
+        <Text weight="semibold">{titel}</Text>
+      </figcaption>
+      <ul aria-label={titel}>
+        {balken.map((bar) => (
+          <li key={bar.name} className="balken-zeile" aria-label={`${bar.name}: ${prozent(bar.share)}`}>
+            <span className="balken-name">{bar.name}</span>
+            <span className="balken-spur">
+              <span className="balken" style={{ width: `${Math.min(1, Math.max(0, bar.share)) * 100}%` }} />
+            </span>
+            <span className="balken-wert">{prozent(bar.share)}</span>
+          </li>
+        ))}
+      </ul>
+    </figure>
+  );
+}
+
+/**
+ * „Fortschritt“: how far the Kommunen are, as the share at Reifegrad 3 or more per Themenfeld (or
+ * per OZG-Leistung of one Themenfeld), optionally for one Kreis; and the same into the workbook.
+ */
+export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
+  const katalog = useKatalog(api);
+  const [themenfeld, setThemenfeld] = useState('');
+  const [kreis, setKreis] = useState('');
+  const [bericht, setBericht] = useState<ProgressResponse | null>(null);
+  const [meldung, setMeldung] = useState<Meldung | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const kreise = useMemo(
+    () => [...new Map(katalog.kommunen.map((k) => [k.kreisschluessel, k.kreis])).entries()].sort(([, a], [, b]) => a.localeCompare(b, 'de')),
+    [katalog],
+  );
+
+  useEffect(() => {
+    let current = true;
+    setBericht(null);
+    setMeldung(null);
+    api.progress({ ...(themenfeld ? { themenfeld } : {}), ...(kreis ? { kreis } : {}) }).then(
+      (report) => current && setBericht(report),
+      (error: unknown) => current && setMeldung({ intent: 'error', text: fehlertext(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, themenfeld, kreis]);
+
+  const ausgeben = async (report: ProgressResponse) => {
+    setBusy(true);
+    setMeldung(null);
+    try {
+      const blatt = await host.writeReport(progressReport(report));
+      setMeldung({ intent: 'success', text: `Tabelle und Diagramm stehen auf dem Blatt „${blatt}“.` });
+    } catch (error) {
+      setMeldung({ intent: 'error', text: `Das Blatt konnte nicht geschrieben werden: ${fehlertext(error)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const table = bericht && chartTable(bericht);
+  const themenfeldName = katalog.themenfelder.find((t) => String(t.id) === themenfeld)?.name;
+  return (
+    <div className="stack">
+      <Field label="Themenfeld">
+        <Dropdown
+          value={themenfeldName ?? 'Alle Themenfelder'}
+          selectedOptions={[themenfeld || ALLE]}
+          onOptionSelect={(_, data) => setThemenfeld(data.optionValue === ALLE ? '' : (data.optionValue ?? ''))}
+        >
+          <Option value={ALLE}>Alle Themenfelder</Option>
+          {katalog.themenfelder.map((t) => (
+            <Option key={t.id} value={String(t.id)}>
+              {t.name}
+            </Option>
+          ))}
+        </Dropdown>
+      </Field>
+      <Field label="Kreis">
+        <Dropdown
+          value={kreise.find(([key]) => key === kreis)?.[1] ?? 'Ganz NRW'}
+          selectedOptions={[kreis || ALLE]}
+          onOptionSelect={(_, data) => setKreis(data.optionValue === ALLE ? '' : (data.optionValue ?? ''))}
+        >
+          <Option value={ALLE}>Ganz NRW</Option>
+          {kreise.map(([key, name]) => (
+            <Option key={key} value={key} text={name}>
+              {name} ({key})
+            </Option>
+          ))}
+        </Dropdown>
+      </Field>
+      {meldung && <MeldungBar meldung={meldung} />}
+      {!bericht || !table ? (
+        !meldung && <Spinner size="small" label="Fortschritt wird berechnet …" />
+      ) : (
+        <>
+          <div className="stack-tight">
+            <Text weight="semibold">{table.titel}</Text>
+            <Text size={200}>{reportScope(bericht)}</Text>
+          </div>
+          <AnteilDiagramm titel={SHARE_TITLE} balken={bars(table)} />
+          <Button appearance="primary" icon={<DocumentTableArrowRightRegular />} disabled={busy} onClick={() => void ausgeben(bericht)}>
+            In Excel ausgeben
+          </Button>
+        </>
+      )}
+    </div>
+  );
+}

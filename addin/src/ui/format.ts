@@ -1,0 +1,64 @@
+import { shownValue } from '../sync/index.ts';
+import type { ProtokollArt, Quelle, RevertOutcome, RevertResponse } from '../review/types.ts';
+
+export type Meldung = { intent: 'success' | 'warning' | 'error' | 'info'; text: string };
+
+/** What went wrong, as the user reads it: the server's and the client's errors speak German already. */
+export const fehlertext = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** „1 Zeile“, „2 Zeilen“. */
+export const anzahl = (n: number, eins: string, mehrere: string) => `${n} ${n === 1 ? eins : mehrere}`;
+
+export const zeit = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : 'noch nie';
+
+const PROZENT = new Intl.NumberFormat('de-DE', { style: 'percent', maximumFractionDigits: 1 });
+export const prozent = (share: number) => PROZENT.format(share);
+
+/** Where a change came from, in the words of the people who review it. */
+export const QUELLEN: Record<Quelle, string> = {
+  addin: 'Add-in',
+  xlsx: 'Excel-Datei',
+  api: 'API',
+  sql: 'SQL',
+  revert: 'Zurückgesetzt',
+  import: 'Import',
+};
+
+/** The change log's kinds of table. */
+export const PROTOKOLL_ARTEN: Record<ProtokollArt, string> = {
+  'kommune-status': 'Umsetzungsstand',
+  'leistung-status': 'Themenfeld-Übersicht',
+  mitglieder: 'Mitgliedschaften',
+};
+
+/** A logged value as the pane shows it; a membership is logged as its whole row. */
+export function shownLogValue(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return shownValue(undefined, value);
+  const { rolle, ags, themenfeld_id: themenfeld } = value as { rolle?: string; ags?: string | null; themenfeld_id?: number | null };
+  return [rolle, ags && `AGS ${ags}`, themenfeld && `Themenfeld ${themenfeld}`].filter(Boolean).join(', ') || JSON.stringify(value);
+}
+
+/** The outcome of a revert in one sentence: what went back, what stayed because it changed again, what was refused. */
+export function revertSummary({ counts }: RevertResponse): string {
+  const parts = [];
+  if (counts.applied) parts.push(`${anzahl(counts.applied, 'Zelle', 'Zellen')} zurückgesetzt`);
+  if (counts.unchanged) parts.push(`${anzahl(counts.unchanged, 'Zelle hatte', 'Zellen hatten')} den alten Wert schon`);
+  if (counts.conflict) parts.push(`${anzahl(counts.conflict, 'Konflikt', 'Konflikte')}: inzwischen erneut geändert, der neuere Wert bleibt`);
+  if (counts.rejected) parts.push(`${anzahl(counts.rejected, 'Zelle', 'Zellen')} abgelehnt`);
+  return parts.length ? `${parts.join(', ')}.` : 'Nichts zurückzusetzen.';
+}
+
+/** What became of one cell of a revert. */
+export function revertOutcomeText(outcome: RevertOutcome): string {
+  switch (outcome.outcome) {
+    case 'applied':
+      return 'zurückgesetzt';
+    case 'unchanged':
+      return 'hatte den alten Wert schon';
+    case 'conflict':
+      return `Konflikt: ${outcome.message ?? 'inzwischen erneut geändert.'} Jetzt: ${shownLogValue(outcome.theirs)}`;
+    case 'rejected':
+      return `abgelehnt: ${outcome.message ?? 'ohne Begründung'}`;
+  }
+}

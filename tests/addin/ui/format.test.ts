@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { prozent, revertOutcomeText, revertSummary, shownLogValue } from '../../../addin/src/ui/format.ts';
+
+const counts = (values: Partial<Record<'applied' | 'unchanged' | 'conflict' | 'rejected', number>>) => ({
+  entries: [],
+  counts: { applied: 0, unchanged: 0, conflict: 0, rejected: 0, ...values },
+});
+
+describe('what the Prüfen tab says', () => {
+  it('sums up a revert: reset cells, Konflikte where the newer value stays, rejections', () => {
+    expect(revertSummary(counts({ applied: 1 }))).toBe('1 Zelle zurückgesetzt.');
+    expect(revertSummary(counts({ applied: 2, conflict: 1, rejected: 3 }))).toBe(
+      '2 Zellen zurückgesetzt, 1 Konflikt: inzwischen erneut geändert, der neuere Wert bleibt, 3 Zellen abgelehnt.',
+    );
+    expect(revertSummary(counts({ unchanged: 2, conflict: 2 }))).toBe(
+      '2 Zellen hatten den alten Wert schon, 2 Konflikte: inzwischen erneut geändert, der neuere Wert bleibt.',
+    );
+    expect(revertSummary(counts({}))).toBe('Nichts zurückzusetzen.');
+  });
+
+  it('tells per cell what a revert did, with the value that stays in a Konflikt', () => {
+    expect(revertOutcomeText({ id: 1, outcome: 'applied' })).toBe('zurückgesetzt');
+    expect(revertOutcomeText({ id: 1, outcome: 'conflict', theirs: ['ekom21', 'KDN'], message: '„Anbieter“ wurde inzwischen geändert; der neuere Wert bleibt.' })).toBe(
+      'Konflikt: „Anbieter“ wurde inzwischen geändert; der neuere Wert bleibt. Jetzt: ekom21; KDN',
+    );
+    expect(revertOutcomeText({ id: 1, outcome: 'rejected', message: 'Mitgliedschaften werden nicht zurückgesetzt.' })).toBe(
+      'abgelehnt: Mitgliedschaften werden nicht zurückgesetzt.',
+    );
+  });
+
+  it('shows logged values readably, a membership by its role and area', () => {
+    expect(shownLogValue(null)).toBe('(leer)');
+    expect(shownLogValue(true)).toBe('ja');
+    expect(shownLogValue(3)).toBe('3');
+    expect(shownLogValue({ id: 'x', email: 'ozg@koeln.example', rolle: 'kommune', ags: '05315000', themenfeld_id: null })).toBe('kommune, AGS 05315000');
+    expect(shownLogValue({ rolle: 'koordination', ags: null, themenfeld_id: 9 })).toBe('koordination, Themenfeld 9');
+  });
+
+  it('writes shares as German percentages', () => {
+    expect(prozent(0.5)).toBe('50\u00a0%');
+    expect(prozent(0.0048)).toBe('0,5\u00a0%');
+  });
+});
