@@ -151,6 +151,10 @@ export const ProgressResponseSchema = z
     filter: z.object({ themenfeld: z.string().nullable(), kreis: z.string().nullable() }).openapi({
       description: 'Die Namen des gewählten Themenfelds und Kreises',
     }),
+    untertitel: z.string().openapi({
+      description: 'Was die Auswertung umfasst und wann sie gezählt wurde, für die Zeile unter dem Titel',
+      example: 'Themenfeld Mobilität & Reisen · Stand 29.11.2026, 10:15 · OZG-erfüllt ab Reifegrad 3',
+    }),
     themenfelder: ProgressTableSchema,
     leistungen: ProgressTableSchema,
     kommunen: ProgressTableSchema,

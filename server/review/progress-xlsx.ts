@@ -7,12 +7,6 @@ const SHEETS = [
   ['kommunen', 'Kommunen'],
 ] as const;
 
-function filterText({ filter, stand }: ProgressResponse): string {
-  const parts = [filter.themenfeld && `Themenfeld ${filter.themenfeld}`, filter.kreis && `Kreis ${filter.kreis}`].filter(Boolean);
-  const wann = new Date(stand).toLocaleString('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' });
-  return `${parts.length ? parts.join(', ') : 'Ganz NRW'} · Stand ${wann} · OZG-erfüllt ab Reifegrad 3`;
-}
-
 function addTable(workbook: ExcelJS.Workbook, name: string, table: ProgressTable, untertitel: string) {
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 3 }] });
   sheet.getCell('A1').value = table.titel;
@@ -34,7 +28,6 @@ function addTable(workbook: ExcelJS.Workbook, name: string, table: ProgressTable
 export async function progressWorkbook(report: ProgressResponse): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'OZG-Sync';
-  const untertitel = filterText(report);
-  for (const [key, name] of SHEETS) addTable(workbook, name, report[key], untertitel);
+  for (const [key, name] of SHEETS) addTable(workbook, name, report[key], report.untertitel);
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }

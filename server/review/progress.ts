@@ -77,6 +77,13 @@ async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof 
   return { titel, spalten: [...spalten], zeilen };
 }
 
+/** Which part of NRW a report covers and when it was counted, in German time wherever the server runs. */
+function untertitel(filter: ProgressResponse['filter'], stand: string): string {
+  const parts = [filter.themenfeld && `Themenfeld ${filter.themenfeld}`, filter.kreis && `Kreis ${filter.kreis}`].filter(Boolean);
+  const wann = new Date(stand).toLocaleString('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' });
+  return `${parts.length ? parts.join(', ') : 'Ganz NRW'} · Stand ${wann} · OZG-erfüllt ab Reifegrad 3`;
+}
+
 /**
  * How far the municipalities are, per Themenfeld, OZG-Leistung and Kommune, counted by the
  * database's fortschritt function (the same one behind the Studio views).
@@ -87,6 +94,7 @@ export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressRes
   return {
     stand: new Date(stand).toISOString(),
     filter: names,
+    untertitel: untertitel(names, stand),
     themenfelder: await table(tx, TABELLEN.themenfelder, filter),
     leistungen: await table(tx, TABELLEN.leistungen, filter),
     kommunen: await table(tx, TABELLEN.kommunen, filter),

@@ -34,22 +34,12 @@ export interface ProgressReport {
   chart: { title: string; category: string; value: string };
 }
 
-/**
- * Which part of NRW a report covers and when it was counted, for the line under its title; in
- * German time, as the server's xlsx download says it.
- */
-export function reportScope({ filter, stand }: ProgressResponse): string {
-  const parts = [filter.themenfeld && `Themenfeld ${filter.themenfeld}`, filter.kreis && `Kreis ${filter.kreis}`].filter(Boolean);
-  const wann = new Date(stand).toLocaleString('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'short' });
-  return `${parts.length ? parts.join(', ') : 'Ganz NRW'} · Stand ${wann} · OZG-erfüllt ab Reifegrad 3`;
-}
-
 export function progressReport(report: ProgressResponse): ProgressReport {
   const table = chartTable(report);
   return {
     sheet: REPORT_SHEET,
     title: table.titel,
-    subtitle: reportScope(report),
+    subtitle: report.untertitel,
     table,
     chart: { title: SHARE_TITLE, category: CATEGORY_KEY, value: SHARE_KEY },
   };

@@ -2,7 +2,7 @@ import { Button, Dropdown, Field, Option, Spinner, Text } from '@fluentui/react-
 import { DocumentTableArrowRightRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../api/client.ts';
-import { SHARE_TITLE, bars, chartTable, progressReport, reportScope, type Bar } from '../review/progress.ts';
+import { SHARE_TITLE, bars, chartTable, progressReport, type Bar } from '../review/progress.ts';
 import type { ProgressResponse } from '../review/types.ts';
 import type { WorkbookHost } from './controller.ts';
 import { fehlertext, prozent, type Meldung } from './format.ts';
@@ -116,7 +116,7 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
         <>
           <div className="stack-tight">
             <Text weight="semibold">{table.titel}</Text>
-            <Text size={200}>{reportScope(bericht)}</Text>
+            <Text size={200}>{bericht.untertitel}</Text>
           </div>
           <AnteilDiagramm titel={SHARE_TITLE} balken={bars(table)} />
           <Button appearance="primary" icon={<DocumentTableArrowRightRegular />} disabled={busy} onClick={() => void ausgeben(bericht)}>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bars, chartTable, progressReport, reportScope } from '../../../addin/src/review/progress.ts';
+import { bars, chartTable, progressReport } from '../../../addin/src/review/progress.ts';
 import type { ProgressResponse, ProgressTable } from '../../../addin/src/review/types.ts';
 
 const table = (titel: string, zeilen: ProgressTable['zeilen']): ProgressTable => ({
@@ -14,6 +14,7 @@ const table = (titel: string, zeilen: ProgressTable['zeilen']): ProgressTable =>
 const response = (filter: ProgressResponse['filter']): ProgressResponse => ({
   stand: '2026-11-29T09:15:00.000Z',
   filter,
+  untertitel: 'Ganz NRW · Stand 29.11.2026, 10:15 · OZG-erfüllt ab Reifegrad 3',
   themenfelder: table('Fortschritt je Themenfeld', [{ name: 'Mobilität & Reisen', anteil_ab_reifegrad_3: 0.25 }]),
   leistungen: table('Fortschritt je OZG-Leistung', [
     { name: 'Führerschein', anteil_ab_reifegrad_3: 0.1 },
@@ -33,11 +34,6 @@ describe('progress for the chart and the workbook', () => {
       { name: 'Führerschein', share: 0.1 },
       { name: 'Reisepass', share: 0 },
     ]);
-  });
-
-  it('says what a report covers and when, in German time', () => {
-    expect(reportScope(response({ themenfeld: null, kreis: null }))).toBe('Ganz NRW · Stand 29.11.2026, 10:15 · OZG-erfüllt ab Reifegrad 3');
-    expect(reportScope(response({ themenfeld: 'Mobilität & Reisen', kreis: 'Mettmann' }))).toMatch(/^Themenfeld Mobilität & Reisen, Kreis Mettmann · /);
   });
 
   it('hands the workbook the charted table whole, with the columns the chart needs', () => {

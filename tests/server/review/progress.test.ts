@@ -81,6 +81,9 @@ describeEachDatabase('Progress report', ({ db }) => {
   it('narrows every table to one Kreis', async () => {
     const { leistungen, kommunen, filter } = await report(`?themenfeld=${TESTFELD}&kreis=05158`);
     expect(filter).toEqual({ themenfeld: 'Testfeld', kreis: 'Mettmann' });
+    expect((await report(`?themenfeld=${TESTFELD}&kreis=05158`)).untertitel).toMatch(
+      /^Themenfeld Testfeld, Kreis Mettmann · Stand \d\d\.\d\d\.\d{4}, \d\d:\d\d · OZG-erfüllt ab Reifegrad 3$/,
+    );
     expect(kommunen.zeilen.map((z) => z.name)).toEqual(['Mettmann, Stadt']);
     expect(leistungen.zeilen.map((z) => [z.ozg_id, z.zeilen, z.online, z.anteil_ab_reifegrad_3])).toEqual([
       [10001, 1, 1, 1],
