@@ -1,9 +1,10 @@
 import ExcelJS from 'exceljs';
-import { FEHLER_FILL, KONFLIKT_FILL } from '../../addin/src/excel/marks.ts';
-import { READ_ONLY_FILL } from '../../addin/src/excel/table.ts';
 import type { ExcelValue } from '../../addin/src/sync/types.ts';
 import {
   BINDING_SHEET,
+  FEHLER_FILL,
+  KONFLIKT_FILL,
+  READ_ONLY_FILL,
   DATA_TABLE,
   LISTS_SHEET,
   dataSheetName,

@@ -1,4 +1,4 @@
-import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../addin/src/excel/marks.ts';
+import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../addin/src/sync/workbook.ts';
 import { shownValue } from '../../addin/src/sync/cells.ts';
 import type { ExcelValue } from '../../addin/src/sync/types.ts';
 import type { PullResponse, PushResponse } from '../sync/contract.ts';

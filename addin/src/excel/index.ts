@@ -2,8 +2,8 @@
 export { loadBinding, saveBinding } from './binding.ts';
 export { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS } from './batch.ts';
 export { createExcelHost, type ExcelRun } from './host.ts';
-export { FEHLER_FILL, KONFLIKT_FILL, clearMarks, markCells, selectCell } from './marks.ts';
+export { clearMarks, markCells, selectCell } from './marks.ts';
 export { REPORT_TABLE, writeReport } from './report.ts';
-export { READ_ONLY_FILL, readTable } from './table.ts';
+export { readTable } from './table.ts';
 export { applyTableUpdate } from './update.ts';
 export { writeSheet, type NewBinding } from './writeSheet.ts';

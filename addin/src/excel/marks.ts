@@ -1,18 +1,8 @@
 import { shownValue, type CellAddress, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
-import type { Binding } from '../sync/workbook.ts';
+import { FEHLER_FILL, FEHLER_TEXT, KONFLIKT_FILL, KONFLIKT_TEXT, type Binding } from '../sync/workbook.ts';
 import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, supportsExcelApi } from './batch.ts';
 import { findDataTable, paintBase, rowPositions, type DataTable } from './table.ts';
 
-export const KONFLIKT_FILL = '#FFC000';
-export const FEHLER_FILL = '#FF7C80';
-
-/**
- * The add-in's texts on cells start with these, so that it removes its own and no one else's.
- * Texts on rows that left the scope are not among the marks: they stay until the user deletes the row.
- */
-export const KONFLIKT_TEXT = 'Konflikt (OZG-Sync): ';
-export const FEHLER_TEXT = 'Abgelehnt (OZG-Sync): ';
-export const ENTFERNT_TEXT = 'Entfernt (OZG-Sync): ';
 
 /** Texts the add-in can put on cells, and the cells that already hold someone else's. */
 export interface CellTexts {

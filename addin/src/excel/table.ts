@@ -1,5 +1,5 @@
 import type { TableRow } from '../sync/index.ts';
-import { tableColumns, tableLayout, tableRowOf, type Binding, type TableColumn, type TableLayout } from '../sync/workbook.ts';
+import { READ_ONLY_FILL, tableColumns, tableLayout, tableRowOf, type Binding, type TableColumn, type TableLayout } from '../sync/workbook.ts';
 import { ITEM_NOT_FOUND, hasErrorCode, readCells } from './batch.ts';
 
 /** The data table as it is in the workbook now. Positions are 0-based, relative to the sheet. */
@@ -80,8 +80,6 @@ export async function readTable(context: Excel.RequestContext, binding: Binding)
   const cells = await readCells(context, data.sheet, { top: data.top, left: data.left, rowCount: data.rowCount, columnCount: data.width });
   return cells.flatMap((row) => tableRowOf(data.layout, row) ?? []);
 }
-
-export const READ_ONLY_FILL = '#EDEDED';
 
 /** Grey for what the server does not let anyone change; no fill for the rest. */
 export function paintBase(range: Excel.Range, column: TableColumn): void {

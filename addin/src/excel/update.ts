@@ -1,7 +1,8 @@
 import type { ExcelValue, TableRow, TableUpdate } from '../sync/index.ts';
 import { cellTooLong, placedRowCells, validationLists, type Binding } from '../sync/workbook.ts';
 import { COLUMN_FORMAT_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, OPERATION_BYTES, batches, jsonBytes } from './batch.ts';
-import { ENTFERNT_TEXT, cellKey, prepareCellTexts } from './marks.ts';
+import { ENTFERNT_TEXT } from '../sync/workbook.ts';
+import { cellKey, prepareCellTexts } from './marks.ts';
 import { findDataTable, formatColumnCells, rowPositions, type DataTable, type PlacedColumn } from './table.ts';
 
 interface CellWrite {

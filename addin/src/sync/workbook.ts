@@ -29,6 +29,18 @@ export const FIRST_SNAPSHOT_ROW = 3;
 export const ID_LABEL = 'id';
 export const VERSION_LABEL = 'version';
 
+/**
+ * How the add-in and the server's xlsx files mark cells, so that the add-in clears these marks as
+ * its own at its next sync: fills, and the prefixes of its cell texts (it removes its own texts and
+ * no one else's). Texts on rows that left the scope are not marks: they stay until the user deletes the row.
+ */
+export const READ_ONLY_FILL = '#EDEDED';
+export const KONFLIKT_FILL = '#FFC000';
+export const FEHLER_FILL = '#FF7C80';
+export const KONFLIKT_TEXT = 'Konflikt (OZG-Sync): ';
+export const FEHLER_TEXT = 'Abgelehnt (OZG-Sync): ';
+export const ENTFERNT_TEXT = 'Entfernt (OZG-Sync): ';
+
 export const NOT_BOUND = 'Diese Arbeitsmappe ist nicht mit OZG-Sync verbunden.';
 
 export interface Binding {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FEHLER_FILL, KONFLIKT_FILL, MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, READ_ONLY_FILL, clearMarks, markCells, selectCell } from '../../../addin/src/excel/index.ts';
+import { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, clearMarks, markCells, selectCell } from '../../../addin/src/excel/index.ts';
+import { FEHLER_FILL, KONFLIKT_FILL, READ_ONLY_FILL } from '../../../addin/src/sync/workbook.ts';
 import type { ZellFehler, ZellKonflikt } from '../../../addin/src/sync/index.ts';
 import { pulled, rowsUpTo, workbook } from './fixtures.ts';
 

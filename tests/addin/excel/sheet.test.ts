@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, READ_ONLY_FILL, readTable, writeSheet } from '../../../addin/src/excel/index.ts';
+import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, readTable, writeSheet } from '../../../addin/src/excel/index.ts';
+import { READ_ONLY_FILL } from '../../../addin/src/sync/workbook.ts';
 import { diffTable, toCell, type Snapshot } from '../../../addin/src/sync/index.ts';
 import { LISTS_SHEET, tableRowCells } from '../../../addin/src/sync/workbook.ts';
 import { columnsArb, rowsArb, tableOf } from '../sync/arbitraries.ts';

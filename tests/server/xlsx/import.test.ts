@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { expect, it } from 'vitest';
-import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../../addin/src/excel/marks.ts';
+import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../../addin/src/sync/workbook.ts';
 import { BINDING_SHEET } from '../../../addin/src/sync/workbook.ts';
 import { ERGEBNIS_SHEET } from '../../../server/xlsx/export.ts';
 import { fileIdempotencyKey } from '../../../server/xlsx/import.ts';
