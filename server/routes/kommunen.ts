@@ -46,7 +46,7 @@ export const kommunenRoutes = createRouter()
       const rows = await withCaller(c, (tx) =>
         tx.query<z.infer<typeof Kommune>>(
           `${SELECT_KOMMUNE}
-           where $1::text is null or strpos(lower(k.name), lower($1)) > 0 or starts_with(k.ags, $1)
+           where not k.ausgeblendet and ($1::text is null or strpos(lower(k.name), lower($1)) > 0 or starts_with(k.ags, $1))
            order by k.name, k.ags`,
           [q ?? null],
         ),

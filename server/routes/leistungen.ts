@@ -64,7 +64,7 @@ export const leistungenRoutes = createRouter()
         }
         return tx.query<z.infer<typeof Leistung>>(
           `${SELECT_LEISTUNG}
-           where ($1::smallint is null or l.themenfeld_id = $1)
+           where not l.ausgeblendet and ($1::smallint is null or l.themenfeld_id = $1)
              and ($2::text is null or strpos(lower(l.name), lower($2)) > 0 or starts_with(l.ozg_id::text, $2))
            order by l.ozg_id nulls last, l.name`,
           [themenfeld ?? null, q ?? null],

@@ -19,7 +19,7 @@ export const ThemenfeldId = z.coerce
 
 const SELECT_THEMENFELD = `
   select t.id, t.name, count(l.id)::int as "anzahlLeistungen"
-  from public.themenfeld t left join public.ozg_leistung l on l.themenfeld_id = t.id`;
+  from public.themenfeld t left join public.ozg_leistung l on l.themenfeld_id = t.id and not l.ausgeblendet`;
 
 export const themenfelderRoutes = createRouter()
   .openapi(

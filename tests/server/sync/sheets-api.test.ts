@@ -344,6 +344,30 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
     expect(other.rows.map((r) => r.values.ozg_id)).toEqual([10459]);
   });
 
+  it('drops a Leistung the catalogue import hid from both sheets, refuses pushes to it, and brings it back when unhidden', async () => {
+    const kommune = await pullRows(app(), 'kommune-status', KOELN);
+    const themenfeld = await pullRows(app(), 'leistung-status', '9');
+    await db().query('update public.ozg_leistung set ausgeblendet = true where ozg_id = 10173');
+
+    const kommuneDelta = await pullRows(app(), 'kommune-status', KOELN, kommune.cursor);
+    expect(kommuneDelta.deleted).toEqual([rowOf(kommune, 10173).id]);
+    expect((await pullRows(app(), 'leistung-status', '9', themenfeld.cursor)).deleted).toEqual([rowOf(themenfeld, 10173).id]);
+    expect((await pullRows(app(), 'kommune-status', KOELN)).rows.map((r) => r.values.ozg_id)).not.toContain(10173);
+    const listed = await (await app().request('/api/leistungen?themenfeld=9')).json();
+    expect(listed.map((l: { ozgId: number }) => l.ozgId)).not.toContain(10173);
+
+    const hidden = rowOf(kommune, 10173);
+    const { results } = await pushRows(app(), 'kommune-status', {
+      scope: KOELN,
+      changes: [{ id: hidden.id, baseVersion: hidden.version, base: {}, set: { bemerkung: 'noch da?' } }],
+    });
+    expect(results[0]).toMatchObject({ outcome: 'rejected', errors: [{ key: 'id', message: expect.stringContaining('gehört nicht zum Bereich') }] });
+
+    await db().query('update public.ozg_leistung set ausgeblendet = false where ozg_id = 10173');
+    const back = await pullRows(app(), 'kommune-status', KOELN, kommuneDelta.cursor);
+    expect(back).toMatchObject({ deleted: [], rows: [expect.objectContaining({ id: hidden.id })] });
+  });
+
   const badRequests: [string, string, number, RegExp][] = [
     ['unknown kind', '/api/sheets/kommune-stand/rows?scope=05315000', 404, /Tabellenart „kommune-stand“ gibt es nicht/],
     ['missing scope', '/api/sheets/kommune-status/rows', 400, /Bereich \(scope\) fehlt/],
