@@ -13,9 +13,10 @@ const Eintraege = z
   .max(10_000, { error: 'Höchstens 10.000 Einträge auf einmal.' });
 
 export const ChangesQuerySchema = z.object({
-  since: z.iso
-    .datetime({ offset: true, local: true })
-    .or(z.iso.date())
+  since: z
+    .union([z.iso.datetime({ offset: true, local: true }), z.iso.date()], {
+      error: 'since ist ein Datum oder Zeitpunkt nach ISO 8601, z. B. 2026-11-01 oder 2026-11-01T08:00:00+01:00.',
+    })
     .optional()
     .openapi({ param: { name: 'since', in: 'query' }, description: 'Nur Änderungen ab diesem Zeitpunkt (ISO 8601)', example: '2026-11-01' }),
   kind: z.enum(PROTOKOLL_ARTEN).optional().openapi({ param: { name: 'kind', in: 'query' } }),

@@ -15,12 +15,16 @@ function addTable(workbook: ExcelJS.Workbook, name: string, table: ProgressTable
   const header = sheet.getRow(3);
   table.spalten.forEach((spalte, i) => {
     header.getCell(i + 1).value = spalte.label;
-    const column = sheet.getColumn(i + 1);
-    column.width = spalte.type === 'text' ? 36 : Math.max(10, spalte.label.length + 2);
-    if (spalte.type === 'percent') column.numFmt = '0.0%';
+    sheet.getColumn(i + 1).width = spalte.type === 'text' ? 36 : Math.max(10, spalte.label.length + 2);
   });
   header.font = { bold: true };
-  for (const zeile of table.zeilen) sheet.addRow(table.spalten.map((s) => zeile[s.key] ?? null));
+  for (const zeile of table.zeilen) {
+    const row = sheet.addRow(table.spalten.map((s) => zeile[s.key] ?? null));
+    // per cell: LibreOffice ignores a column's format for cells that carry their own style
+    table.spalten.forEach((spalte, i) => {
+      if (spalte.type === 'percent') row.getCell(i + 1).numFmt = '0.0%';
+    });
+  }
   sheet.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: table.spalten.length } };
 }
 

@@ -192,12 +192,15 @@ describeEachDatabase('Reviewing and reverting changes', ({ db }) => {
     expect(await cell(REISEPASS, 'bemerkung')).toBe('von Köln');
   });
 
-  it('answers malformed review and revert requests with a German error and changes nothing', async () => {
+  it('answers malformed queries, review and revert requests with a German error and changes nothing', async () => {
     for (const body of [{}, { ids: [] }, { ids: [1], push: randomUUID() }, { push: 'kein-schluessel' }, { ids: ['x'] }]) {
       const response = await post(apiAs(db()), '/api/changes/revert', body);
       expect(response.status).toBe(400);
       expect((await response.json()).error.code).toBe('bad_request');
     }
+    const since = await apiAs(db()).request('/api/changes?since=gestern');
+    expect(since.status).toBe(400);
+    expect((await since.json()).error.message).toMatch(/since ist ein Datum oder Zeitpunkt nach ISO 8601/);
     const missing = await post(apiAs(db()), '/api/changes/review', { ids: [987654321] });
     expect(missing.status).toBe(404);
     expect((await missing.json()).error).toMatchObject({ details: { ids: [987654321] } });

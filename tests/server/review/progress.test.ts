@@ -1,9 +1,11 @@
+import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { beforeAll, expect, it } from 'vitest';
 import type { ProgressResponse, ProgressTable } from '../../../server/review/contract.ts';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
+import { SOFFICE, convert } from '../xlsx/libreoffice.ts';
 
 const TESTFELD = 15;
 
@@ -124,5 +126,15 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect(sheet.getRow(4).getCell(1).value).toBe(10001);
     expect(sheet.getRow(4).getCell(share).value).toBe(0.2222);
     expect(sheet.getRow(4).getCell(share).numFmt).toBe('0.0%');
+  });
+
+  it.skipIf(!SOFFICE)('opens in LibreOffice with the same figures, shares shown as percentages', async () => {
+    const response = await apiAs(db()).request(`/api/reports/progress.xlsx?themenfeld=${TESTFELD}`);
+    const csv = new TextDecoder().decode(await convert(new Uint8Array(await response.arrayBuffer()), 'xlsx', 'csv:Text - txt - csv (StarCalc):44,34,76,1'));
+    const [titel, untertitel, header, ...zeilen] = parse(csv, { relax_column_count: true }) as string[][];
+    expect(titel![0]).toBe('Fortschritt je Themenfeld');
+    expect(untertitel![0]).toMatch(/^Themenfeld Testfeld · Stand/);
+    const at = (label: string) => header!.indexOf(label);
+    expect([zeilen[0]![at('Themenfeld')], zeilen[0]![at('online')], zeilen[0]![at('Anteil ab Reifegrad 3')]]).toEqual(['Testfeld', '3', '16.7%']);
   });
 });
