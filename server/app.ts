@@ -3,11 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
-import { AppError, errorResponse, notFound, type ErrorCode } from './errors.ts';
+import { SQLSTATE, sqlState } from './db/errors.ts';
+import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
 import { createRouter } from './openapi.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
@@ -22,7 +24,27 @@ const HTTP_CODES: Record<number, { code: ErrorCode; message: string }> = {
   403: { code: 'forbidden', message: 'Dazu fehlt Ihnen die Berechtigung.' },
   404: { code: 'not_found', message: 'Nicht gefunden.' },
   413: { code: 'payload_too_large', message: 'Die Anfrage ist zu groß.' },
+  415: {
+    code: 'unsupported_media_type',
+    message: 'Dieser Inhalt wird hier nicht angenommen: Bitte den Inhalt in dem Format senden, das die API-Referenz (/docs) nennt, mit passendem Content-Type.',
+  },
 };
+
+/** The most a request under /api may send, so that no endpoint reads an arbitrarily large body into memory. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Routes that take files or large pushes refuse more than their own, larger limit, with their own message:
+ * pushes and sheet files PUSH_LIMITS.bytes (10 MB), the catalogue import IMPORT_LIMIT_BYTES (20 MB).
+ */
+const OWN_BODY_LIMITS = [/^\/api\/sheets\/[^/]+\/(changes|import)$/, /^\/api\/admin\/import$/];
+
+const defaultBodyLimit = bodyLimit({
+  maxSize: DEFAULT_BODY_LIMIT,
+  onError: () => {
+    throw new AppError('payload_too_large', `Die Anfrage ist zu groß: höchstens ${DEFAULT_BODY_LIMIT / 1024 / 1024} MB.`);
+  },
+});
 
 export interface AppOptions {
   db: Database;
@@ -48,6 +70,7 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
       maxAge: 600,
     }),
   );
+  app.use('/api/*', (c, next) => (OWN_BODY_LIMITS.some((path) => path.test(c.req.path)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     c.set('db', db);
     await next();
@@ -89,6 +112,11 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
     if (error instanceof HTTPException) {
       const known = HTTP_CODES[error.status];
       if (known) return errorResponse(c, new AppError(known.code, known.message));
+    }
+    // Only a request's own text gets here with characters the database cannot store: its fault, not ours.
+    const state = sqlState(error);
+    if (state === SQLSTATE.characterNotInRepertoire || state === SQLSTATE.untranslatableCharacter) {
+      return errorResponse(c, badRequest('Die Anfrage enthält Zeichen, die nicht gespeichert werden können, z. B. das Nullzeichen (\\u0000).'));
     }
     console.error(`${c.req.method} ${c.req.path}:`, error);
     return errorResponse(

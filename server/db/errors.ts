@@ -9,4 +9,8 @@ export const SQLSTATE = {
   foreignKeyViolation: '23503',
   checkViolation: '23514',
   insufficientPrivilege: '42501',
+  /** Text with a NUL character or invalid UTF-8, which PostgreSQL text cannot hold. */
+  characterNotInRepertoire: '22021',
+  /** \u0000 in JSON text that becomes jsonb. */
+  untranslatableCharacter: '22P05',
 } as const;

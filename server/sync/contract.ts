@@ -31,12 +31,47 @@ export const PullResponseSchema = z
   })
   .openapi('Abruf');
 
+/** Deeper than any cell value (a list is 1); reached only by a broken or hostile client. */
+const MAX_VALUE_DEPTH = 8;
+
+/**
+ * Half of a UTF-16 surrogate pair on its own: not text at all. PostgreSQL refuses it in JSON, and a push's
+ * answer, which repeats what was sent, is stored as JSON.
+ */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+const NOT_TEXT = 'Der Text enthält ein ungültiges Zeichen (ein einzelnes UTF-16-Surrogat).';
+
+/** Text as sent: whole Unicode characters only. */
+const SentText = z.string().refine((text) => !LONE_SURROGATE.test(text), { error: NOT_TEXT });
+
+/**
+ * What is wrong with a value as sent, if anything: text that is not text, in a key or a value, or nesting
+ * deeper than MAX_VALUE_DEPTH. Walked without recursion, as the value may be nested a million times.
+ */
+function sentValueProblem(value: unknown): string | undefined {
+  const open: [unknown, number][] = [[value, 0]];
+  while (open.length) {
+    const [item, depth] = open.pop()!;
+    if (typeof item === 'string' && LONE_SURROGATE.test(item)) return NOT_TEXT;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth === MAX_VALUE_DEPTH) return `Ein Zellwert ist höchstens eine Liste; dieser ist tiefer als ${MAX_VALUE_DEPTH} Ebenen verschachtelt.`;
+    for (const [key, inner] of Object.entries(item)) open.push([key, depth + 1], [inner, depth + 1]);
+  }
+  return undefined;
+}
+
+/** A value as sent: any JSON, so that a wrong type becomes that cell's error (outcome rejected), unless sentValueProblem finds one. */
+const SentValue = z.unknown().superRefine((value, ctx) => {
+  const problem = sentValueProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const PushChangeSchema = z
   .object({
-    id: z.string().max(100),
+    id: SentText.max(100),
     baseVersion: z.number().int().min(0),
-    base: z.record(z.string(), z.unknown()).default({}),
-    set: z.record(z.string(), z.unknown()),
+    base: z.record(SentText, SentValue).default({}),
+    set: z.record(SentText, SentValue),
   })
   .openapi('Zeilenaenderung');
 
@@ -44,7 +79,7 @@ export const PUSH_LIMITS = { changes: 10_000, bytes: 10 * 1024 * 1024 } as const
 
 export const PushRequestSchema = z
   .object({
-    scope: z.string().min(1).max(20),
+    scope: SentText.min(1).max(20),
     idempotencyKey: z.uuid({ error: 'idempotencyKey muss eine UUID sein.' }),
     source: z.enum(['addin', 'xlsx', 'api']),
     changes: z.array(PushChangeSchema).openapi({ description: `höchstens ${PUSH_LIMITS.changes} Änderungen` }),
