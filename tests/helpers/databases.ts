@@ -41,6 +41,11 @@ export async function createPgliteDatabase(): Promise<TestDatabase> {
   return { db, drop: () => db.close() };
 }
 
+/** A suite that needs a real PostgreSQL server (several connections at once, a server process); visibly skipped without one. */
+export function describeOnPostgres(title: string, suite: () => void) {
+  describe.skipIf(!postgresUrl)(`${title}${postgresUrl ? '' : ` (${POSTGRES_SKIPPED})`}`, suite);
+}
+
 export const databaseTargets: { kind: DatabaseKind; available: boolean; create(): Promise<TestDatabase> }[] = [
   { kind: 'pglite', available: true, create: createPgliteDatabase },
   { kind: 'postgres', available: Boolean(postgresUrl), create: createPostgresDatabase },

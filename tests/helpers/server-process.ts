@@ -17,14 +17,23 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  /** The server's own process (node runs server/main.ts directly), e.g. to read its memory from /proc. */
+  pid: number;
   output: () => string;
   stop(): Promise<number | null>;
+  /** Ends the process at once, as a crash or the OOM killer would: no shutdown handler runs. */
+  kill(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** More options for node, e.g. `--import` of a module hook that changes the server's code as it loads. */
+  nodeOptions?: string[];
 }
 
 /** Starts `npm start`'s entry point as its own process, as a user would, and waits until it listens. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, { nodeOptions = [] }: ServerOptions = {}): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeOptions, 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,10 +60,15 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
 
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
