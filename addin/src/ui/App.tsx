@@ -15,7 +15,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createApi, type MeResponse } from '../api/client.ts';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
-import { SyncController, type SyncStatus, type WorkbookHost } from './controller.ts';
+import { SyncController, UngesendeteAenderungen, type SyncStatus, type WorkbookHost } from './controller.ts';
 import { anzahl, fehlertext, zeit, type Meldung } from './format.ts';
 import { Fortschritt } from './Fortschritt.tsx';
 import { KonfliktListe } from './KonfliktListe.tsx';
@@ -45,6 +45,8 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [picking, setPicking] = useState(false);
+  /** A sheet the user chose while the bound one still holds unsent edits: switching needs a second yes. */
+  const [wechsel, setWechsel] = useState<SheetChoice | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [meldung, setMeldung] = useState<Meldung | null>(null);
@@ -99,9 +101,17 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     }
   };
 
-  const pull = (choice: SheetChoice) =>
+  const pull = (choice: SheetChoice, verwerfen = false) =>
     run('Abrufen', async () => {
-      const next = await controller.pull(choice.kind, choice.scope, choice.title);
+      setWechsel(null);
+      let next: SyncStatus;
+      try {
+        next = await controller.pull(choice.kind, choice.scope, choice.title, { verwerfen });
+      } catch (error) {
+        if (!(error instanceof UngesendeteAenderungen)) throw error;
+        setWechsel(choice);
+        return { intent: 'warning', text: error.message };
+      }
       setStatus(next);
       setPicking(false);
       setNeu(0);
@@ -156,6 +166,16 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
         </TabList>
       )}
       {meldung && (!me || shown === 'tabelle') && <MeldungBar meldung={meldung} />}
+      {wechsel && shown === 'tabelle' && (
+        <div className="row">
+          <Button disabled={busy !== null} onClick={() => void pull(wechsel, true)}>
+            Trotzdem wechseln und verwerfen
+          </Button>
+          <Button appearance="subtle" onClick={() => (setWechsel(null), setMeldung(null))}>
+            Abbrechen
+          </Button>
+        </div>
+      )}
       {!me ? (
         <SignIn anmeldung={anmeldung} />
       ) : shown === 'pruefen' ? (

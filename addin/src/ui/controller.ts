@@ -56,6 +56,24 @@ export interface PushSummary {
   ungueltig: number;
 }
 
+/**
+ * Pulling another sheet replaces the data sheet: unsent edits and open Konflikte on it would go
+ * with it, so the pane asks first.
+ */
+export class UngesendeteAenderungen extends Error {
+  override name = 'UngesendeteAenderungen';
+  constructor(
+    readonly offen: number,
+    bisher: string,
+    neu: string,
+  ) {
+    super(
+      `Auf dem Blatt „${bisher}“ ${offen === 1 ? 'wartet noch 1 ungesendete Änderung oder offener Konflikt' : `warten noch ${offen} ungesendete Änderungen oder offene Konflikte`}. ` +
+        `Senden Sie zuerst; beim Wechsel zu „${neu}“ wird das Blatt ersetzt und diese Änderungen gingen verloren.`,
+    );
+  }
+}
+
 const NO_UPDATE: TableUpdate = { cells: [], append: [], remove: [], deletedWithEdits: [] };
 const RETRIES = 3;
 
@@ -99,17 +117,29 @@ export class SyncController {
     return { binding: this.binding, konflikte: this.state.konflikte, fehler: this.state.fehler, wartend, letzterAbgleich: this.lastSync };
   }
 
+  /** Unsent cells of the bound table; none when the user has deleted it already. */
+  private async unsentCells(binding: Binding): Promise<number> {
+    const table = await this.host.readTable(binding).catch(() => null);
+    return table ? this.pendingCells(table) : 0;
+  }
+
   private pendingCells(table: TableRow[]): number {
     return diffTable(this.state.columns, this.state.base, table).changes.reduce((n, change) => n + Object.keys(change.set).length, 0);
   }
 
   /**
    * Abrufen: the whole scope. Into the bound table it is merged like a refresh, so unsent edits,
-   * the user's own columns and their formulas stay; any other sheet gets a table of its own.
+   * the user's own columns and their formulas stay; any other sheet replaces the data sheet, and
+   * only with `verwerfen` when the bound one still holds unsent edits or open Konflikte.
    */
-  async pull(kind: string, scope: string, title: string): Promise<SyncStatus> {
+  async pull(kind: string, scope: string, title: string, { verwerfen = false } = {}): Promise<SyncStatus> {
+    const same = this.binding?.kind === kind && this.binding.scope === scope;
+    if (this.binding && !same && !verwerfen) {
+      const offen = (await this.unsentCells(this.binding)) + this.state.konflikte.length;
+      if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
+    }
     const pull = await this.api.pull(kind, scope);
-    if (this.binding?.kind === kind && this.binding.scope === scope) return this.merge(this.binding, pull, { full: true });
+    if (this.binding && same) return this.merge(this.binding, pull, { full: true });
     const binding = await this.host.writeSheet(pull, {
       kind,
       scope,

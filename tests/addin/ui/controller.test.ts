@@ -116,8 +116,17 @@ describe('The task pane’s sync workflow against the real server', () => {
     ]);
   });
 
+  it('does not replace the sheet with another one while edits wait unsent, unless told to discard them', async () => {
+    await expect(controller.pull('kommune-status', '05158024', 'Mettmann')).rejects.toThrow(
+      /^Auf dem Blatt „Köln“ warten noch \d+ ungesendete Änderungen oder offene Konflikte\. Senden Sie zuerst; beim Wechsel zu „Mettmann“/,
+    );
+    expect(host.cell(FUEHRERSCHEIN, 'reifegrad')).toBe(6);
+    expect(host.saved?.binding).toMatchObject({ scope: KOELN });
+    await controller.pull('kommune-status', '05158024', 'Mettmann', { verwerfen: true });
+    expect(host.saved?.binding).toMatchObject({ scope: '05158024' });
+  });
+
   it('tells a municipality that it cannot send another municipality’s sheet', async () => {
-    await controller.pull('kommune-status', '05158024', 'Mettmann');
     host.edit(FUEHRERSCHEIN, 'bemerkung', 'fremd');
     await expect(controller.push()).rejects.toThrow(/nicht ändern, nur ansehen/);
   });
