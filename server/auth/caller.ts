@@ -68,9 +68,13 @@ export function assertMayWrite(caller: Pick<Caller, 'mitgliedschaften'>, sheet: 
   );
 }
 
+/** Who may read and review the change log: the coordination office and the Themenfeld coordinators. */
+export const mayReview = (caller: Pick<Caller, 'mitgliedschaften'>) =>
+  caller.mitgliedschaften.some((m) => m.rolle === 'admin' || m.rolle === 'koordination');
+
 /** 403 for members who may not review the change log: municipalities see only their own sheets. */
 export function assertMayReview(caller: Pick<Caller, 'mitgliedschaften'>): void {
-  if (caller.mitgliedschaften.some((m) => m.rolle === 'admin' || m.rolle === 'koordination')) return;
+  if (mayReview(caller)) return;
   throw new AppError(
     'forbidden',
     'Das Änderungsprotokoll prüfen die OZG-Koordinierungsstelle (alle Änderungen) und die Themenfeld-Koordination (ihre Themenfelder).',

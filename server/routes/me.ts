@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { withCaller } from '../auth/caller.ts';
+import { mayReview, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 import { SHEET_KINDS } from '../sync/sheets.ts';
 
@@ -20,6 +20,7 @@ const Me = z
     schreibrechte: z
       .array(z.object({ kind: z.string(), scope: z.string(), titel: z.string() }))
       .openapi({ description: 'Tabellen, die die Person ändern darf; lesen darf sie alle. Admins dürfen alle ändern.' }),
+    darfPruefen: z.boolean().openapi({ description: 'Ob die Person das Änderungsprotokoll lesen und prüfen darf (Admins, Themenfeld-Koordination)' }),
   })
   .openapi('Ich');
 
@@ -50,6 +51,6 @@ export const meRoutes = createRouter().openapi(
           ? [{ kind: 'leistung-status', scope: String(m.themenfeldId), titel: `${SHEET_KINDS['leistung-status'].title}: ${m.themenfeld}` }]
           : [],
     );
-    return c.json({ email: caller.email, mitgliedschaften, schreibrechte }, 200);
+    return c.json({ email: caller.email, mitgliedschaften, schreibrechte, darfPruefen: mayReview(caller) }, 200);
   },
 );

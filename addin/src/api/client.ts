@@ -30,6 +30,8 @@ export interface MeResponse {
   email: string;
   mitgliedschaften: { rolle: string; themenfeldId: number | null; themenfeld: string | null; ags: string | null; kommune: string | null }[];
   schreibrechte: { kind: string; scope: string; titel: string }[];
+  /** The server's word on whether the „Prüfen“ tab is for this person. */
+  darfPruefen: boolean;
 }
 
 async function unwrap<T>(request: Promise<Response>): Promise<T> {

@@ -37,7 +37,6 @@ export interface AppProps {
 type Ansicht = 'tabelle' | 'pruefen' | 'fortschritt';
 
 /** The change log is reviewed by the coordination office and the Themenfeld coordinators, not by municipalities. */
-const mayReview = (me: MeResponse) => me.mitgliedschaften.some((m) => m.rolle === 'admin' || m.rolle === 'koordination');
 
 export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
@@ -143,7 +142,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     });
 
   if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
-  const shown: Ansicht = ansicht === 'pruefen' && !(me && mayReview(me)) ? 'tabelle' : ansicht;
+  const shown: Ansicht = ansicht === 'pruefen' && !me?.darfPruefen ? 'tabelle' : ansicht;
 
   return (
     <div className="pane">
@@ -161,7 +160,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
             Tabelle{' '}
             {neu > 0 && <CounterBadge count={neu} size="small" color="informative" aria-label={anzahl(neu, 'neue Änderung', 'neue Änderungen')} />}
           </Tab>
-          {mayReview(me) && <Tab value="pruefen">Prüfen</Tab>}
+          {me.darfPruefen && <Tab value="pruefen">Prüfen</Tab>}
           <Tab value="fortschritt">Fortschritt</Tab>
         </TabList>
       )}

@@ -31,9 +31,11 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
       email: KOELN,
       mitgliedschaften: [{ rolle: 'kommune', themenfeldId: null, themenfeld: null, ags: '05315000', kommune: 'Köln, Stadt' }],
       schreibrechte: [{ kind: 'kommune-status', scope: '05315000', titel: 'Umsetzungsstand einer Kommune: Köln, Stadt' }],
+      darfPruefen: false,
     });
     const mobility = await (await apiAs(db(), MOBILITAET).request('/api/me')).json();
     expect(mobility.schreibrechte).toEqual([{ kind: 'leistung-status', scope: '9', titel: 'Themenfeld-Übersicht: Mobilität & Reisen' }]);
+    expect(mobility.darfPruefen).toBe(true);
   });
 
   const pushes: [string, string, string, number][] = [
