@@ -6,12 +6,13 @@ import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, type SheetKind } from '../sync/sheets.ts';
 import type { Aenderung, Auswahl, ChangesQuery, ChangesResponse, ProtokollArt, RevertResponse } from './contract.ts';
 
+/** The sheets' tables, and the memberships, whose changes are logged too. */
 const TABELLE: Record<ProtokollArt, string> = {
-  'kommune-status': 'kommune_status',
-  'leistung-status': 'leistung_status',
+  ...(Object.fromEntries(Object.values(SHEET_KINDS).map((sheet) => [sheet.kind, sheet.table])) as Record<SheetKind['kind'], string>),
   mitglieder: 'mitglied',
 };
 const ART = Object.fromEntries(Object.entries(TABELLE).map(([art, tabelle]) => [tabelle, art])) as Record<string, ProtokollArt>;
+const SHEET_OF_TABLE = new Map(Object.values(SHEET_KINDS).map((sheet) => [sheet.table as string, sheet]));
 
 interface Eintrag {
   id: number;
@@ -182,7 +183,7 @@ export async function revertChanges(
   const outcomes = new Map<number, EntryOutcome>();
   const groups = new Map<string, { sheet: SheetKind; scope: string; entries: Eintrag[] }>();
   for (const entry of entries) {
-    const sheet = Object.values(SHEET_KINDS).find((s) => s.table === entry.tabelle);
+    const sheet = SHEET_OF_TABLE.get(entry.tabelle);
     if (!sheet || entry.bereich === null) {
       outcomes.set(Number(entry.id), {
         id: Number(entry.id),
