@@ -69,12 +69,17 @@ describeEachDatabase('Reviewing and reverting changes', ({ db }) => {
   });
 
   it('filters by person, time and review state', async () => {
-    await koelnSetzt(REISEPASS, { bemerkung: 'gefiltert' });
+    const key = await koelnSetzt(REISEPASS, { bemerkung: 'gefiltert' });
+    expect((await post(apiAs(db()), '/api/changes/review', { push: key })).status).toBe(200);
+    const keys = async (query: string) => (await changes(apiAs(db()), `${query}&limit=1000`)).pushes.map((p) => p.key);
+    expect(await keys('?reviewed=true')).toContain(key);
+    expect(await keys('?reviewed=false')).not.toContain(key);
     const byKoeln = await changes(apiAs(db()), `?actor=${encodeURIComponent(KOELN.toUpperCase())}`);
     expect(byKoeln.pushes.length).toBeGreaterThan(0);
     expect(byKoeln.pushes.every((p) => p.entries.every((e) => e.akteur === KOELN))).toBe(true);
     expect((await changes(apiAs(db()), '?since=2099-01-01')).pushes).toEqual([]);
     const reviewed = await changes(apiAs(db()), '?reviewed=true');
+    expect(reviewed.pushes.length).toBeGreaterThan(0);
     expect(reviewed.pushes.every((p) => p.entries.every((e) => e.geprueftAm !== null))).toBe(true);
   });
 
