@@ -50,15 +50,17 @@ const TABELLEN = {
 
 type Filter = { themenfeld?: number; kreis?: string };
 
-async function filterNames(tx: Sql, { themenfeld, kreis }: Filter): Promise<ProgressResponse['filter']> {
-  const [names] = (await tx.query<{ themenfeld: string | null; kreis: string | null }>(
+/** The names of the chosen Themenfeld and Kreis (404 for an unknown one), and the time of counting. */
+async function filterNames(tx: Sql, { themenfeld, kreis }: Filter): Promise<{ filter: ProgressResponse['filter']; stand: string }> {
+  const [names] = (await tx.query<{ themenfeld: string | null; kreis: string | null; stand: string }>(
     `select (select name from public.themenfeld where id = $1::smallint) as themenfeld,
-            (select name from public.kreis where kreisschluessel = $2) as kreis`,
+            (select name from public.kreis where kreisschluessel = $2) as kreis,
+            now() as stand`,
     [themenfeld ?? null, kreis ?? null],
-  )) as [{ themenfeld: string | null; kreis: string | null }];
+  )) as [{ themenfeld: string | null; kreis: string | null; stand: string }];
   if (themenfeld !== undefined && names.themenfeld === null) throw notFound(`Das Themenfeld ${themenfeld} gibt es nicht.`);
   if (kreis !== undefined && names.kreis === null) throw notFound(`Einen Kreis mit dem Schlüssel ${kreis} gibt es nicht.`);
-  return names;
+  return { filter: { themenfeld: names.themenfeld, kreis: names.kreis }, stand: names.stand };
 }
 
 async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof typeof TABELLEN], filter: Filter): Promise<ProgressTable> {
@@ -89,8 +91,7 @@ function untertitel(filter: ProgressResponse['filter'], stand: string): string {
  * database's fortschritt function (the same one behind the Studio views).
  */
 export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressResponse> {
-  const names = await filterNames(tx, filter);
-  const [{ stand }] = (await tx.query<{ stand: string }>('select now() as stand')) as [{ stand: string }];
+  const { filter: names, stand } = await filterNames(tx, filter);
   return {
     stand: new Date(stand).toISOString(),
     filter: names,
