@@ -2,6 +2,7 @@ import type { WorkbookHost } from '../ui/controller.ts';
 import { loadBinding, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';
 import { writeReport } from './report.ts';
+import { rescueTable } from './rescue.ts';
 import { readTable } from './table.ts';
 import { applyTableUpdate } from './update.ts';
 import { writeSheet } from './writeSheet.ts';
@@ -25,6 +26,7 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
     save: (binding, state) => run((context) => saveBinding(context, binding, state.base)),
     writeSheet: (pull, binding) => run((context) => writeSheet(context, pull, binding)),
     readTable: (binding) => run((context) => readTable(context, binding)),
+    rescueTable: (binding) => run((context) => rescueTable(context, binding)),
     applyTableUpdate: (binding, update) => run((context) => applyTableUpdate(context, binding, update)),
     markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler)),
     selectCell: (binding, address) => run((context) => selectCell(context, binding, address)),

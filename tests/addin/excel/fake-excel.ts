@@ -937,6 +937,7 @@ function workbookSpec(context: RequestContext): Spec<FakeWorkbook> {
       tables: (book) =>
         context.create(
           {
+            items: { of: (b) => b.tables, spec: tableSpec(context) },
             methods: {
               getItem: (b, name: string) =>
                 context.create(tableSpec(context), () => {
