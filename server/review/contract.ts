@@ -67,6 +67,9 @@ export const SendevorgangSchema = z
     kind: z.enum(PROTOKOLL_ARTEN),
     scope: z.string().nullable(),
     scopeName: z.string().nullable(),
+    darfZuruecksetzen: z.boolean().openapi({
+      description: 'Ob die angemeldete Person diesen Sendevorgang zurücksetzen darf: wer die Tabelle ändern darf (Umsetzungsstand der Kommunen: Admins und die Kommune selbst)',
+    }),
     entries: z.array(AenderungSchema),
   })
   .openapi('Sendevorgang_im_Protokoll');
