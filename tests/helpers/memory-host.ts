@@ -18,6 +18,8 @@ export class MemoryHost implements WorkbookHost {
   private damage: { message: string; idsLost: boolean } | null = null;
   /** When set, marking fails with it, as Excel refuses a note on a cell that holds a threaded comment. */
   markingFails: Error | null = null;
+  /** When set, opening the workbook fails with it, as the Excel layer does on a damaged binding sheet. */
+  loadFails: string | null = null;
 
   private intact() {
     if (this.damage) throw new Error(this.damage.message);
@@ -46,6 +48,7 @@ export class MemoryHost implements WorkbookHost {
   }
 
   async load() {
+    if (this.loadFails) throw new Error(this.loadFails);
     return this.saved;
   }
 

@@ -84,11 +84,16 @@ export function BereichFeld({ kind, katalog, scope, onScope, clearable = false }
         value={query ?? selected?.text ?? ''}
         // Typing replaces the chosen name instead of being appended to it.
         onFocus={(event) => (event.target as HTMLInputElement).select()}
-        onChange={(event) => setQuery(event.target.value)}
-        onOpenChange={(_, data) => !data.open && setQuery(null)}
+        onChange={(event) => {
+          const typed = event.target.value;
+          // A key pressed behind the chosen name starts a new search instead of extending the name.
+          setQuery(query === null && selected && typed.startsWith(selected.text) ? typed.slice(selected.text.length) : typed);
+        }}
+        onBlur={() => setQuery(null)}
         onOptionSelect={(_, data) => {
           onScope(data.optionValue ?? '');
-          setQuery(null);
+          // Fluent also clears the selection when the typed text stops matching it: the search goes on.
+          if (data.optionValue !== undefined) setQuery(null);
         }}
       >
         {matching.map((s) => (
