@@ -287,15 +287,25 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     await shot('10-nur-lesen');
   });
 
-  it('offers a Themenfeld coordinator no Zurücksetzen on a Kommune’s pushes, which only admins may revert', async () => {
+  it('offers a Themenfeld coordinator Zurücksetzen on its Themenfeld’s table but not on a Kommune’s pushes, which only admins may revert', async () => {
     await signInAs(/mobilitaet@ozg-sync\.example/);
     await page.getByRole('tab', { name: 'Prüfen' }).click();
-    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
-    await page.getByRole('option', { name: 'Umsetzungsstand', exact: true }).click();
     const pushes = page.locator('.sendevorgang');
-    await expect.poll(() => pushes.count()).toBeGreaterThan(0);
-    expect(await pushes.getByRole('button', { name: 'Als geprüft markieren' }).count()).toBeGreaterThan(0);
+    const showKind = async (title: string) => {
+      await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+      await page.getByRole('option', { name: title, exact: true }).click();
+      await expect.poll(async () => {
+        const texts = await pushes.allTextContents();
+        return texts.length > 0 && texts.every((text) => text.includes(` · ${title}`));
+      }).toBe(true);
+    };
+
+    await showKind('Umsetzungsstand');
+    expect(await pushes.getByRole('button', { name: 'Als geprüft markieren' }).count()).toBe(await pushes.count());
     expect(await pushes.getByRole('button', { name: 'Zurücksetzen' }).count()).toBe(0);
+
+    await showKind('Themenfeld-Übersicht');
+    expect(await pushes.getByRole('button', { name: 'Zurücksetzen' }).count()).toBe(await pushes.count());
   });
 
   it('says in German when the workbook’s binding cannot be read, and a sheet can still be chosen', async () => {

@@ -79,7 +79,12 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   // Edits happen in Excel, not in the pane: recount them whenever the user comes back to it.
   useEffect(() => {
     if (!me || !status?.binding) return;
-    const recount = () => void controller.status().then(setStatus, () => {});
+    const recount = () =>
+      void controller.status().then((next) => {
+        setStatus(next);
+        // The damage is the news now; an older message about sending would only distract from it.
+        if (next.beschaedigt) setMeldung(null);
+      }, () => {});
     window.addEventListener('focus', recount);
     return () => window.removeEventListener('focus', recount);
   }, [me, status?.binding, controller]);
@@ -228,7 +233,11 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
             {nurLesen && <Text size={200}>Diese Tabelle können Sie ansehen und aktualisieren, aber nicht ändern. Schreibrechte vergibt die OZG-Koordinierungsstelle.</Text>}
             <Text size={200}>Zuletzt abgeglichen: {zeit(status.letzterAbgleich)}</Text>
             <Text size={200}>
-              {status.wartend === 1 ? '1 lokale Änderung wartet' : `${status.wartend} lokale Änderungen warten`}
+              {status.beschaedigt
+                ? 'Ungesendete Änderungen lassen sich erst nach dem Neuaufbau zählen'
+                : status.wartend === 1
+                  ? '1 lokale Änderung wartet'
+                  : `${status.wartend} lokale Änderungen warten`}
               {neu > 0 && ` · ${anzahl(neu, 'neue Änderung', 'neue Änderungen')} auf dem Server`}
             </Text>
           </div>
