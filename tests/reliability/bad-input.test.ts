@@ -88,7 +88,7 @@ describeOnPostgres('Malformed and hostile requests against every endpoint', () =
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await createPostgresDatabase();
-    await prepareDatabase(database.db);
+    await prepareDatabase(database.db, { demoData: true });
   });
   afterAll(async () => {
     await database?.drop();
