@@ -49,6 +49,9 @@ const app = createApp({
   db,
   auth,
   allowedOrigins: config.allowedOrigins,
+  frameAncestors: config.frameAncestors,
+  supabaseAzure: config.supabaseAzure,
+  ...(config.addinDir ? { addinDir: config.addinDir } : {}),
   ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),
 });
 // npm run dev: HTTPS with a locally trusted development certificate, as Office requires for sideloading.
