@@ -136,6 +136,8 @@ export function createApp({
   );
   app.use('/addin/*', serveStatic({ root: addinDir, rewriteRequestPath: (p) => p.slice('/addin'.length) }));
   app.get('/', (c) => c.redirect('/addin/taskpane.html'));
+  // The manifest's SupportUrl: German help for the people who use the add-in (the API reference is /docs).
+  app.get('/hilfe', (c) => c.redirect('/addin/hilfe.html'));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Anmeldung', {
     type: 'http',

@@ -62,6 +62,12 @@ describe('Security headers', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('sends /hilfe, the manifest’s SupportUrl, to the German help page next to the task pane', async () => {
+    const response = await app().request('/hilfe');
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/addin/hilfe.html');
+  });
+
   it.each(['/health', '/docs', '/openapi.json', '/api/themenfelder'])('keeps %s unframeable and same-origin only', async (urlPath) => {
     const response = await app(['https://intranet.example.org']).request(urlPath);
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
