@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type AppOptions } from '../../server/app.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
+import type { Database } from '../../server/db/database.ts';
+import { prepareDatabase } from '../../server/db/open.ts';
+import { openPglite } from '../../server/db/pglite.ts';
+import { testAuth } from '../helpers/api.ts';
 
 describe('loadConfig', () => {
   it('reads FRAME_ANCESTORS as a space-separated list of origins, wildcard subdomains included', () => {
@@ -28,5 +33,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ SUPABASE_AZURE: '0' }).supabaseAzure).toBe(false);
     expect(loadConfig({}).supabaseAzure).toBe(false);
     expect(() => loadConfig({ SUPABASE_AZURE: 'ja' })).toThrow('SUPABASE_AZURE ist 1 (Anmeldung mit Microsoft anbieten) oder 0.');
+  });
+});
+
+describe('GET /api/config', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openPglite();
+    await prepareDatabase(db);
+  });
+  afterAll(() => db?.close());
+
+  const config = async (options: Partial<AppOptions>) =>
+    (await createApp({ db, auth: testAuth, ...options }).request('/api/config')).json() as Promise<Record<string, unknown>>;
+  const supabase = { url: 'https://abcdefgh.supabase.co', anonKey: 'anon' };
+
+  it('tells the pane to offer "Mit Microsoft anmelden" only where the server runs with SUPABASE_AZURE=1', async () => {
+    expect(await config({ supabase, supabaseAzure: true })).toMatchObject({ supabaseUrl: supabase.url, microsoft: true });
+    expect(await config({ supabase })).toMatchObject({ microsoft: false });
+    expect(await config({ supabaseAzure: true })).not.toHaveProperty('microsoft');
   });
 });
