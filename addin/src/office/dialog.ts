@@ -29,8 +29,10 @@ export function officeSignInDialog(): SignInDialog | null {
   return {
     open(url) {
       return new Promise((resolve) => {
-        // displayInIframe stays off: Microsoft's sign-in page cannot be shown in an iframe.
-        Office.context.ui.displayDialogAsync(url, { height: 60, width: 30, promptBeforeOpen: false }, (result) => {
+        // displayInIframe stays off: Microsoft's sign-in page cannot be shown in an iframe. promptBeforeOpen stays on:
+        // Office on the web then asks "Zulassen" itself, which gets past the browser's pop-up blocker
+        // (https://learn.microsoft.com/office/dev/add-ins/develop/dialog-best-practices).
+        Office.context.ui.displayDialogAsync(url, { height: 60, width: 30 }, (result) => {
           if (result.status === Office.AsyncResultStatus.Failed) {
             const reason = OPEN_ERRORS[result.error.code] ?? `Das Anmeldefenster ließ sich nicht öffnen (${result.error.code}: ${result.error.message}).`;
             resolve({ ok: false, message: reason });
