@@ -79,6 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Ungültige Konfiguration:\n${problems.join('\n')}`);
   }
+  if (parsed.data.SUPABASE_AZURE === '1' && !(parsed.data.SUPABASE_URL?.trim() && parsed.data.SUPABASE_ANON_KEY)) {
+    throw new ConfigError(
+      'Ungültige Konfiguration:\nSUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
+    );
+  }
   return {
     port: parsed.data.PORT,
     dataDir: path.resolve(parsed.data.DATA_DIR),

@@ -29,10 +29,18 @@ describe('loadConfig', () => {
   });
 
   it('offers the Microsoft sign-in only with SUPABASE_AZURE=1, and refuses other values in German', () => {
-    expect(loadConfig({ SUPABASE_AZURE: '1' }).supabaseAzure).toBe(true);
+    const supabase = { SUPABASE_URL: 'https://abcdefgh.supabase.co', SUPABASE_ANON_KEY: 'anon' };
+    expect(loadConfig({ ...supabase, SUPABASE_AZURE: '1' }).supabaseAzure).toBe(true);
     expect(loadConfig({ SUPABASE_AZURE: '0' }).supabaseAzure).toBe(false);
     expect(loadConfig({}).supabaseAzure).toBe(false);
     expect(() => loadConfig({ SUPABASE_AZURE: 'ja' })).toThrow('SUPABASE_AZURE ist 1 (Anmeldung mit Microsoft anbieten) oder 0.');
+  });
+
+  it('refuses SUPABASE_AZURE=1 without the Supabase project it signs in through, in German', () => {
+    expect(() => loadConfig({ SUPABASE_AZURE: '1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SUPABASE_AZURE: '1', SUPABASE_URL: 'https://abcdefgh.supabase.co' })).toThrow(
+      'SUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
+    );
   });
 });
 
