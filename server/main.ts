@@ -44,6 +44,9 @@ console.log(
       : 'OZG-Sync: NODE_ENV=production ohne SUPABASE_URL oder SUPABASE_JWT_SECRET: niemand kann sich anmelden.',
 );
 
+if (config.supabaseAzure) console.log('OZG-Sync: „Mit Microsoft anmelden“ wird angeboten (SUPABASE_AZURE=1, Azure-Anbieter im Supabase-Projekt).');
+if (config.frameAncestors.length) console.log(`OZG-Sync: Aufgabenbereich darf außer in Office auch eingebettet werden von ${config.frameAncestors.join(' ')}.`);
+
 const supabaseUrl = config.auth.SUPABASE_URL?.trim();
 const app = createApp({
   db,
