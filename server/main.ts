@@ -45,11 +45,17 @@ console.log(
       : 'OZG-Sync: NODE_ENV=production ohne SUPABASE_URL oder SUPABASE_JWT_SECRET: niemand kann sich anmelden.',
 );
 
+if (config.supabaseAzure) console.log('OZG-Sync: „Mit Microsoft anmelden“ wird angeboten (SUPABASE_AZURE=1, Azure-Anbieter im Supabase-Projekt).');
+if (config.frameAncestors.length) console.log(`OZG-Sync: Aufgabenbereich darf außer in Office auch eingebettet werden von ${config.frameAncestors.join(' ')}.`);
+
 const supabaseUrl = config.auth.SUPABASE_URL?.trim();
 const app = createApp({
   db,
   auth,
   allowedOrigins: config.allowedOrigins,
+  frameAncestors: config.frameAncestors,
+  supabaseAzure: config.supabaseAzure,
+  ...(config.addinDir ? { addinDir: config.addinDir } : {}),
   ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),
 });
 // npm run dev: HTTPS with a locally trusted development certificate, as Office requires for sideloading.
