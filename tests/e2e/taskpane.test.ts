@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
 
   /** The README's screenshots, written only when asked for (npm run screenshots): a test run leaves tracked files alone. */
   const shot = async (name: string) => {
-    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
   async function asAdmin() {
@@ -81,7 +81,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     const script = await standInScript();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-e2e-'));
     server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
-    if (process.env.SCREENSHOTS) await mkdir(SCREENSHOTS, { recursive: true });
+    if (process.env.OZG_SCREENSHOTS === '1') await mkdir(SCREENSHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -228,7 +228,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
       `Zeile „aus Mettmann“: die ID „${mettmann.rows[0].id}“ gehört nicht zu dieser Tabelle; die Zeile wurde nicht übernommen.`,
       'Die Zeile „10177 Reisepass“ steht mehrfach in der Tabelle (2-mal); keine davon wurde übernommen.',
     ]);
-    await shot('08-hinweise');
+    await shot('09-hinweise');
     await page.evaluate(() => window.ozgStandIn.rows.splice(-3, 3));
     await backToPane();
     await page.getByRole('list', { name: 'Hinweise zur Tabelle' }).waitFor({ state: 'detached' });
@@ -240,7 +240,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     await backToPane();
     await page.getByText('Die Tabelle „OZG_Sync“ fehlt in dieser Arbeitsmappe. Bitte rufen Sie die Tabelle neu ab.').waitFor();
     expect(await page.getByRole('button', { name: 'Senden' }).isDisabled()).toBe(true);
-    await shot('09-tabelle-neu-aufbauen');
+    await shot('10-tabelle-neu-aufbauen');
     await page.getByRole('button', { name: 'Tabelle neu aufbauen' }).click();
     await page.getByText('Die Tabelle wurde neu aufgebaut; 1 ungesendete Änderung blieb erhalten.').waitFor();
     await page.getByText('1 lokale Änderung wartet').waitFor();
@@ -284,7 +284,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
 
     await page.getByText('Nur lesen', { exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Senden' }).isDisabled()).toBe(true);
-    await shot('10-nur-lesen');
+    await shot('11-nur-lesen');
   });
 
   it('offers a Themenfeld coordinator Zurücksetzen on its Themenfeld’s table but not on a Kommune’s pushes, which only admins may revert', async () => {
