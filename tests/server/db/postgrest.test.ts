@@ -5,10 +5,11 @@ import { describeEachDatabase } from '../../helpers/databases.ts';
 import { FREMD } from '../../helpers/members.ts';
 
 /**
- * What PostgREST does per request (https://docs.postgrest.org/en/stable/references/transactions.html):
- * connected as the login role `authenticator`, it opens a transaction, switches with
- * `set local role` to the JWT's role and hands the claims over as request.jwt.claims, runs one
- * statement and commits. On PostgreSQL the test really logs in as authenticator (the test cluster
+ * What PostgREST does per request: connected as the login role `authenticator` ("CREATE ROLE
+ * authenticator LOGIN NOINHERIT …", user impersonation "done with the SET ROLE statement",
+ * https://docs.postgrest.org/en/v12/references/auth.html), it opens a transaction, switches with
+ * `set local role` to the JWT's role, hands the claims over as request.jwt.claims, runs one
+ * statement and commits (https://docs.postgrest.org/en/v12/references/transactions.html). On PostgreSQL the test really logs in as authenticator (the test cluster
  * trusts local logins); PGlite has a single session, so there `set local role authenticator` first.
  */
 const IDENTITIES = {
