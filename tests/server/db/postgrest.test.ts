@@ -140,6 +140,24 @@ describeEachDatabase('Data API requests as anon and as a signed-in person withou
     },
   );
 
+  it('gives the login role authenticator itself, before it switches role, no table, view or function of public', async () => {
+    const exposed = await db().query<{ statement: string }>(
+      `select format('select * from %I.%I', n.nspname, c.relname) as statement from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where ${EXPOSED} and c.relkind in ('r', 'p', 'v', 'm', 'f')
+       union all
+       select 'select public.fortschritt(null, null, null)'`,
+    );
+    for (const { statement } of exposed) {
+      const outcome = await api
+        .transaction(async (tx: Sql) => {
+          if (kind === 'pglite') await tx.exec('set local role authenticator');
+          return tx.query(statement);
+        })
+        .then((rows) => ({ rows }), (error: { code?: string }) => ({ code: error.code }));
+      expect(outcome, statement).toEqual({ code: '42501' });
+    }
+  });
+
   it('refuses to clean up push receipts with less than one day to keep, whoever asks', async () => {
     await db().query(
       `insert into public.push_quittung (schluessel, tabelle, bereich, inhalt_hash, antwort, akteur)
