@@ -11,6 +11,7 @@ import type { Database } from './db/database.ts';
 import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
 import { createRouter } from './openapi.ts';
+import { requestOrigin, type OriginOptions } from './origin.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
@@ -55,10 +56,12 @@ export interface AppOptions {
   supabase?: { url: string; anonKey: string };
   /** The built task pane (vite build), served under /addin. */
   addinDir?: string;
+  /** How the server's own public address is found (PUBLIC_URL, TRUST_PROXY). */
+  origin?: OriginOptions;
 }
 
 /** The HTTP API without a listening socket: tests call app.request(), main.ts serves it. */
-export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = ADDIN_DIST }: AppOptions) {
+export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = ADDIN_DIST, origin = {} }: AppOptions) {
   const app = createRouter();
   app.use(secureHeaders());
   app.use(
@@ -73,6 +76,7 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
   app.use('/api/*', (c, next) => (OWN_BODY_LIMITS.some((path) => path.test(c.req.path)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     c.set('db', db);
+    c.set('origin', requestOrigin(c, origin));
     await next();
   });
 

@@ -14,6 +14,8 @@ export interface Config {
   allowedOrigins: string[];
   /** The public anon key of the Supabase project, handed to the task pane for signing in. */
   supabaseAnonKey: string | undefined;
+  /** The server's public address (PUBLIC_URL) and whether to trust a reverse proxy's headers (TRUST_PROXY). */
+  origin: { publicUrl: string | undefined; trustProxy: boolean };
 }
 
 const Env = z.object({
@@ -34,6 +36,15 @@ const Env = z.object({
   SUPABASE_JWT_SECRET: z.string().optional(),
   SUPABASE_ANON_KEY: z.string().trim().optional(),
   NODE_ENV: z.string().optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL ist die Adresse, unter der man den Server erreicht, z. B. https://ozg.example.org.' })
+    .refine((url) => !URL.canParse(url) || (new URL(url).pathname === '/' && !new URL(url).search), { error: 'PUBLIC_URL ist nur Schema, Rechner und Port, ohne Pfad.' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'TRUST_PROXY ist true oder false.' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
   ALLOWED_ORIGINS: z
     .string()
     .default('https://localhost:3000')
@@ -62,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     supabaseAnonKey: parsed.data.SUPABASE_ANON_KEY || undefined,
+    origin: { publicUrl: parsed.data.PUBLIC_URL && new URL(parsed.data.PUBLIC_URL).origin, trustProxy: parsed.data.TRUST_PROXY },
   };
 }

@@ -49,6 +49,7 @@ const app = createApp({
   db,
   auth,
   allowedOrigins: config.allowedOrigins,
+  origin: config.origin,
   ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),
 });
 // npm run dev: HTTPS with a locally trusted development certificate, as Office requires for sideloading.

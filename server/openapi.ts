@@ -7,8 +7,8 @@ import { badRequest, errorResponse } from './errors.ts';
 z.config(z.locales.de());
 
 export interface AppEnv {
-  /** caller is set on every route behind requireMember (everything under /api but /api/dev). */
-  Variables: { db: Database; caller: Caller };
+  /** caller is set on every route behind requireMember (everything under /api but /api/dev); origin on every request (server/origin.ts). */
+  Variables: { db: Database; caller: Caller; origin: string };
 }
 
 const TARGET_LABEL: Record<string, string> = {
