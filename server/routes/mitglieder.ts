@@ -67,7 +67,11 @@ export const mitgliederRoutes = createRouter()
       tags: ['Mitglieder'],
       summary: 'Eine Mitgliedschaft anlegen (nur Admins)',
       request: { body: { content: { 'application/json': { schema: NeuesMitglied } }, required: true } },
-      responses: { 201: jsonResponse(Mitglied, 'Die neue Mitgliedschaft'), ...errorResponses },
+      responses: {
+        201: jsonResponse(Mitglied, 'Die neue Mitgliedschaft'),
+        ...errorResponses,
+        409: jsonResponse(errorResponses[400].content['application/json'].schema, 'Diese Mitgliedschaft gibt es schon'),
+      },
     }),
     async (c) => {
       requireAdmin(c);
