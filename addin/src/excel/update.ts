@@ -1,7 +1,7 @@
 import type { ExcelValue, TableRow, TableUpdate } from '../sync/index.ts';
 import { cellTooLong, placedRowCells, validationLists, type Binding } from '../sync/workbook.ts';
-import { COLUMN_FORMAT_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, OPERATION_BYTES, batches, jsonBytes } from './batch.ts';
-import { ENTFERNT_TEXT } from '../sync/workbook.ts';
+import { COLUMN_FORMAT_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, OPERATION_BYTES, batches, jsonBytes, supportsExcelApi } from './batch.ts';
+import { ENTFERNT_TEXT, LEFT_SCOPE_FONT } from '../sync/workbook.ts';
 import { cellKey, prepareCellTexts } from './marks.ts';
 import { findDataTable, formatColumnCells, rowPositions, type DataTable, type PlacedColumn } from './table.ts';
 
@@ -40,8 +40,8 @@ async function writeCells(context: Excel.RequestContext, data: DataTable, writes
 }
 
 /**
- * Rows that left the scope while holding edits stay, struck through, their edited cells bold with
- * a note saying why, so that the user can still copy what they typed.
+ * Rows that left the scope while holding edits stay, grey and struck through, their edited cells
+ * bold with a note saying why, so that the user can still copy what they typed.
  */
 async function markLeftScope(
   context: Excel.RequestContext,
@@ -56,10 +56,15 @@ async function markLeftScope(
   });
   if (placedRows.length === 0) return;
   const texts = await prepareCellTexts(context, data.sheet, []);
+  // Strikethrough is ExcelApi 1.9, above the manifest's minimum; the grey font shows the row as
+  // gone on every host (https://learn.microsoft.com/javascript/api/excel/excel.rangefont#excel-excel-rangefont-strikethrough-member).
+  const strikethrough = supportsExcelApi('1.9');
   const text = `${ENTFERNT_TEXT}Diese Zeile gehört nicht mehr zu „${binding.title}“. Ihre Änderungen darin wurden nicht gesendet und können nicht mehr gesendet werden.`;
   for (const run of batches(placedRows, (row) => (row.columns.length + 1) * (OPERATION_BYTES + jsonBytes(text)), MAX_BATCH_CELLS)) {
     for (const { row, columns } of run) {
-      data.sheet.getRangeByIndexes(data.top + row, data.left, 1, data.width).format.font.strikethrough = true;
+      const { font } = data.sheet.getRangeByIndexes(data.top + row, data.left, 1, data.width).format;
+      font.color = LEFT_SCOPE_FONT;
+      if (strikethrough) font.strikethrough = true;
       for (const column of columns) {
         const cell = data.sheet.getRangeByIndexes(data.top + row, data.left + column, 1, 1);
         cell.format.font.bold = true;
