@@ -179,7 +179,7 @@ export function decodeBindingSheet(values: unknown[][]): DecodedBinding {
 }
 
 /** Excel tells headers apart ignoring case, so the table is read the same way. */
-const foldedLabel = (label: string) => label.trim().toLocaleLowerCase('de');
+export const foldedLabel = (label: string) => label.trim().toLocaleLowerCase('de');
 
 /** A column of the data table. */
 export interface TableColumn {

@@ -90,6 +90,7 @@ export const REQUIREMENT_SETS: Readonly<Record<string, string>> = {
   'Range.format': '1.1',
   'Range.dataValidation': '1.8',
   'Range.getEntireColumn': '1.1',
+  'Range.getColumn': '1.1',
   'Range.select': '1.1',
   'RangeFormat.fill': '1.1',
   'RangeFormat.font': '1.1',
@@ -322,6 +323,12 @@ export class FakeWorkbook {
   active: Sheet;
   selection: { sheet: Sheet; row: number; column: number } | undefined;
   readonly syncs: SyncRecord[] = [];
+  /**
+   * What the user does while the add-in waits for Excel: called before each sync's batch runs, with
+   * the number of syncs so far. Excel runs a batch as one piece, but between two syncs the user
+   * (or a co-author's change arriving) may sort, insert, delete, rename or filter.
+   */
+  betweenSyncs: ((syncs: number) => void) | undefined;
   /** The sets the add-in asked isSetSupported about since the current context was created. */
   asked: string[] = [];
 
@@ -524,6 +531,43 @@ export class FakeWorkbook {
     const column = table.left + this.position(table, label);
     for (let row = table.bodyTop; row < table.bodyTop + table.rowCount; row++) if (!keep(table.sheet.value(row, column))) table.sheet.hiddenRows.add(row);
     table.filtered = true;
+  }
+
+  /** Inserts blank table rows above body row `at` (Insert > Table Rows Above); `at` = rowCount appends. */
+  insertRows(at: number, count = 1, tableName = 'OZG_Sync'): void {
+    const table = this.table(tableName);
+    if (at < 0 || at > table.rowCount) throw new Error(`no table row ${at}`);
+    table.sheet.insertRows(table.bodyTop + at, count, table.left, table.width);
+    table.rowCount += count;
+  }
+
+  /** Deletes body rows (Delete > Table Rows); Excel keeps one body row. */
+  deleteRows(at: number, count = 1, tableName = 'OZG_Sync'): void {
+    const table = this.table(tableName);
+    const n = Math.min(count, table.rowCount - 1 - at);
+    if (at < 0 || n < 1) return;
+    table.sheet.deleteRows(table.bodyTop + at, n, table.left, table.width);
+    table.rowCount -= n;
+  }
+
+  renameTable(name: string, tableName = 'OZG_Sync'): void {
+    this.table(tableName).name = name;
+  }
+
+  /** Deletes a table column (Delete > Table Columns): the columns right of it move left. */
+  deleteColumn(label: string, tableName = 'OZG_Sync'): void {
+    const table = this.table(tableName);
+    const position = this.position(table, label);
+    const { sheet } = table;
+    for (let row = table.top; row < table.bodyTop + table.rowCount; row++) {
+      const line = (sheet.grid[row] ??= []);
+      for (let c = position; c < table.width; c++) line[table.left + c] = c + 1 < table.width ? line[table.left + c + 1] : undefined;
+    }
+    const hidden = Array.from({ length: table.width }, (_, c) => sheet.hiddenColumns.has(table.left + c));
+    hidden.splice(position, 1);
+    for (let c = 0; c < table.width; c++) sheet.hiddenColumns.delete(table.left + c);
+    hidden.forEach((isHidden, c) => isHidden && sheet.hiddenColumns.add(table.left + c));
+    table.width--;
   }
 
   /** Types a header right of the table, which Excel takes into the table as a new column. */
@@ -781,6 +825,7 @@ class RequestContext {
   }
 
   async sync(): Promise<void> {
+    this.book.betweenSyncs?.(this.book.syncs.length);
     const operations = this.queue;
     const record: SyncRecord = {
       operations: operations.length,
@@ -864,6 +909,11 @@ function rangeSpec(context: RequestContext): Spec<Rect | null> {
     },
     methods: {
       getEntireColumn: (rect) => context.create(rangeSpec(context), () => ({ ...rect()!, row: 0, rows: SHEET_ROWS })),
+      getColumn: (rect, column: number) =>
+        context.create(rangeSpec(context), () => {
+          if (column < 0 || column >= rect()!.columns) throw new OfficeError('InvalidArgument', `no column ${column} in the range`);
+          return { ...rect()!, column: rect()!.column + column, columns: 1 };
+        }),
       'format.fill.clear': (rect) => context.enqueue(0, () => cellsOf(rect()!).forEach(({ cell }) => delete cell().format['fill.color'])),
       'format.autofitColumns': (rect) =>
         context.enqueue(0, () => {
