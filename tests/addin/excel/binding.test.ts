@@ -23,7 +23,37 @@ function failingAt(book: FakeWorkbook, n: number): Excel.RequestContext {
   return context;
 }
 
+/** Lets `ticks` turns of the event loop pass, so that another pane's batches interleave. */
+const ticks = (count: number) =>
+  new Promise<void>((resolve) => {
+    let n = 0;
+    const step = () => (++n >= count ? resolve() : setImmediate(step));
+    setImmediate(step);
+  });
+
 atEveryApiLevel(() => {
+  describe('two panes on one workbook', () => {
+    it('a pane opening while another saves sees the binding, the one before or the one after, never none and never a mix', async () => {
+      const book = workbook();
+      const before = snapshotOf(2_500);
+      const after = snapshotOf(2_500, (i) => ({ ...rowsUpTo(1)[0]!.values, bemerkung: `neu ${i}` }));
+      await saveBinding(book.context(), binding, before);
+      const seen = new Set<string>();
+      for (let delay = 0; delay <= 60; delay += 3) {
+        const [, loaded] = await Promise.all([
+          saveBinding(book.context(), { ...binding, cursor: `cursor-${delay}` }, delay % 2 ? before : after),
+          ticks(delay + 1).then(() => loadBinding(book.context())),
+        ]);
+        expect(loaded).not.toBeNull();
+        const { snapshot } = loaded!;
+        expect([before, after].some((expected) => JSON.stringify([...expected]) === JSON.stringify([...snapshot]))).toBe(true);
+        seen.add(loaded!.binding.cursor);
+      }
+      // The loads fell before, between and after the saves' batches, not all on one side.
+      expect(seen.size).toBeGreaterThan(2);
+    });
+  });
+
   describe('saveBinding and loadBinding', () => {
     it('store the binding and snapshot on a very hidden sheet and give them back', async () => {
       const book = workbook();

@@ -201,6 +201,8 @@ function enter(cell: Cell, value: unknown): void {
 
 export class Sheet {
   visibility: 'Visible' | 'Hidden' | 'VeryHidden' = 'Visible';
+  /** Deleted, perhaps by another batch: Excel answers every later use of it with ItemNotFound. */
+  deleted = false;
   frozenRows = 0;
   readonly grid: (Cell | undefined)[][] = [];
   readonly hiddenColumns = new Set<number>();
@@ -415,6 +417,7 @@ export class FakeWorkbook {
     if (sheet.visibility === 'VeryHidden') throw new OfficeError('GeneralException', 'a very hidden sheet cannot be deleted');
     if (sheet.visibility === 'Visible' && this.visibleOthers(sheet).length === 0) throw new OfficeError('InvalidOperation', 'last visible sheet');
     this.sheets.splice(this.sheets.indexOf(sheet), 1);
+    sheet.deleted = true;
     this.tables.splice(0, this.tables.length, ...this.tables.filter((table) => table.sheet !== sheet));
     this.charts.splice(0, this.charts.length, ...this.charts.filter((chart) => chart.sheet !== sheet));
     if (this.active === sheet) this.active = this.visibleOthers(sheet)[0]!;
@@ -619,7 +622,10 @@ class Ref<E> {
 
   get(): E {
     if (!this.resolved) throw new OfficeError('InvalidObjectPath', 'object used outside the batch that created it, or its creation failed');
-    return this.resolved.entity;
+    const { entity } = this.resolved;
+    const on = entity instanceof Sheet ? entity : (entity as { sheet?: unknown } | null)?.sheet;
+    if (on instanceof Sheet && on.deleted) throw new OfficeError('ItemNotFound', `the sheet ${on.name} was deleted`);
+    return entity;
   }
 }
 
