@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
-import { SQLSTATE, sqlState } from './db/errors.ts';
+import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
 import { createRouter } from './openapi.ts';
 import type { AuthSetup } from './auth/require-member.ts';
@@ -117,6 +117,33 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
     const state = sqlState(error);
     if (state === SQLSTATE.characterNotInRepertoire || state === SQLSTATE.untranslatableCharacter) {
       return errorResponse(c, badRequest('Die Anfrage enthält Zeichen, die nicht gespeichert werden können, z. B. das Nullzeichen (\\u0000).'));
+    }
+    // The API checks values before the database does; what still fails there is a value the client sent.
+    if (isDataError(state)) {
+      const column = errorColumn(error);
+      return errorResponse(
+        c,
+        badRequest(
+          column
+            ? `Der Wert für „${column}“ verletzt eine Regel der Datenbank; nichts wurde gespeichert.`
+            : 'Ein Wert der Anfrage liegt außerhalb dessen, was die Datenbank speichern kann; nichts wurde gespeichert.',
+          { sqlstate: state, ...(column ? { column } : {}) },
+        ),
+      );
+    }
+    // The API checks values before the database does; what still fails there is a value the client sent.
+    if (isDataError(state)) {
+      const column = errorColumn(error);
+      console.warn(`${c.req.method} ${c.req.path}: Datenfehler ${state}${column ? ` in ${column}` : ''}`);
+      return errorResponse(
+        c,
+        badRequest(
+          column
+            ? `Der Wert für „${column}“ passt nicht zu den Regeln der Datenbank; nichts wurde gespeichert.`
+            : 'Ein Wert der Anfrage liegt außerhalb dessen, was die Datenbank speichern kann; nichts wurde gespeichert.',
+          { sqlstate: state, ...(column ? { column } : {}) },
+        ),
+      );
     }
     console.error(`${c.req.method} ${c.req.path}:`, error);
     return errorResponse(

@@ -14,6 +14,11 @@ export interface Config {
   allowedOrigins: string[];
   /** The public anon key of the Supabase project, handed to the task pane for signing in. */
   supabaseAnonKey: string | undefined;
+  /**
+   * Whether a fresh database gets the demo data of supabase/seed.sql (with admin@ozg-sync.example as
+   * admin): only the embedded default outside production, unless OZG_DEMO_DATA says otherwise.
+   */
+  demoData: boolean;
 }
 
 const Env = z.object({
@@ -34,6 +39,14 @@ const Env = z.object({
   SUPABASE_JWT_SECRET: z.string().optional(),
   SUPABASE_ANON_KEY: z.string().trim().optional(),
   NODE_ENV: z.string().optional(),
+  OZG_DEMO_DATA: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value),
+    z
+      .enum(['0', '1'], {
+        error: 'OZG_DEMO_DATA ist 1 (eine neue Datenbank bekommt die Beispieldaten) oder 0 (nur das Schema, ohne Beispieldaten).',
+      })
+      .optional(),
+  ),
   ALLOWED_ORIGINS: z
     .string()
     .default('https://localhost:3000')
@@ -62,5 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     supabaseAnonKey: parsed.data.SUPABASE_ANON_KEY || undefined,
+    demoData:
+      parsed.data.OZG_DEMO_DATA === undefined
+        ? !parsed.data.DATABASE_URL && parsed.data.NODE_ENV !== 'production'
+        : parsed.data.OZG_DEMO_DATA === '1',
   };
 }

@@ -26,14 +26,15 @@ const config = (() => {
   }
 })();
 const db = await openDatabase(config).catch(exitOnStartupError);
-const report = await prepareDatabase(db).catch(exitOnStartupError);
+const report = await prepareDatabase(db, config).catch(exitOnStartupError);
 const auth = await createAuthSetup(config.auth, config.dataDir).catch(exitOnStartupError);
 
 const where = db.kind === 'pglite' ? `eingebettet (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
 console.log(
   `OZG-Sync: Datenbank ${where}, ${report.total} Migrationen` +
     (report.applied.length ? `, neu angewendet: ${report.applied.join(', ')}` : '') +
-    (report.seeded ? ', Beispieldaten eingespielt' : ''),
+    (report.seeded ? ', Beispieldaten eingespielt' : '') +
+    (report.applied.length === report.total && !report.seeded ? ', ohne Beispieldaten (neue Datenbank; OZG_DEMO_DATA=1 spielt sie ein)' : ''),
 );
 
 console.log(

@@ -40,6 +40,19 @@ export async function asCaller<T>(
   });
 }
 
+/**
+ * Runs fn inside the caller's transaction with the rights of the server's own database role (the
+ * owner), for the few functions only the server may call, then switches back to the caller's role.
+ * On an error the transaction is rolled back, and the role setting with it.
+ */
+export async function withServerRights<T>(tx: Sql, fn: () => Promise<T>): Promise<T> {
+  const [{ role }] = (await tx.query<{ role: string }>(`select current_setting('role') as role`)) as [{ role: string }];
+  await tx.query(`select set_config('role', 'none', true)`);
+  const result = await fn();
+  await tx.query(`select set_config('role', $1, true)`, [role]);
+  return result;
+}
+
 export async function loadMitgliedschaften(db: Database, caller: Pick<Caller, 'claims' | 'email'>): Promise<Mitgliedschaft[]> {
   return asCaller(db, caller, (tx) =>
     tx.query<Mitgliedschaft>(

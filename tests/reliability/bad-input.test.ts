@@ -54,6 +54,12 @@ async function authorizations(): Promise<Authorizations> {
   };
 }
 
+/** A cursor as a restored database would see one of its former self: beyond its current snapshot. */
+const aheadOf = (cursor: string) => {
+  const xmax = BigInt(cursor.split(':')[1]!) + 1_000_000n;
+  return `${xmax}:${xmax}:`;
+};
+
 /** Real kinds, scopes, row ids, columns and values, by the names of the fields and parameters they fit. */
 async function vocabularyOf(db: Sql, workbook: Uint8Array<ArrayBuffer>, cursor: string): Promise<Vocabulary> {
   const ids = async (sql: string) => (await db.query<{ id: string | number }>(sql)).map((row) => row.id);
@@ -75,7 +81,10 @@ async function vocabularyOf(db: Sql, workbook: Uint8Array<ArrayBuffer>, cursor: 
       themenfeldId: [9, 14],
       email: [ADMIN, KOELN, FREMD],
       q: ['Köln', 'Gewerbe', '05'],
-      since: [cursor, '2026-11-01'],
+      // The cursors and dates that once reached PostgreSQL's parsers and came back as 500, and a cursor from the future.
+      since: [cursor, '2026-11-01', '0:0:', '9223372036854775808:9223372036854775808:', '0000-01-01', '2026-11-01T08:00:00-23:59', aheadOf(cursor)],
+      url: ['https://www.stadt-koeln.de/gewerbe', 'https://www.stadt-koeln.de/\u0085gewerbe'],
+      bemerkung: ['Zeile 1\r\nZeile 2', 'a\ufffeb', 'a\uffffb'],
       status: ['online', 'in Planung'],
       reifegrad: [0, 3, 7],
     })),
@@ -88,7 +97,7 @@ describeOnPostgres('Malformed and hostile requests against every endpoint', () =
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await createPostgresDatabase();
-    await prepareDatabase(database.db);
+    await prepareDatabase(database.db, { demoData: true });
   });
   afterAll(async () => {
     await database?.drop();
