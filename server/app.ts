@@ -10,7 +10,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
 import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
-import { createRouter } from './openapi.ts';
+import { createRouter, documentedMethods, withCommonResponses } from './openapi.ts';
+import { requestOrigin, type OriginOptions } from './origin.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
@@ -59,6 +60,8 @@ export interface AppOptions {
   frameAncestors?: string[];
   /** Whether the pane offers "Mit Microsoft anmelden" (the Supabase project has the Azure provider enabled). */
   supabaseAzure?: boolean;
+  /** How the server's own public address is found (PUBLIC_URL, TRUST_PROXY). */
+  origin?: OriginOptions;
 }
 
 /**
@@ -108,6 +111,7 @@ export function createApp({
   addinDir = ADDIN_DIST,
   frameAncestors = [],
   supabaseAzure = false,
+  origin = {},
 }: AppOptions) {
   const app = createRouter();
   const forAddin = addinHeaders(frameAncestors);
@@ -124,6 +128,7 @@ export function createApp({
   app.use('/api/*', (c, next) => (OWN_BODY_LIMITS.some((path) => path.test(c.req.path)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     c.set('db', db);
+    c.set('origin', requestOrigin(c, origin));
     await next();
   });
 
@@ -145,7 +150,7 @@ export function createApp({
     bearerFormat: 'JWT',
     description: 'Access-Token von Supabase Auth oder, im lokalen Betrieb, von POST /api/dev/login',
   });
-  app.doc31('/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     security: [{ Anmeldung: [] }],
     info: {
@@ -155,14 +160,24 @@ export function createApp({
         'Zentraler OZG-Katalog für NRW: Themenfelder, OZG-Leistungen, Kommunen und ihr Umsetzungsstand. ' +
         'Fehler kommen immer als JSON {"error": {"code", "message", "details"}} mit deutscher Meldung.',
     },
-  });
+  };
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openApiDocument = () => (document ??= withCommonResponses(app.getOpenAPI31Document(documentConfig)));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: SWAGGER_ASSETS, title: 'OZG-Sync API' }));
   app.use(
     `${SWAGGER_ASSETS}/swagger-ui-dist/*`,
     serveStatic({ root: swaggerDist, rewriteRequestPath: (p) => p.slice(`${SWAGGER_ASSETS}/swagger-ui-dist`.length) }),
   );
 
-  app.notFound((c) => errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`)));
+  app.notFound((c) => {
+    const allowed = documentedMethods(openApiDocument(), c.req.path);
+    if (allowed.length === 0) return errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`));
+    // RFC 9110, 15.5.6: a 405 must name the methods the resource supports; GET implies HEAD.
+    const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+    c.header('Allow', allow);
+    return errorResponse(c, new AppError('method_not_allowed', `${c.req.path} kennt ${c.req.method} nicht, nur ${allow}.`));
+  });
   app.onError((error, c) => {
     if (error instanceof AppError) return errorResponse(c, error);
     if (error instanceof HTTPException) {

@@ -25,6 +25,8 @@ export interface Config {
   supabaseAzure: boolean;
   /** Where the built task pane lies (vite build), served under /addin. */
   addinDir: string | undefined;
+  /** The server's public address (PUBLIC_URL) and whether to trust a reverse proxy's headers (TRUST_PROXY). */
+  origin: { publicUrl: string | undefined; trustProxy: boolean };
 }
 
 /**
@@ -59,6 +61,15 @@ const Env = z.object({
       })
       .optional(),
   ),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL ist die Adresse, unter der man den Server erreicht, z. B. https://ozg.example.org.' })
+    .refine((url) => !URL.canParse(url) || (new URL(url).pathname === '/' && !new URL(url).search), { error: 'PUBLIC_URL ist nur Schema, Rechner und Port, ohne Pfad.' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'TRUST_PROXY ist true oder false.' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
   ALLOWED_ORIGINS: z
     .string()
     .default('https://localhost:3000')
@@ -115,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     frameAncestors: parsed.data.FRAME_ANCESTORS.map((origin) => origin.toLowerCase()),
     supabaseAzure: parsed.data.SUPABASE_AZURE === '1',
     addinDir: parsed.data.ADDIN_DIR ? path.resolve(parsed.data.ADDIN_DIR) : undefined,
+    origin: { publicUrl: parsed.data.PUBLIC_URL && new URL(parsed.data.PUBLIC_URL).origin, trustProxy: parsed.data.TRUST_PROXY },
   };
 }
