@@ -11,7 +11,7 @@ import { mitgliederRoutes } from './mitglieder.ts';
 import { reifegradeRoutes } from './reifegrade.ts';
 import { reportsRoutes } from './reports.ts';
 import { sheetsRoutes } from './sheets.ts';
-import { stichtageRoutes } from './stichtage.ts';
+import { stichtagAenderungenRoutes, stichtageRoutes } from './stichtage.ts';
 import { themenfelderRoutes } from './themenfelder.ts';
 import { xlsxRoutes } from './xlsx.ts';
 import { importRoutes } from '../import/routes.ts';
@@ -40,7 +40,8 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', mitgliederRoutes)
     .route('/', changesRoutes)
     .route('/', reportsRoutes)
-    .route('/', stichtageRoutes);
+    .route('/', stichtageRoutes)
+    .route('/', stichtagAenderungenRoutes);
 }
 
 export type ApiRoutes = ReturnType<typeof createRoutes>;

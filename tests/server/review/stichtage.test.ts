@@ -125,6 +125,31 @@ describeEachDatabase('Stichtage', ({ db }) => {
     expect(row!.n).toBeGreaterThanOrEqual(20);
   });
 
+  it('tells a Kommune what changed since a Stichtag: Köln changed S2 only, Mettmann S1 (4 then, 5 now)', async () => {
+    const since = async (ags: string) => {
+      const response = await apiAs(db(), KOELN).request(`/api/stichtage/${erster}/aenderungen?kommune=${ags}`);
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    expect(await since(AGS.koeln)).toEqual([
+      {
+        ozgId: 10022,
+        leistung: 'Leistung S2',
+        damals: { status: 'offen', reifegrad: null, reifegradModell: '2.0' },
+        heute: { status: 'online', reifegrad: 2, reifegradModell: '2.0' },
+      },
+    ]);
+    expect(await since(AGS.mettmann)).toEqual([
+      {
+        ozgId: 10021,
+        leistung: 'Leistung S1',
+        damals: { status: 'online', reifegrad: 4, reifegradModell: '2.0' },
+        heute: { status: 'online', reifegrad: 5, reifegradModell: '2.0' },
+      },
+    ]);
+    expect(await since('05111000')).toEqual([]);
+  });
+
   it('answers an unknown Stichtag with 404', async () => {
     const response = await apiAs(db(), MOBILITAET).request('/api/reports/progress?stichtag=999999');
     expect(response.status).toBe(404);
