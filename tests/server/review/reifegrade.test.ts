@@ -55,6 +55,24 @@ describeEachDatabase('Reifegradmodelle', ({ db }) => {
     expect(result).toMatchObject({ outcome: 'applied', values: { reifegrad: 6, reifegrad_modell: '2.0' } });
   });
 
+  it('a push that leaves a row online without a Reifegrad is applied, with a hint (never an error)', async () => {
+    const koeln = apiAs(db(), KOELN);
+    const row = rowOf(await pullRows(koeln, 'kommune-status', KOELN_AGS), 10011);
+    const response = await pushRows(koeln, 'kommune-status', {
+      scope: KOELN_AGS,
+      changes: [{ id: row.id, baseVersion: row.version, base: { status: row.values.status, reifegrad: 6 }, set: { status: 'online', reifegrad: null } }],
+    });
+    expect(response.results[0]).toMatchObject({ outcome: 'applied', values: { status: 'online', reifegrad: null } });
+    expect(response.hinweise).toEqual([
+      { id: row.id, key: 'reifegrad', message: '„Leistung R“ ist online, hat aber keinen Reifegrad: so zählt die Leistung nicht als OZG-konform (online, ohne Reifegrad).' },
+    ]);
+    const rated = await pushRows(koeln, 'kommune-status', {
+      scope: KOELN_AGS,
+      changes: [{ id: row.id, baseVersion: response.results[0]!.version!, base: { reifegrad: null }, set: { reifegrad: 3 } }],
+    });
+    expect(rated.hinweise).toBeUndefined();
+  });
+
   it('explains both models, 2.0 first, with the level from which a rating is OZG-konform', async () => {
     const response = await apiAs(db(), KOELN).request('/api/reifegrade');
     expect(response.status).toBe(200);
