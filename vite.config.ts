@@ -15,6 +15,7 @@ export default defineConfig({
     emptyOutDir: true,
     // Fluent UI and React are most of the pane (175 kB gzipped); supabase-js is split off already.
     chunkSizeWarningLimit: 800,
-    rollupOptions: { input: addin('taskpane.html') },
+    // dialog.html: the Microsoft sign-in, opened by Office's Dialog API in a window of its own.
+    rollupOptions: { input: { taskpane: addin('taskpane.html'), dialog: addin('dialog.html') } },
   },
 });

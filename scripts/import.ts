@@ -33,9 +33,10 @@ async function main(): Promise<number> {
   if (!files.length) throw new UsageError(`Keine CSV- oder xlsx-Dateien in ${targets.join(', ')}.`);
   const read = await readCatalogue(files);
 
-  const db = await openDatabase(loadConfig());
+  const config = loadConfig();
+  const db = await openDatabase(config);
   try {
-    await prepareDatabase(db);
+    await prepareDatabase(db, config);
     const bericht = await db.transaction((tx) =>
       importCatalogue(tx, read, { apply: values.apply, hideMissing: values['hide-missing'] }),
     );

@@ -22,9 +22,10 @@ const USAGE = 'Aufruf: npm run katalog [-- --dry-run]';
 class Fehler extends Error {}
 
 async function direct(files: ImportFile[], apply: boolean): Promise<number> {
-  const db = await openDatabase(loadConfig());
+  const config = loadConfig();
+  const db = await openDatabase(config);
   try {
-    const migration = await prepareDatabase(db);
+    const migration = await prepareDatabase(db, config);
     if (migration.applied.length) console.log(`Datenbank angelegt bzw. migriert: ${migration.applied.length} Migrationen.\n`);
     const read = await readCatalogue(files);
     const bericht = await db.transaction((tx) => importCatalogue(tx, read, { apply, hideMissing: false }));

@@ -63,6 +63,7 @@ function main(): void {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, xml);
   console.log(`Manifest für ${values.url} geschrieben: ${out}`);
+  console.log('Verteilen: Microsoft 365 Admin Center → Einstellungen → Integrierte Apps → Benutzerdefinierte Apps hochladen (README, „Verteilen“).');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

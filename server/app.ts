@@ -8,9 +8,10 @@ import { HTTPException } from 'hono/http-exception';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
-import { SQLSTATE, sqlState } from './db/errors.ts';
+import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
-import { createRouter } from './openapi.ts';
+import { createRouter, documentedMethods, withCommonResponses } from './openapi.ts';
+import { requestOrigin, type OriginOptions } from './origin.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
@@ -55,12 +56,66 @@ export interface AppOptions {
   supabase?: { url: string; anonKey: string };
   /** The built task pane (vite build), served under /addin. */
   addinDir?: string;
+  /** Origins besides Office's and the server's own that may frame the task pane (FRAME_ANCESTORS). */
+  frameAncestors?: string[];
+  /** Whether the pane offers "Mit Microsoft anmelden" (the Supabase project has the Azure provider enabled). */
+  supabaseAzure?: boolean;
+  /** How the server's own public address is found (PUBLIC_URL, TRUST_PROXY). */
+  origin?: OriginOptions;
+}
+
+/**
+ * The pages that frame an add-in in Office on the web. Microsoft renders add-ins in an iframe there
+ * (https://learn.microsoft.com/office/dev/add-ins/concepts/privacy-and-security, "Prevent clickjacking") but publishes
+ * no frame-ancestors list for add-ins; frame-ancestors checks every ancestor, so this names each origin the Excel
+ * frame and the page around it are served from, as Microsoft's endpoint list gives them: Office for the web
+ * (*.officeapps.live.com, *.online.office.com, office.live.com, ID 46), *.office.com (ID 147), SharePoint and
+ * OneDrive (*.sharepoint.com, onedrive.live.com) and the newer *.cloud.microsoft domain (e.g. excel.cloud.microsoft,
+ * https://learn.microsoft.com/office/dev/add-ins/develop/agents-toolkit-overview).
+ * https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges
+ */
+export const OFFICE_FRAME_ANCESTORS = [
+  'https://*.officeapps.live.com',
+  'https://*.online.office.com',
+  'https://office.live.com',
+  'https://*.office.com',
+  'https://*.sharepoint.com',
+  'https://onedrive.live.com',
+  'https://*.cloud.microsoft',
+];
+
+/** The API and its reference: never framed, never read by other origins. */
+const strictHeaders = secureHeaders();
+
+/**
+ * The task pane, the sign-in dialog and their assets: Office frames the pane from its own origins and loads the
+ * ribbon icons cross-origin, so X-Frame-Options (which cannot name several origins) gives way to frame-ancestors.
+ * The opener policy stays unsafe-none because Office on the web opens the sign-in dialog as a window of its own page
+ * and hears from it through that window (Office.context.ui.messageParent).
+ */
+function addinHeaders(frameAncestors: string[]) {
+  return secureHeaders({
+    xFrameOptions: false,
+    crossOriginResourcePolicy: 'cross-origin',
+    crossOriginOpenerPolicy: 'unsafe-none',
+    contentSecurityPolicy: { frameAncestors: ["'self'", ...OFFICE_FRAME_ANCESTORS, ...frameAncestors] },
+  });
 }
 
 /** The HTTP API without a listening socket: tests call app.request(), main.ts serves it. */
-export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = ADDIN_DIST }: AppOptions) {
+export function createApp({
+  db,
+  auth,
+  allowedOrigins = [],
+  supabase,
+  addinDir = ADDIN_DIST,
+  frameAncestors = [],
+  supabaseAzure = false,
+  origin = {},
+}: AppOptions) {
   const app = createRouter();
-  app.use(secureHeaders());
+  const forAddin = addinHeaders(frameAncestors);
+  app.use((c, next) => (c.req.path.startsWith('/addin/') ? forAddin(c, next) : strictHeaders(c, next)));
   app.use(
     '/api/*',
     cors({
@@ -73,15 +128,21 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
   app.use('/api/*', (c, next) => (OWN_BODY_LIMITS.some((path) => path.test(c.req.path)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     c.set('db', db);
+    c.set('origin', requestOrigin(c, origin));
     await next();
   });
 
   app.route(
     '/',
-    createRoutes(auth, { mode: auth.mode, ...(supabase ? { supabaseUrl: supabase.url, supabaseAnonKey: supabase.anonKey } : {}) }),
+    createRoutes(auth, {
+      mode: auth.mode,
+      ...(supabase ? { supabaseUrl: supabase.url, supabaseAnonKey: supabase.anonKey, microsoft: supabaseAzure } : {}),
+    }),
   );
   app.use('/addin/*', serveStatic({ root: addinDir, rewriteRequestPath: (p) => p.slice('/addin'.length) }));
   app.get('/', (c) => c.redirect('/addin/taskpane.html'));
+  // The manifest's SupportUrl: German help for the people who use the add-in (the API reference is /docs).
+  app.get('/hilfe', (c) => c.redirect('/addin/hilfe.html'));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Anmeldung', {
     type: 'http',
@@ -89,7 +150,7 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
     bearerFormat: 'JWT',
     description: 'Access-Token von Supabase Auth oder, im lokalen Betrieb, von POST /api/dev/login',
   });
-  app.doc31('/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     security: [{ Anmeldung: [] }],
     info: {
@@ -99,14 +160,24 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
         'Zentraler OZG-Katalog für NRW: Themenfelder, OZG-Leistungen, Kommunen und ihr Umsetzungsstand. ' +
         'Fehler kommen immer als JSON {"error": {"code", "message", "details"}} mit deutscher Meldung.',
     },
-  });
+  };
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openApiDocument = () => (document ??= withCommonResponses(app.getOpenAPI31Document(documentConfig)));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: SWAGGER_ASSETS, title: 'OZG-Sync API' }));
   app.use(
     `${SWAGGER_ASSETS}/swagger-ui-dist/*`,
     serveStatic({ root: swaggerDist, rewriteRequestPath: (p) => p.slice(`${SWAGGER_ASSETS}/swagger-ui-dist`.length) }),
   );
 
-  app.notFound((c) => errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`)));
+  app.notFound((c) => {
+    const allowed = documentedMethods(openApiDocument(), c.req.path);
+    if (allowed.length === 0) return errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`));
+    // RFC 9110, 15.5.6: a 405 must name the methods the resource supports; GET implies HEAD.
+    const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+    c.header('Allow', allow);
+    return errorResponse(c, new AppError('method_not_allowed', `${c.req.path} kennt ${c.req.method} nicht, nur ${allow}.`));
+  });
   app.onError((error, c) => {
     if (error instanceof AppError) return errorResponse(c, error);
     if (error instanceof HTTPException) {
@@ -117,6 +188,33 @@ export function createApp({ db, auth, allowedOrigins = [], supabase, addinDir = 
     const state = sqlState(error);
     if (state === SQLSTATE.characterNotInRepertoire || state === SQLSTATE.untranslatableCharacter) {
       return errorResponse(c, badRequest('Die Anfrage enthält Zeichen, die nicht gespeichert werden können, z. B. das Nullzeichen (\\u0000).'));
+    }
+    // The API checks values before the database does; what still fails there is a value the client sent.
+    if (isDataError(state)) {
+      const column = errorColumn(error);
+      return errorResponse(
+        c,
+        badRequest(
+          column
+            ? `Der Wert für „${column}“ verletzt eine Regel der Datenbank; nichts wurde gespeichert.`
+            : 'Ein Wert der Anfrage liegt außerhalb dessen, was die Datenbank speichern kann; nichts wurde gespeichert.',
+          { sqlstate: state, ...(column ? { column } : {}) },
+        ),
+      );
+    }
+    // The API checks values before the database does; what still fails there is a value the client sent.
+    if (isDataError(state)) {
+      const column = errorColumn(error);
+      console.warn(`${c.req.method} ${c.req.path}: Datenfehler ${state}${column ? ` in ${column}` : ''}`);
+      return errorResponse(
+        c,
+        badRequest(
+          column
+            ? `Der Wert für „${column}“ passt nicht zu den Regeln der Datenbank; nichts wurde gespeichert.`
+            : 'Ein Wert der Anfrage liegt außerhalb dessen, was die Datenbank speichern kann; nichts wurde gespeichert.',
+          { sqlstate: state, ...(column ? { column } : {}) },
+        ),
+      );
     }
     console.error(`${c.req.method} ${c.req.path}:`, error);
     return errorResponse(

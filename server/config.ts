@@ -14,7 +14,26 @@ export interface Config {
   allowedOrigins: string[];
   /** The public anon key of the Supabase project, handed to the task pane for signing in. */
   supabaseAnonKey: string | undefined;
+  /**
+   * Whether a fresh database gets the demo data of supabase/seed.sql (with admin@ozg-sync.example as
+   * admin): only the embedded default outside production, unless OZG_DEMO_DATA says otherwise.
+   */
+  demoData: boolean;
+  /** Origins besides Office's and the server's own that may show the task pane in a frame. */
+  frameAncestors: string[];
+  /** Whether the Supabase project has the Azure (Microsoft Entra ID) provider enabled: the pane then offers it. */
+  supabaseAzure: boolean;
+  /** Where the built task pane lies (vite build), served under /addin. */
+  addinDir: string | undefined;
+  /** The server's public address (PUBLIC_URL) and whether to trust a reverse proxy's headers (TRUST_PROXY). */
+  origin: { publicUrl: string | undefined; trustProxy: boolean };
 }
+
+/**
+ * A source for CSP frame-ancestors: scheme, host (optionally `*.` for every subdomain) and port, nothing else,
+ * because a path or a quote would widen or break the header.
+ */
+const FRAME_ANCESTOR = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
 
 const Env = z.object({
   PORT: z.coerce
@@ -34,11 +53,44 @@ const Env = z.object({
   SUPABASE_JWT_SECRET: z.string().optional(),
   SUPABASE_ANON_KEY: z.string().trim().optional(),
   NODE_ENV: z.string().optional(),
+  OZG_DEMO_DATA: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value),
+    z
+      .enum(['0', '1'], {
+        error: 'OZG_DEMO_DATA ist 1 (eine neue Datenbank bekommt die Beispieldaten) oder 0 (nur das Schema, ohne Beispieldaten).',
+      })
+      .optional(),
+  ),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL ist die Adresse, unter der man den Server erreicht, z. B. https://ozg.example.org.' })
+    .refine((url) => !URL.canParse(url) || (new URL(url).pathname === '/' && !new URL(url).search), { error: 'PUBLIC_URL ist nur Schema, Rechner und Port, ohne Pfad.' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'TRUST_PROXY ist true oder false.' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
   ALLOWED_ORIGINS: z
     .string()
     .default('https://localhost:3000')
     .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url({ error: 'ALLOWED_ORIGINS ist eine Komma-Liste von Adressen wie https://ozg.example.org.' }))),
+  FRAME_ANCESTORS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(/\s+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z.string().regex(FRAME_ANCESTOR, {
+          error: (issue) =>
+            `FRAME_ANCESTORS: „${String(issue.input)}“ ist kein Ursprung. Erwartet wird eine durch Leerzeichen getrennte Liste wie https://intranet.example.org https://*.example.org (nur Protokoll, Host und Port).`,
+        }),
+      ),
+    ),
+  SUPABASE_AZURE: z
+    .enum(['', '0', '1'], { error: 'SUPABASE_AZURE ist 1 (Anmeldung mit Microsoft anbieten) oder 0.' })
+    .default(''),
+  ADDIN_DIR: z.string().trim().optional(),
 });
 
 export class ConfigError extends Error {
@@ -51,6 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Ungültige Konfiguration:\n${problems.join('\n')}`);
   }
+  if (parsed.data.SUPABASE_AZURE === '1' && !(parsed.data.SUPABASE_URL?.trim() && parsed.data.SUPABASE_ANON_KEY)) {
+    throw new ConfigError(
+      'Ungültige Konfiguration:\nSUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
+    );
+  }
   return {
     port: parsed.data.PORT,
     dataDir: path.resolve(parsed.data.DATA_DIR),
@@ -62,5 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     supabaseAnonKey: parsed.data.SUPABASE_ANON_KEY || undefined,
+    demoData:
+      parsed.data.OZG_DEMO_DATA === undefined
+        ? !parsed.data.DATABASE_URL && parsed.data.NODE_ENV !== 'production'
+        : parsed.data.OZG_DEMO_DATA === '1',
+    frameAncestors: parsed.data.FRAME_ANCESTORS.map((origin) => origin.toLowerCase()),
+    supabaseAzure: parsed.data.SUPABASE_AZURE === '1',
+    addinDir: parsed.data.ADDIN_DIR ? path.resolve(parsed.data.ADDIN_DIR) : undefined,
+    origin: { publicUrl: parsed.data.PUBLIC_URL && new URL(parsed.data.PUBLIC_URL).origin, trustProxy: parsed.data.TRUST_PROXY },
   };
 }

@@ -27,14 +27,15 @@ const config = (() => {
   }
 })();
 const db = await openDatabase(config).catch(exitOnStartupError);
-const report = await prepareDatabase(db).catch(exitOnStartupError);
+const report = await prepareDatabase(db, config).catch(exitOnStartupError);
 const auth = await createAuthSetup(config.auth, config.dataDir).catch(exitOnStartupError);
 
 const where = db.kind === 'pglite' ? `eingebettet (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
 console.log(
   `OZG-Sync: Datenbank ${where}, ${report.total} Migrationen` +
     (report.applied.length ? `, neu angewendet: ${report.applied.join(', ')}` : '') +
-    (report.seeded ? ', Beispieldaten eingespielt' : ''),
+    (report.seeded ? ', Beispieldaten eingespielt' : '') +
+    (report.applied.length === report.total && !report.seeded ? ', ohne Beispieldaten (neue Datenbank; OZG_DEMO_DATA=1 spielt sie ein)' : ''),
 );
 
 console.log(
@@ -45,11 +46,18 @@ console.log(
       : 'OZG-Sync: NODE_ENV=production ohne SUPABASE_URL oder SUPABASE_JWT_SECRET: niemand kann sich anmelden.',
 );
 
+if (config.supabaseAzure) console.log('OZG-Sync: „Mit Microsoft anmelden“ wird angeboten (SUPABASE_AZURE=1, Azure-Anbieter im Supabase-Projekt).');
+if (config.frameAncestors.length) console.log(`OZG-Sync: Aufgabenbereich darf außer in Office auch eingebettet werden von ${config.frameAncestors.join(' ')}.`);
+
 const supabaseUrl = config.auth.SUPABASE_URL?.trim();
 const app = createApp({
   db,
   auth,
   allowedOrigins: config.allowedOrigins,
+  frameAncestors: config.frameAncestors,
+  supabaseAzure: config.supabaseAzure,
+  ...(config.addinDir ? { addinDir: config.addinDir } : {}),
+  origin: config.origin,
   ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),
 });
 // npm run dev: HTTPS with a locally trusted development certificate, as Office requires for sideloading.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OfficeAddinManifest, type ManifestInfo } from 'office-addin-manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIN_EXCEL_API } from '../addin/src/office/requirements.ts';
 import { DEV_ORIGIN, ManifestUrlError, parseOrigin, rewriteManifest } from '../scripts/manifest.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -84,7 +85,19 @@ describe('manifest.xml', () => {
     for (const url of urls) expect(new URL(url).origin, url).toBe(DEV_ORIGIN);
     expect(info.appDomains).toEqual([DEV_ORIGIN]);
     expect(info.defaultSettings?.sourceLocation).toBe(`${DEV_ORIGIN}/addin/taskpane.html`);
-    expect(info.supportUrl).toBe(`${DEV_ORIGIN}/docs`);
+  });
+
+  it('sends users who look for help to the German help page, not to the API reference', async () => {
+    expect(info.supportUrl).toBe(`${DEV_ORIGIN}/hilfe`);
+    expect(resourceUrl(xml, 'GetStarted.LearnMoreUrl')).toBe(`${DEV_ORIGIN}/hilfe`);
+    const hilfe = await readFile(path.join(ROOT, 'addin/public/hilfe.html'), 'utf8');
+    expect(hilfe).toContain('<html lang="de">');
+    expect(hilfe).toContain('<title>OZG-Sync: Hilfe</title>');
+    expect(hilfe).toMatch(/Anmelden[\s\S]*Mit Microsoft anmelden/);
+  });
+
+  it('requires the ExcelApi set the task pane checks for at start, so both say the same to users', () => {
+    expect(xml).toContain(`<Set Name="ExcelApi" MinVersion="${MIN_EXCEL_API}"/>`);
   });
 
   it('opens the same task pane from the ribbon button as from the add-in list', () => {

@@ -7,7 +7,7 @@ try {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
-    const report = await prepareDatabase(db);
+    const report = await prepareDatabase(db, config);
     console.log(
       report.applied.length
         ? `Angewendet: ${report.applied.join(', ')} (insgesamt ${report.total} Migrationen${report.seeded ? ', mit Beispieldaten' : ''}).`

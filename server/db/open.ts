@@ -16,7 +16,7 @@ export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl
   return openPglite(dir);
 }
 
-/** Brings a database to the current schema; a fresh one also gets the seed. */
-export async function prepareDatabase(db: Database): Promise<MigrationReport> {
-  return migrate(db, await readMigrations(), { seed: await readSeed() });
+/** Brings a database to the current schema; a fresh one also gets the demo data where the configuration asks for it. */
+export async function prepareDatabase(db: Database, { demoData }: Pick<Config, 'demoData'>): Promise<MigrationReport> {
+  return migrate(db, await readMigrations(), demoData ? { seed: await readSeed() } : {});
 }

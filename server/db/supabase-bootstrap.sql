@@ -1,24 +1,46 @@
--- What a Supabase project provides before any migration runs: the API roles, the auth schema
--- with auth.jwt()/auth.uid()/auth.role() reading the PostgREST claims, and the default grants
--- on schema public. Created only where missing, so on a real Supabase project this changes
--- nothing; on plain PostgreSQL and PGlite it makes the migrations run unchanged.
+-- What a hosted Supabase project provides before any migration runs, so that tests and plain
+-- PostgreSQL see the privileges a hosted project has: the API roles, the `authenticator` login
+-- role PostgREST connects as, the auth schema with auth.jwt()/auth.uid()/auth.role() reading the
+-- PostgREST claims, and Supabase's default grants on schema public. Mirrors supabase/postgres,
+-- migrations/db/init-scripts/00000000000000-initial-schema.sql ("create role anon nologin
+-- noinherit", "create user authenticator noinherit; grant anon to authenticator; …",
+-- "alter default privileges in schema public grant all on tables/functions/sequences to postgres,
+-- anon, authenticated, service_role") and migrations/20230529180330_alter_api_roles_for_inherit.sql
+-- (the three API roles become INHERIT). Created only where missing, so on a real Supabase project
+-- this changes nothing.
 do $bootstrap$
 declare
   rolle text;
 begin
-  foreach rolle in array array['anon', 'authenticated', 'service_role'] loop
+  foreach rolle in array array['anon', 'authenticated', 'service_role', 'authenticator'] loop
     begin
       if not exists (select 1 from pg_roles where rolname = rolle) then
-        execute format('create role %I nologin noinherit%s', rolle,
-          case when rolle = 'service_role' then ' bypassrls' else '' end);
+        execute format('create role %I %s', rolle,
+          case rolle
+            when 'service_role' then 'nologin inherit bypassrls'
+            -- no password: it logs in only where the operator's pg_hba.conf trusts it (test clusters)
+            when 'authenticator' then 'login noinherit'
+            else 'nologin inherit'
+          end);
       end if;
     exception when duplicate_object or unique_violation then
       -- another connection created it at the same moment (roles are cluster-wide)
       null;
     end;
-    if not pg_has_role(current_user, rolle, 'member') then
-      execute format('grant %I to %I', rolle, current_user);
-    end if;
+  end loop;
+
+  foreach rolle in array array['anon', 'authenticated', 'service_role'] loop
+    begin
+      if not pg_has_role('authenticator', rolle, 'member') then
+        execute format('grant %I to authenticator', rolle);
+      end if;
+      -- the server connects as the database owner and switches to authenticated per request
+      if not pg_has_role(current_user, rolle, 'member') then
+        execute format('grant %I to %I', rolle, current_user);
+      end if;
+    exception when unique_violation then
+      null;
+    end;
   end loop;
 
   if not exists (select 1 from pg_namespace where nspname = 'auth') then

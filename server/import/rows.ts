@@ -1,3 +1,4 @@
+import { URL_PATTERN } from '../../addin/src/sync/rules.ts';
 import type { FileRow, Meldung, ReadFile } from './files.ts';
 import type { LayoutName } from './layouts.ts';
 
@@ -155,7 +156,6 @@ const KOMMUNE_TYP = {
 export function normaliseUrl(url: string): string {
   return /^https?:\/\//i.test(url) ? url : `https://${url}`;
 }
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+\.[^\s]*$/;
 
 type Parsers = { [L in LayoutName]: (line: Line) => Omit<NonNullable<CatalogueInput[KeyOf<L>]>[number], keyof Herkunft> };
 type KeyOf<L extends LayoutName> = (typeof TARGET)[L];

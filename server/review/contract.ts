@@ -12,10 +12,23 @@ const Eintraege = z
   .min(1, { error: 'Geben Sie mindestens einen Eintrag an.' })
   .max(10_000, { error: 'Höchstens 10.000 Einträge auf einmal.' });
 
+/**
+ * What ISO 8601 allows beyond PostgreSQL's timestamptz: the year 0000 and offsets of 16 hours or
+ * more (PostgreSQL's limit is 15:59, src/include/datatype/timestamp.h MAX_TZDISP_HOUR).
+ */
+function storableInstant(text: string): boolean {
+  if (text.startsWith('0000')) return false;
+  const offset = /T.*[+-](\d{2})(?::?\d{2})?$/.exec(text);
+  return !offset || Number(offset[1]) <= 15;
+}
+
 export const ChangesQuerySchema = z.object({
   since: z
     .union([z.iso.datetime({ offset: true, local: true }), z.iso.date()], {
       error: 'since ist ein Datum oder Zeitpunkt nach ISO 8601, z. B. 2026-11-01 oder 2026-11-01T08:00:00+01:00.',
+    })
+    .refine(storableInstant, {
+      error: 'since liegt außerhalb dessen, was die Datenbank kennt: das Jahr ab 0001, eine Zeitzone höchstens 15 Stunden von UTC entfernt.',
     })
     .optional()
     .openapi({ param: { name: 'since', in: 'query' }, description: 'Nur Änderungen ab diesem Zeitpunkt (ISO 8601)', example: '2026-11-01' }),

@@ -5,6 +5,8 @@ export interface ClientConfig {
   mode: 'local' | 'supabase';
   supabaseUrl?: string;
   supabaseAnonKey?: string;
+  /** The Supabase project signs in with Microsoft (Azure provider): the pane shows "Mit Microsoft anmelden". */
+  microsoft?: boolean;
 }
 
 const ClientConfigSchema = z
@@ -12,6 +14,7 @@ const ClientConfigSchema = z
     mode: z.enum(['local', 'supabase']),
     supabaseUrl: z.string().optional(),
     supabaseAnonKey: z.string().optional(),
+    microsoft: z.boolean().optional(),
   })
   .openapi('Clientkonfiguration');
 

@@ -9,7 +9,7 @@ import { PUSH_LIMITS, PushResponseSchema, type PushRequest } from '../sync/contr
 import { statusHinweise } from '../sync/hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { XLSX_TYPE, buildWorkbook, pullSheetFile } from '../xlsx/export.ts';
-import { fileIdempotencyKey, planImport, readSheetFile } from '../xlsx/import.ts';
+import { fileIdempotencyKey, planImport, readSheetFile, readUploadBinding } from '../xlsx/import.ts';
 import { importResult } from '../xlsx/result.ts';
 import { KindParam, requireSheet, ScopeQuery } from './sheets.ts';
 
@@ -32,8 +32,31 @@ const fileTooLarge = () =>
     `Die Datei ist zu groß: höchstens ${PUSH_LIMITS.bytes / 1024 / 1024} MB. Teilen Sie die Tabelle auf oder senden Sie über das Add-in.`,
   );
 
+/**
+ * How many uploads one server process unpacks at a time. Each may inflate up to
+ * MAX_UNPACKED_BYTES and hold the workbook in ExcelJS; more at once would let a few members
+ * exhaust the memory and the one CPU that every other request needs.
+ */
+const MAX_CONCURRENT_IMPORTS = 2;
+let runningImports = 0;
+
+async function withImportSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (runningImports >= MAX_CONCURRENT_IMPORTS) {
+    throw new AppError(
+      'too_many_requests',
+      'Gerade werden zu viele Dateien gleichzeitig eingelesen. Bitte senden Sie die Datei in einer Minute noch einmal; übernommen wurde nichts.',
+    );
+  }
+  runningImports++;
+  try {
+    return await work();
+  } finally {
+    runningImports--;
+  }
+}
+
 /** The origin the caller reached the server at: what the binding names as the server to sync with. */
-const serverOrigin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const serverOrigin = (c: Context<AppEnv>) => c.get('origin');
 
 export function xlsxResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string) {
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
@@ -100,13 +123,15 @@ export const xlsxRoutes = createRouter()
         ...errorResponses,
         403: error('Bereich darf nur gelesen werden'),
         413: error('Datei größer als 10 MB oder mehr als 10.000 geänderte Zeilen'),
+        429: error('Zu viele Dateien werden gerade gleichzeitig eingelesen'),
       },
     }),
-    async (c) => {
+    (c) => withImportSlot(async () => {
       const sheet = requireSheet(c.req.valid('param').kind);
       const bytes = new Uint8Array(await c.req.arrayBuffer());
-      const upload = await readSheetFile(bytes);
-      const { binding } = upload;
+      // Kind, scope and the write permission first, from the small parts: a member who may only read
+      // the scope never gets the server to inflate the sheets.
+      const binding = await readUploadBinding(bytes);
       if (binding.kind !== sheet.kind) {
         throw badRequest(
           `Diese Datei gehört zur Tabellenart „${binding.kind}“ („${binding.title}“), nicht zu „${sheet.kind}“. Senden Sie sie an /api/sheets/${binding.kind}/import.`,
@@ -114,6 +139,10 @@ export const xlsxRoutes = createRouter()
       }
       const caller: Caller = c.get('caller');
       assertMayWrite(caller, sheet, binding.scope);
+      const upload = await readSheetFile(bytes);
+      if (upload.binding.kind !== binding.kind || upload.binding.scope !== binding.scope) {
+        throw badRequest('Die Verbindungsdaten dieser Arbeitsmappe sind widersprüchlich. Bitte exportieren Sie die Tabelle neu.');
+      }
       const plan = planImport(upload);
       if (plan.changes.length > PUSH_LIMITS.changes) {
         throw new AppError(
@@ -137,5 +166,5 @@ export const xlsxRoutes = createRouter()
       });
       const { bytes: result } = await buildWorkbook({ ...current, ...importResult(upload, plan, response, current.pull) });
       return xlsxResponse(c, result, `${sheet.kind}-${binding.scope}-ergebnis.xlsx`);
-    },
+    }),
   );

@@ -5,6 +5,8 @@
  * Sequences or timestamps would miss those: they are not commit-ordered.
  */
 const SNAPSHOT = /^(\d{1,20}):(\d{1,20}):((?:\d{1,20})(?:,\d{1,20})*)?$/;
+/** pg_snapshot's input refuses transaction ids of 0 and above the signed 64-bit range. */
+const LARGEST_XID = 2n ** 63n - 1n;
 
 export function isValidCursor(cursor: string): boolean {
   const match = SNAPSHOT.exec(cursor);
@@ -12,5 +14,5 @@ export function isValidCursor(cursor: string): boolean {
   const xmin = BigInt(match[1]!);
   const xmax = BigInt(match[2]!);
   const running = match[3] ? match[3].split(',').map(BigInt) : [];
-  return xmin <= xmax && running.every((xid, i) => xid >= xmin && xid < xmax && (i === 0 || xid > running[i - 1]!));
+  return xmin >= 1n && xmin <= xmax && xmax <= LARGEST_XID && running.every((xid, i) => xid >= xmin && xid < xmax && (i === 0 || xid > running[i - 1]!));
 }

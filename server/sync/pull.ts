@@ -71,9 +71,19 @@ export async function pullSheet(tx: Sql, sheet: SheetKind, scope: string, since?
     throw badRequest('Der Cursor (since) ist ungültig. Rufen Sie die Tabelle einmal vollständig ab.');
   }
   await checkScope(tx, sheet, scope);
-  const [{ cursor }] = (await tx.query<{ cursor: string }>('select pg_current_snapshot()::text as cursor')) as [
-    { cursor: string },
-  ];
+  // Transaction ids only grow: a cursor beyond the current snapshot comes from another database, or
+  // from this one before it was restored from a backup, and its delta would silently miss changes.
+  const [{ cursor, ahead }] = (await tx.query<{ cursor: string; ahead: boolean }>(
+    `select pg_current_snapshot()::text as cursor,
+            coalesce(pg_snapshot_xmax($1::pg_snapshot) > pg_snapshot_xmax(pg_current_snapshot()), false) as ahead`,
+    [since ?? null],
+  )) as [{ cursor: string; ahead: boolean }];
+  if (ahead) {
+    throw badRequest(
+      'Der Cursor (since) ist neuer als der Stand der Datenbank, etwa weil sie aus einer Sicherung wiederhergestellt wurde. Rufen Sie die Tabelle einmal vollständig ab.',
+      { since: 'ahead' },
+    );
+  }
   const columns = await loadColumns(tx, sheet);
 
   const records =

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/database.ts';
+import { withServerRights } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
 import type { PushRequest, PushResponse, PushResult } from './contract.ts';
 import { mergeChange, type StoredRow } from './merge.ts';
@@ -37,9 +38,12 @@ export function requestHash(sheet: SheetKind, request: Push): string {
 export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Promise<PushResponse> {
   const hash = requestHash(sheet, request);
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]);
-  const [receipt] = await tx.query<{ inhalt_hash: string; antwort: PushResponse }>(
-    'select inhalt_hash, antwort from public.push_quittung_lesen($1)',
-    [request.idempotencyKey],
+  // Every caller's receipts, so that a key reused by someone else is a 409 and not a duplicate-key
+  // error; the function is the server's alone (intern, no EXECUTE for authenticated).
+  const [receipt] = await withServerRights(tx, () =>
+    tx.query<{ inhalt_hash: string; antwort: PushResponse }>('select inhalt_hash, antwort from intern.push_quittung_lesen($1)', [
+      request.idempotencyKey,
+    ]),
   );
   if (receipt) {
     if (receipt.inhalt_hash === hash) return receipt.antwort;
@@ -130,6 +134,6 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Pro
     `insert into public.push_quittung (schluessel, tabelle, bereich, inhalt_hash, antwort) values ($1, $2, $3, $4, $5::text::jsonb)`,
     [request.idempotencyKey, sheet.table, request.scope, hash, JSON.stringify(response)],
   );
-  await tx.query('select public.push_quittungen_aufraeumen($1)', [RECEIPT_DAYS]);
+  await withServerRights(tx, () => tx.query('select intern.push_quittungen_aufraeumen($1)', [RECEIPT_DAYS]));
   return response;
 }

@@ -1,3 +1,4 @@
+import { forbiddenCharacter, normalizeLineBreaks, URL_PATTERN } from '../../addin/src/sync/rules.ts';
 import { DATE_LIMITS, type Column, type ColumnDef } from './sheets.ts';
 
 export type CellValue = string | number | boolean | string[] | null;
@@ -8,8 +9,6 @@ export type CheckableColumn = Pick<ColumnDef, 'key' | 'label' | 'type' | 'requir
   Pick<Column, 'values'>;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-// Mirrors the check constraint on kommune_status.url.
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+\.[^\s]*$/;
 
 function isCalendarDate(text: string): boolean {
   const match = ISO_DATE.exec(text);
@@ -41,18 +40,17 @@ export function checkValue(column: CheckableColumn, raw: unknown): Checked {
     case 'text':
     case 'url': {
       if (typeof raw !== 'string') return { ok: false, message: `${label} erwartet einen Text.` };
-      // PostgreSQL text cannot hold NUL; other control characters are stray input from copy and paste.
-      // eslint-disable-next-line no-control-regex -- finding control characters is the point
-      if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(raw)) {
-        return { ok: false, message: `${label} enthält unzulässige Steuerzeichen.` };
-      }
-      if (column.maxLength !== undefined && [...raw].length > column.maxLength) {
+      // Stored with \n only, so that a text compares equal after any round trip through Excel or a file.
+      const text = normalizeLineBreaks(raw);
+      const forbidden = forbiddenCharacter(text);
+      if (forbidden) return { ok: false, message: `${label} ${forbidden}` };
+      if (column.maxLength !== undefined && [...text].length > column.maxLength) {
         return { ok: false, message: `${label} darf höchstens ${column.maxLength} Zeichen lang sein.` };
       }
-      if (column.type === 'url' && !URL_PATTERN.test(raw)) {
-        return { ok: false, message: `${quote(raw)} ist keine gültige Internetadresse (http:// oder https://).` };
+      if (column.type === 'url' && !URL_PATTERN.test(text)) {
+        return { ok: false, message: `${quote(text)} ist keine gültige Internetadresse (http:// oder https://).` };
       }
-      return { ok: true, value: raw };
+      return { ok: true, value: text };
     }
     case 'number': {
       if (typeof raw !== 'number' || !Number.isFinite(raw)) return { ok: false, message: `${label} erwartet eine Zahl.` };

@@ -13,16 +13,12 @@ import {
   type TableLayout,
 } from '../../addin/src/sync/workbook.ts';
 import { badRequest } from '../errors.ts';
+import { scanXml, UploadZip } from './zip.ts';
 
 const DAY_MS = 86_400_000;
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 /** How far down a moved table's header row is looked for. */
 const HEADER_SEARCH_ROWS = 20;
-/**
- * What the parts of an upload may unpack to: generous for the largest scope (20.000 rows with
- * their snapshot), and far below what would exhaust the server's memory (a "zip bomb").
- */
-const MAX_UNPACKED_BYTES = 300 * 1024 * 1024;
 
 const NOT_XLSX =
   'Die Datei ist keine lesbare Excel-Arbeitsmappe (.xlsx). Bitte speichern Sie sie als „Excel-Arbeitsmappe (.xlsx)“ und senden Sie sie erneut.';
@@ -57,40 +53,158 @@ export interface ImportPlan {
 }
 
 /**
- * The sum of the sizes the zip's central directory declares for its entries; undefined when the
- * bytes are no zip archive. Checked before ExcelJS unpacks anything into memory.
+ * What all parts of an upload together may unpack to, counted as they are inflated: ten times the
+ * 10 MB upload limit, about what a workbook of mostly text compresses by. An export with filled-in
+ * text columns unpacks to about 2.4 KB per row, so the 20.000-row scope needs about half of it.
  */
-function declaredUnpackedSize(bytes: Uint8Array): number | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const END_OF_DIRECTORY = 0x06054b50;
-  const ENTRY = 0x02014b50;
-  let end = -1;
-  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
-    if (view.getUint32(at, true) === END_OF_DIRECTORY) {
-      end = at;
-      break;
+export const MAX_UNPACKED_BYTES = 100 * 1024 * 1024;
+/** workbook.xml and its relationships: a few KB in every real workbook. */
+const SMALL_PART_BYTES = 1024 * 1024;
+/** Rows 1 and 2 of the binding sheet: the marker and the binding, a few cells of at most 32.767 characters. */
+const BINDING_PREFIX_BYTES = 4 * 1024 * 1024;
+
+const TOO_LARGE = `Die Datei entpackt sich auf mehr als ${MAX_UNPACKED_BYTES / 1024 / 1024} MB; so große Arbeitsmappen nimmt OZG-Sync nicht an.`;
+const ZIP_ERRORS = { tooLarge: TOO_LARGE, damaged: NOT_XLSX };
+
+const notOurs = () =>
+  badRequest(`${NOT_BOUND} Senden Sie nur Dateien, die OZG-Sync exportiert hat (GET /api/sheets/{kind}/export.xlsx oder npm run sheet -- export).`);
+
+/** A part's path from a relationship target, which is relative to xl/ or absolute. */
+const partPath = (target: string) => (target.startsWith('/') ? target.slice(1) : `xl/${target}`).replace(/\/[^/]+\/\.\.\//g, '/');
+
+/** The relationships of xl/workbook.xml: id → part, and the shared strings part. */
+async function workbookParts(zip: UploadZip) {
+  const sheets = new Map<string, string>();
+  await scanXml(zip, 'xl/workbook.xml', SMALL_PART_BYTES, (parser, done) => {
+    parser.on('opentag', (tag) => {
+      if (tag.name === 'sheet' && typeof tag.attributes.name === 'string') sheets.set(tag.attributes.name, String(tag.attributes['r:id'] ?? ''));
+    });
+    parser.on('closetag', (tag) => tag.name === 'sheets' && done());
+  }, ZIP_ERRORS);
+  const targets = new Map<string, string>();
+  let sharedStrings: string | undefined;
+  await scanXml(zip, 'xl/_rels/workbook.xml.rels', SMALL_PART_BYTES, (parser) => {
+    parser.on('opentag', (tag) => {
+      const { Id, Target, Type } = tag.attributes as Record<string, string | undefined>;
+      if (!Target) return;
+      if (Id) targets.set(Id, partPath(Target));
+      if (Type?.endsWith('/sharedStrings')) sharedStrings = partPath(Target);
+    });
+  }, ZIP_ERRORS);
+  const bindingId = sheets.get(BINDING_SHEET);
+  return { bindingSheet: bindingId ? targets.get(bindingId) : undefined, sharedStrings };
+}
+
+type PrefixCell = { shared: number } | { text: string };
+
+/** The cells of rows 1 and 2 of a worksheet, streamed: inflation stops where row 3 begins. */
+async function firstTwoRows(zip: UploadZip, part: string): Promise<PrefixCell[][]> {
+  const rows: PrefixCell[][] = [[], []];
+  await scanXml(zip, part, BINDING_PREFIX_BYTES, (parser, done) => {
+    let row = 0;
+    let cell: { type: string; column: number } | undefined;
+    let text: string | undefined;
+    let inText = false;
+    let nextColumn = 0;
+    parser.on('opentag', (tag) => {
+      if (tag.name === 'row') {
+        row = Number(tag.attributes.r ?? row + 1);
+        nextColumn = 0;
+        if (row > 2) done();
+      } else if (tag.name === 'c' && row >= 1 && row <= 2) {
+        const ref = /^([A-Z]+)\d+$/.exec(String(tag.attributes.r ?? ''));
+        const column = ref ? [...ref[1]!].reduce((n, letter) => n * 26 + letter.charCodeAt(0) - 64, 0) - 1 : nextColumn;
+        nextColumn = column + 1;
+        cell = { type: String(tag.attributes.t ?? 'n'), column };
+        text = undefined;
+      } else if ((tag.name === 'v' || tag.name === 't') && cell) {
+        inText = true;
+        text ??= '';
+      }
+    });
+    parser.on('text', (chunk) => {
+      if (inText) text += chunk;
+    });
+    parser.on('closetag', (tag) => {
+      if (tag.name === 'v' || tag.name === 't') inText = false;
+      else if (tag.name === 'c' && cell) {
+        if (text !== undefined) rows[row - 1]![cell.column] = cell.type === 's' ? { shared: Number(text) } : { text };
+        cell = undefined;
+      } else if (tag.name === 'sheetData') done();
+    });
+  }, ZIP_ERRORS);
+  return rows;
+}
+
+/** Shared strings 0 … last, streamed: inflation stops after the last one asked for. */
+async function sharedStringsUpTo(zip: UploadZip, part: string, last: number): Promise<string[]> {
+  const strings: string[] = [];
+  await scanXml(zip, part, MAX_UNPACKED_BYTES, (parser, done) => {
+    let current: string | undefined;
+    let inText = false;
+    let phonetic = false;
+    parser.on('opentag', (tag) => {
+      if (tag.name === 'si') current = '';
+      else if (tag.name === 'rPh') phonetic = true;
+      else if (tag.name === 't' && !phonetic) inText = true;
+    });
+    parser.on('text', (chunk) => {
+      if (inText && current !== undefined) current += chunk;
+    });
+    parser.on('closetag', (tag) => {
+      if (tag.name === 't') inText = false;
+      else if (tag.name === 'rPh') phonetic = false;
+      else if (tag.name === 'si') {
+        strings.push(current ?? '');
+        current = undefined;
+        if (strings.length > last) done();
+      }
+    });
+  }, ZIP_ERRORS);
+  return strings;
+}
+
+/**
+ * The binding (kind, scope, …) of an upload, read from the small parts only: workbook.xml, its
+ * relationships, the first two rows of the binding sheet and as many shared strings as those
+ * need. Nothing of the data sheet is inflated, so the caller can check the write permission first.
+ */
+export async function readUploadBinding(bytes: Uint8Array): Promise<Binding> {
+  const zip = await UploadZip.open(bytes, NOT_XLSX);
+  try {
+    const { bindingSheet, sharedStrings } = await workbookParts(zip);
+    if (!bindingSheet || !zip.entries.has(bindingSheet)) {
+      if (!zip.entries.has('xl/workbook.xml')) throw badRequest(NOT_XLSX);
+      throw notOurs();
     }
+    const rows = await firstTwoRows(zip, bindingSheet);
+    const shared = rows.flat().flatMap((cell) => ('shared' in cell ? [cell.shared] : []));
+    const strings = shared.length && sharedStrings ? await sharedStringsUpTo(zip, sharedStrings, Math.max(...shared)) : [];
+    const values = rows.map((row) => Array.from(row, (cell) => (cell === undefined ? '' : 'shared' in cell ? (strings[cell.shared] ?? '') : cell.text)));
+    const decoded = decodeBindingSheet(values);
+    if (!decoded.ok) throw decoded.message === NOT_BOUND ? notOurs() : badRequest(decoded.message);
+    return decoded.binding;
+  } finally {
+    zip.close();
   }
-  if (end < 0) return undefined;
-  const entries = view.getUint16(end + 10, true);
-  let at = view.getUint32(end + 16, true);
-  let total = 0;
-  for (let i = 0; i < entries; i++) {
-    if (at + 46 > bytes.length || view.getUint32(at, true) !== ENTRY) return undefined;
-    const size = view.getUint32(at + 24, true);
-    // 0xFFFFFFFF defers to a zip64 field: more than an upload of ours can hold anyway.
-    total += size === 0xffffffff ? Infinity : size;
-    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+}
+
+/** Inflates every part once, counting and discarding: what ExcelJS then unpacks is known to be bounded. */
+async function checkUnpackedSize(bytes: Uint8Array): Promise<void> {
+  const zip = await UploadZip.open(bytes, NOT_XLSX);
+  try {
+    if (zip.declaredSize() > MAX_UNPACKED_BYTES) throw badRequest(TOO_LARGE);
+    let total = 0;
+    for (const name of zip.entries.keys()) {
+      total += await zip.stream(name, MAX_UNPACKED_BYTES - total, () => true, ZIP_ERRORS);
+    }
+  } finally {
+    zip.close();
   }
-  return total;
 }
 
 async function loadWorkbook(bytes: Uint8Array): Promise<ExcelJS.Workbook> {
-  const unpacked = declaredUnpackedSize(bytes);
-  if (unpacked === undefined) throw badRequest(NOT_XLSX);
-  if (unpacked > MAX_UNPACKED_BYTES) {
-    throw badRequest(`Die Datei entpackt sich auf mehr als ${MAX_UNPACKED_BYTES / 1024 / 1024} MB; so große Arbeitsmappen nimmt OZG-Sync nicht an.`);
-  }
+  await checkUnpackedSize(bytes);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);

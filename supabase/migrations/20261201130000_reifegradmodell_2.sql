@@ -53,8 +53,10 @@ insert into public.reifegrad_stufe (modell, stufe, name, erklaerung) values
 
 alter table public.reifegradmodell enable row level security;
 alter table public.reifegrad_stufe enable row level security;
-create policy mitglieder_lesen on public.reifegradmodell for select to authenticated using ((select public.ist_mitglied()));
-create policy mitglieder_lesen on public.reifegrad_stufe for select to authenticated using ((select public.ist_mitglied()));
+create policy mitglieder_lesen on public.reifegradmodell for select to authenticated using ((select intern.ist_mitglied()));
+create policy mitglieder_lesen on public.reifegrad_stufe for select to authenticated using ((select intern.ist_mitglied()));
+-- Read-only for everyone: the thresholds change only by migration (supabase/privileges.json).
+revoke all on public.reifegradmodell, public.reifegrad_stufe from anon, authenticated;
 grant select on public.reifegradmodell, public.reifegrad_stufe to authenticated;
 
 -- New ratings are model 2.0. Rows without a Reifegrad carry no rating yet, so they move to 2.0
@@ -151,3 +153,8 @@ comment on view public.fortschritt_leistung is 'Umsetzungsstand der Kommunen je 
 create view public.fortschritt_kommune with (security_invoker = true) as
 select * from public.fortschritt('kommune');
 comment on view public.fortschritt_kommune is 'Umsetzungsstand je Kommune über alle OZG-Leistungen mit kommunalem Vollzug.';
+
+revoke all on function public.fortschritt(text, smallint, text) from public, anon, authenticated;
+grant execute on function public.fortschritt(text, smallint, text) to authenticated;
+revoke all on public.fortschritt_themenfeld, public.fortschritt_leistung, public.fortschritt_kommune from anon, authenticated;
+grant select on public.fortschritt_themenfeld, public.fortschritt_leistung, public.fortschritt_kommune to authenticated;

@@ -8,7 +8,7 @@ create table public.stichtag (
   datum date not null,
   bezeichnung text not null check (length(btrim(bezeichnung)) between 1 and 200),
   erstellt_am timestamptz not null default now(),
-  erstellt_von text not null default coalesce(public.anmelde_email(), current_user)
+  erstellt_von text not null default coalesce(intern.anmelde_email(), current_user)
 );
 comment on table public.stichtag is 'Stichtage (Erhebungen): der eingefrorene Umsetzungsstand aller Kommunen zu einem Zeitpunkt.';
 
@@ -27,7 +27,7 @@ create table public.stichtag_status (
 comment on table public.stichtag_status is 'Der Umsetzungsstand je Kommune und OZG-Leistung, wie er zu einem Stichtag stand (unveränderlich).';
 
 -- Runs as the owner so that the snapshot holds every counted row whatever the admin's session may read.
-create function public.stichtag_einfrieren() returns trigger
+create function intern.stichtag_einfrieren() returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
@@ -45,9 +45,9 @@ begin
 end
 $$;
 create trigger stichtag_einfrieren after insert on public.stichtag
-  for each row execute function public.stichtag_einfrieren();
+  for each row execute function intern.stichtag_einfrieren();
 
-create function public.stichtag_unveraenderlich() returns trigger
+create function intern.stichtag_unveraenderlich() returns trigger
 language plpgsql
 set search_path = ''
 as $$
@@ -57,20 +57,26 @@ begin
 end
 $$;
 create trigger stichtag_unveraenderlich before update or delete on public.stichtag
-  for each row execute function public.stichtag_unveraenderlich();
+  for each row execute function intern.stichtag_unveraenderlich();
 create trigger stichtag_unveraenderlich before update or delete on public.stichtag_status
-  for each row execute function public.stichtag_unveraenderlich();
+  for each row execute function intern.stichtag_unveraenderlich();
 create trigger stichtag_nicht_leeren before truncate on public.stichtag
-  for each statement execute function public.stichtag_unveraenderlich();
+  for each statement execute function intern.stichtag_unveraenderlich();
 create trigger stichtag_nicht_leeren before truncate on public.stichtag_status
-  for each statement execute function public.stichtag_unveraenderlich();
+  for each statement execute function intern.stichtag_unveraenderlich();
 
 alter table public.stichtag enable row level security;
 alter table public.stichtag_status enable row level security;
-create policy mitglieder_lesen on public.stichtag for select to authenticated using ((select public.ist_mitglied()));
-create policy admins_anlegen on public.stichtag for insert to authenticated with check ((select public.ist_admin()));
-create policy mitglieder_lesen on public.stichtag_status for select to authenticated using ((select public.ist_mitglied()));
+create policy mitglieder_lesen on public.stichtag for select to authenticated using ((select intern.ist_mitglied()));
+create policy admins_anlegen on public.stichtag for insert to authenticated with check ((select intern.ist_admin()));
+create policy mitglieder_lesen on public.stichtag_status for select to authenticated using ((select intern.ist_mitglied()));
 -- stichtag_status is written only by the freezing trigger (as owner); no policy lets anyone else insert.
+-- Members read, admins add a Stichtag; nobody may update or delete (supabase/privileges.json).
+revoke all on public.stichtag, public.stichtag_status from anon, authenticated;
+revoke all on sequence public.stichtag_id_seq from anon, authenticated;
+grant select, insert on public.stichtag to authenticated;
+grant select on public.stichtag_status to authenticated;
+revoke all on function intern.stichtag_einfrieren(), intern.stichtag_unveraenderlich() from public, anon, authenticated;
 
 -- Progress as of today or as of a Stichtag: the same counting over the live rows or the frozen ones.
 drop view public.fortschritt_themenfeld;
@@ -169,3 +175,8 @@ comment on view public.fortschritt_leistung is 'Umsetzungsstand der Kommunen je 
 create view public.fortschritt_kommune with (security_invoker = true) as
 select * from public.fortschritt('kommune');
 comment on view public.fortschritt_kommune is 'Umsetzungsstand je Kommune über alle OZG-Leistungen mit kommunalem Vollzug.';
+
+revoke all on function public.fortschritt(text, smallint, text, bigint) from public, anon, authenticated;
+grant execute on function public.fortschritt(text, smallint, text, bigint) to authenticated;
+revoke all on public.fortschritt_themenfeld, public.fortschritt_leistung, public.fortschritt_kommune from anon, authenticated;
+grant select on public.fortschritt_themenfeld, public.fortschritt_leistung, public.fortschritt_kommune to authenticated;

@@ -66,7 +66,7 @@ export function describeEachDatabase(
       let handle: TestDatabase | undefined;
       beforeAll(async () => {
         handle = await target.create();
-        if (options.migrate !== false) await prepareDatabase(handle.db);
+        if (options.migrate !== false) await prepareDatabase(handle.db, { demoData: true });
       });
       afterAll(async () => {
         await handle?.drop();

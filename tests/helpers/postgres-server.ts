@@ -36,7 +36,7 @@ export async function startServerOnPostgres(options: ServerOnPostgresOptions = {
   };
   let server: RunningServer;
   try {
-    await prepareDatabase(database.db);
+    await prepareDatabase(database.db, { demoData: true });
     await options.prepare?.(database.db);
     server = await start();
   } catch (error) {

@@ -10,6 +10,7 @@ import { apiAs, testApp, testToken } from '../helpers/api.ts';
 import { createPostgresDatabase, describeOnPostgres, type TestDatabase } from '../helpers/databases.ts';
 import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET } from '../helpers/members.ts';
 import { pullRows } from '../helpers/sheets.ts';
+import { contractOf } from '../helpers/contract.ts';
 import { hostileRequest, operationsOf, type Authorizations, type Vocabulary } from './hostile-requests.ts';
 
 const REQUESTS = 3_000;
@@ -54,6 +55,12 @@ async function authorizations(): Promise<Authorizations> {
   };
 }
 
+/** A cursor as a restored database would see one of its former self: beyond its current snapshot. */
+const aheadOf = (cursor: string) => {
+  const xmax = BigInt(cursor.split(':')[1]!) + 1_000_000n;
+  return `${xmax}:${xmax}:`;
+};
+
 /** Real kinds, scopes, row ids, columns and values, by the names of the fields and parameters they fit. */
 async function vocabularyOf(db: Sql, workbook: Uint8Array<ArrayBuffer>, cursor: string): Promise<Vocabulary> {
   const ids = async (sql: string) => (await db.query<{ id: string | number }>(sql)).map((row) => row.id);
@@ -75,7 +82,10 @@ async function vocabularyOf(db: Sql, workbook: Uint8Array<ArrayBuffer>, cursor: 
       themenfeldId: [9, 14],
       email: [ADMIN, KOELN, FREMD],
       q: ['Köln', 'Gewerbe', '05'],
-      since: [cursor, '2026-11-01'],
+      // The cursors and dates that once reached PostgreSQL's parsers and came back as 500, and a cursor from the future.
+      since: [cursor, '2026-11-01', '0:0:', '9223372036854775808:9223372036854775808:', '0000-01-01', '2026-11-01T08:00:00-23:59', aheadOf(cursor)],
+      url: ['https://www.stadt-koeln.de/gewerbe', 'https://www.stadt-koeln.de/\u0085gewerbe'],
+      bemerkung: ['Zeile 1\r\nZeile 2', 'a\ufffeb', 'a\uffffb'],
       status: ['online', 'in Planung'],
       reifegrad: [0, 3, 7],
     })),
@@ -88,17 +98,19 @@ describeOnPostgres('Malformed and hostile requests against every endpoint', () =
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await createPostgresDatabase();
-    await prepareDatabase(database.db);
+    await prepareDatabase(database.db, { demoData: true });
   });
   afterAll(async () => {
     await database?.drop();
   });
 
-  it(`never get a 5xx or a glimpse of the internals, always get errors as JSON, and change nothing when refused (${REQUESTS.toLocaleString('en')} requests)`, async () => {
+  it(`never get a 5xx or a glimpse of the internals, are answered as /openapi.json documents, and change nothing when refused (${REQUESTS.toLocaleString('en')} requests)`, async () => {
     const { db } = database!;
     // The app in this process: the same HTTP handling as the server process, without a socket per request.
     const app = testApp(db);
-    const operations = operationsOf(await (await app.request('/openapi.json')).json());
+    const document = await (await app.request('/openapi.json')).json();
+    const operations = operationsOf(document);
+    const contract = await contractOf(document);
     const exported = await app.request('/api/sheets/kommune-status/export.xlsx?scope=05315000', {
       headers: { authorization: `Bearer ${await testToken(KOELN)}` },
     });
@@ -120,6 +132,7 @@ describeOnPostgres('Malformed and hostile requests against every endpoint', () =
 
         expect(response.status, text).toBeLessThan(500);
         expect(text).not.toMatch(INTERNALS);
+        expect(contract(init.method ?? 'GET', url, { status: response.status, headers: response.headers, text }), text).toEqual([]);
         if (response.status < 400) return;
         expect(response.headers.get('content-type')).toMatch(/^application\/json/);
         const body = JSON.parse(text) as { error: { code: ErrorCode; message: string } };

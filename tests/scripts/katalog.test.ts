@@ -128,8 +128,8 @@ describeOnPostgres('npm run katalog on PostgreSQL (DATABASE_URL)', () => {
     await target?.drop();
   });
 
-  it('migrates an empty database, seeds it and loads the whole catalogue', async () => {
-    const result = await katalog({ DATABASE_URL: target.url! });
+  it('migrates an empty database, with the demo data as OZG_DEMO_DATA=1 asks, and loads the whole catalogue', async () => {
+    const result = await katalog({ DATABASE_URL: target.url!, OZG_DEMO_DATA: '1' });
     expect(result.out).toContain('Katalog-Import: übernommen.');
     expect(result.code).toBe(0);
     expect(await counts(target.db)).toEqual(FULL);

@@ -65,6 +65,29 @@ describe('npm start on the embedded database', () => {
     }
   }, 120_000);
 
+  it('gives a fresh database started with NODE_ENV=production the schema only: no demo members, no demo admin', async () => {
+    const productionDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-data-'));
+    try {
+      const server = await startServer({ DATA_DIR: productionDir, DATABASE_URL: '', NODE_ENV: 'production' });
+      try {
+        expect(server.output()).toContain('ohne Beispieldaten');
+        expect((await get(`${server.url}/health`)).body).toMatchObject({ status: 'ok', database: 'pglite' });
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+      const db = await openPglite(path.join(productionDir, 'pglite'));
+      try {
+        expect(await db.query('select email from public.mitglied')).toEqual([]);
+        expect(await db.query('select 1 from public.kommune_status limit 1')).toEqual([]);
+        expect((await db.query('select 1 from supabase_migrations.schema_migrations')).length).toBeGreaterThan(6);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await rm(productionDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('refuses to start with a clear German message, not a stack trace, when the configuration is wrong', async () => {
     const attempt = startServer({ PORT: 'dreitausend', DATA_DIR: os.tmpdir() });
     await expect(attempt).rejects.toThrow(/exited with 1[\s\S]*PORT: PORT muss eine Zahl sein/);
@@ -80,9 +103,25 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       await database?.drop();
     });
 
-    it('starts on PostgreSQL with the seed, and keeps data across a restart', async () => {
+    it('gives a fresh database reached through DATABASE_URL the schema only unless OZG_DEMO_DATA=1 asks for the demo', async () => {
+      const empty = await createPostgresDatabase();
+      try {
+        const server = await startServer({ DATABASE_URL: empty.url!, DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ozg-data-')) });
+        try {
+          expect(server.output()).toContain('ohne Beispieldaten');
+          expect(await empty.db.query('select email from public.mitglied')).toEqual([]);
+          expect(await empty.db.query('select 1 from public.themenfeld')).toEqual([]);
+        } finally {
+          expect(await server.stop()).toBe(0);
+        }
+      } finally {
+        await empty.drop();
+      }
+    }, 120_000);
+
+    it('starts on PostgreSQL with the seed when OZG_DEMO_DATA=1, and keeps data across a restart', async () => {
       database = await createPostgresDatabase();
-      const env = { DATABASE_URL: database.url!, DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ozg-data-')) };
+      const env = { DATABASE_URL: database.url!, DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ozg-data-')), OZG_DEMO_DATA: '1' };
       const first = await startServer(env);
       try {
         expect((await get(`${first.url}/health`)).body).toMatchObject({ status: 'ok', database: 'postgres' });

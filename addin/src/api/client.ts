@@ -63,7 +63,7 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     },
   });
   return {
-    config: () => unwrap<{ mode: 'local' | 'supabase'; supabaseUrl?: string; supabaseAnonKey?: string }>(client.api.config.$get()),
+    config: () => unwrap<{ mode: 'local' | 'supabase'; supabaseUrl?: string; supabaseAnonKey?: string; microsoft?: boolean }>(client.api.config.$get()),
     localMembers: () => unwrap<{ email: string; rolle: string; bereich: string }[]>(client.api.dev.members.$get()),
     localLogin: (email: string) => unwrap<{ access_token: string }>(client.api.dev.login.$post({ json: { email } })),
     me: () => unwrap<MeResponse>(client.api.me.$get()),

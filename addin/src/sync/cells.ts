@@ -1,3 +1,4 @@
+import { forbiddenCharacter, normalizeLineBreaks, URL_PATTERN } from './rules.ts';
 import type { CellValue, Column, ExcelValue } from './types.ts';
 
 export type ParsedCell = { ok: true; value: CellValue } | { ok: false; message: string };
@@ -11,8 +12,6 @@ const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 const FIRST_SERIAL = 61;
 // 9999-12-31, the last day Excel can show.
 const LAST_SERIAL = 2_958_465;
-// Mirrors the server's check, so that the user hears about a broken link before sending.
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+\.[^\s]*$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const GERMAN_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
 const DECIMAL = /^[+-]?\d+(?:[.,]\d+)?$/;
@@ -180,8 +179,12 @@ function parseList(column: Column, cell: ExcelValue): ParsedCell {
 export function fromCell(column: Column, cell: ExcelValue): ParsedCell {
   if (typeof cell === 'string' && cell.trim() === '') return ok(column.type === 'enum[]' ? [] : null);
   switch (column.type) {
-    case 'text':
-      return ok(typeof cell === 'string' ? cell : shown(cell));
+    case 'text': {
+      // As the server stores it, so that a text whose line breaks Excel or a file wrote as \r\n is no change.
+      const text = normalizeLineBreaks(typeof cell === 'string' ? cell : shown(cell));
+      const forbidden = forbiddenCharacter(text);
+      return forbidden ? fail(`${quote(text)} ${forbidden}`) : ok(text);
+    }
     case 'url': {
       const text = shown(cell);
       return URL_PATTERN.test(text) ? ok(text) : fail(`${quote(text)} ist keine gültige Internetadresse (http:// oder https://).`);

@@ -1,4 +1,4 @@
-import { Button, Dropdown, Field, Input, MessageBar, MessageBarBody, Option, Spinner, Text } from '@fluentui/react-components';
+import { Button, Divider, Dropdown, Field, Input, MessageBar, MessageBarBody, Option, Spinner, Text } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
@@ -56,7 +56,7 @@ function LocalSignIn({ anmeldung }: { anmeldung: Local }) {
   );
 }
 
-/** Supabase Auth: email and password, or a one-time code by email. */
+/** Supabase Auth: Microsoft (where the server offers it), email and password, or a one-time code by email. */
 function SupabaseSignIn({ anmeldung }: { anmeldung: Supabase }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -79,6 +79,14 @@ function SupabaseSignIn({ anmeldung }: { anmeldung: Supabase }) {
         run(() => (codeSent ? anmeldung.verifyCode(email, code) : anmeldung.signInWithPassword(email, password)));
       }}
     >
+      {anmeldung.signInWithMicrosoft && (
+        <>
+          <Button appearance="primary" disabled={busy} onClick={() => run(anmeldung.signInWithMicrosoft!)}>
+            Mit Microsoft anmelden
+          </Button>
+          <Divider>oder mit E-Mail-Adresse</Divider>
+        </>
+      )}
       <Field label="E-Mail-Adresse" required>
         <Input type="email" value={email} onChange={(_, data) => setEmail(data.value)} autoComplete="username" />
       </Field>

@@ -45,7 +45,7 @@ describe('The review and progress client', () => {
 
   beforeAll(async () => {
     db = await openPglite();
-    await prepareDatabase(db);
+    await prepareDatabase(db, { demoData: true });
     admin = clientAs(ADMIN);
     koeln = clientAs(KOELN);
   });

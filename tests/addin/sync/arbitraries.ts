@@ -13,21 +13,23 @@ import {
 
 export const COLUMN_TYPES: ColumnType[] = ['text', 'number', 'date', 'enum', 'enum[]', 'boolean', 'url'];
 
-// eslint-disable-next-line no-control-regex -- the server refuses these, so valid text never holds them
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+import { forbiddenCharacter, URL_PATTERN } from '../../../addin/src/sync/rules.ts';
+
+/** Text the server stores as it is: none of the characters it refuses, line breaks only as \n. */
+const storable = (s: string) => forbiddenCharacter(s) === undefined;
 
 export const text = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 16 })
-  .filter((s) => s.trim() !== '' && !CONTROL.test(s));
-const formulaLike = fc.tuple(fc.constantFrom('=', '+', '-', '@'), fc.string({ maxLength: 10 })).map(([lead, rest]) => lead + rest);
-const url = fc.webUrl({ withQueryParameters: true, withFragments: true }).filter((u) => /^https?:\/\/[^\s/?#]+\.[^\s]*$/.test(u));
+  .filter((s) => s.trim() !== '' && storable(s));
+const formulaLike = fc.tuple(fc.constantFrom('=', '+', '-', '@'), fc.string({ maxLength: 10 })).map(([lead, rest]) => lead + rest).filter(storable);
+const url = fc.webUrl({ withQueryParameters: true, withFragments: true }).filter((u) => URL_PATTERN.test(u));
 const isoDay = (min: string, max: string) =>
   fc.date({ min: new Date(`${min}T00:00:00Z`), max: new Date(`${max}T00:00:00Z`), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
 
 const vocabularyEntry = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 12 })
   .map((s) => s.trim())
-  .filter((s) => s !== '' && !s.includes(';') && !CONTROL.test(s));
+  .filter((s) => s !== '' && !s.includes(';') && storable(s));
 export const vocabulary = fc.uniqueArray(vocabularyEntry, { minLength: 1, maxLength: 6 });
 
 export const column = (type: ColumnType, editable = true, values?: string[]): Column => ({
@@ -58,7 +60,7 @@ export function valueArb(column: Column, { wide = false } = {}): fc.Arbitrary<Ce
   const vocabularyOf = () => fc.constantFrom(...column.values!);
   switch (column.type) {
     case 'text':
-      return fc.option(wide ? fc.oneof(fc.string({ unit: 'binary', minLength: 1 }).filter((s) => s.trim() !== ''), formulaLike) : fc.oneof(text, formulaLike));
+      return fc.option(wide ? fc.oneof(fc.string({ unit: 'binary', minLength: 1 }).filter((s) => s.trim() !== '' && storable(s)), formulaLike) : fc.oneof(text, formulaLike));
     case 'url':
       return fc.option(url);
     case 'number':

@@ -20,7 +20,7 @@ describe('The task pane’s sync workflow against the real server', () => {
 
   beforeAll(async () => {
     db = await openPglite();
-    await prepareDatabase(db);
+    await prepareDatabase(db, { demoData: true });
     const app = testApp(db);
     const token = await testAuth.issueLocalToken!('ozg@koeln.example');
     const viaApp = (async (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof fetch;

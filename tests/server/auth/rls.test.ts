@@ -41,7 +41,7 @@ describeEachDatabase('Row-level security, directly in SQL', ({ db }) => {
       expect(await count(tx, 'select * from public.kommune_status')).toBe(0);
       expect(await count(tx, 'select * from public.mitglied')).toBe(0);
       await tx.query(`select set_config('role', 'anon', true)`);
-      expect(await count(tx, 'select * from public.kommune')).toBe(0);
+      await expect(count(tx, 'select * from public.kommune')).rejects.toThrow(/permission denied/);
     });
   });
 
@@ -154,11 +154,8 @@ describeEachDatabase('Row-level security, directly in SQL', ({ db }) => {
     for (const email of [ADMIN, MOBILITAET, KOELN]) {
       await inRollback(db(), async (tx) => {
         await tx.query(`update public.kommune_status set bemerkung = 'Log' where ags = '05315000'`);
-        const before = await count(tx, 'select * from public.aenderung');
         await authenticateAs(tx, email);
-        expect(await tx.query(`delete from public.aenderung returning 1`)).toEqual([]);
-        await asOwner(tx);
-        expect(await count(tx, 'select * from public.aenderung')).toBe(before);
+        await expect(tx.query(`delete from public.aenderung`)).rejects.toThrow(/permission denied/);
       });
     }
     await inRollback(db(), async (tx) => {

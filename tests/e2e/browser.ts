@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { build } from 'vite';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** A script built from one of tests/e2e's stand-ins, injected into every frame before the pane's own code runs. */
+export async function standInScript(file = 'standin.ts'): Promise<string> {
+  const output = await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: path.join(ROOT, 'tests/e2e', file), formats: ['iife'], name: 'OzgStandIn' },
+    },
+  });
+  const [result] = Array.isArray(output) ? output : [output];
+  const chunk = (result as { output: { type: string; code?: string }[] }).output.find((o) => o.type === 'chunk');
+  return chunk!.code!;
+}
+
+/**
+ * The task pane built as `npm start` builds it, but into a directory of its own (the server's ADDIN_DIR), so that
+ * browser test files running side by side never serve each other's half-written build.
+ */
+export async function buildPane(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ozg-addin-'));
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}
+
+/** A tiny web server on a loopback port of its own: another origin, as Excel on the web or an intranet page is. */
+export async function servePage(html: (origin: string) => string): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(html(origin));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type AppOptions } from '../../server/app.ts';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+import type { Database } from '../../server/db/database.ts';
+import { prepareDatabase } from '../../server/db/open.ts';
+import { openPglite } from '../../server/db/pglite.ts';
+import { testAuth } from '../helpers/api.ts';
+
+describe('loadConfig', () => {
+  it('reads FRAME_ANCESTORS as a space-separated list of origins, wildcard subdomains included', () => {
+    const config = loadConfig({ FRAME_ANCESTORS: '  https://intranet.example.org   https://*.Kreis-Beispiel.de:8443\nhttp://127.0.0.1:4100 ' });
+    expect(config.frameAncestors).toEqual(['https://intranet.example.org', 'https://*.kreis-beispiel.de:8443', 'http://127.0.0.1:4100']);
+  });
+
+  it('lets only Office and the server itself frame the pane when FRAME_ANCESTORS is not set', () => {
+    expect(loadConfig({}).frameAncestors).toEqual([]);
+  });
+
+  it.each([
+    ['a path', 'https://intranet.example.org/ozg'],
+    ['a comma list', 'https://a.example.org,https://b.example.org'],
+    ['no scheme', 'intranet.example.org'],
+    ['a CSP keyword', "'unsafe-inline'"],
+    ['a directive smuggled in', 'https://a.example.org;script-src'],
+    ['everyone', '*'],
+  ])('refuses %s in FRAME_ANCESTORS with a German message naming the entry', (_case, value) => {
+    expect(() => loadConfig({ FRAME_ANCESTORS: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ FRAME_ANCESTORS: value })).toThrow(`FRAME_ANCESTORS: „${value}“ ist kein Ursprung.`);
+  });
+
+  it('offers the Microsoft sign-in only with SUPABASE_AZURE=1, and refuses other values in German', () => {
+    const supabase = { SUPABASE_URL: 'https://abcdefgh.supabase.co', SUPABASE_ANON_KEY: 'anon' };
+    expect(loadConfig({ ...supabase, SUPABASE_AZURE: '1' }).supabaseAzure).toBe(true);
+    expect(loadConfig({ SUPABASE_AZURE: '0' }).supabaseAzure).toBe(false);
+    expect(loadConfig({}).supabaseAzure).toBe(false);
+    expect(() => loadConfig({ SUPABASE_AZURE: 'ja' })).toThrow('SUPABASE_AZURE ist 1 (Anmeldung mit Microsoft anbieten) oder 0.');
+  });
+
+  it('refuses SUPABASE_AZURE=1 without the Supabase project it signs in through, in German', () => {
+    expect(() => loadConfig({ SUPABASE_AZURE: '1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SUPABASE_AZURE: '1', SUPABASE_URL: 'https://abcdefgh.supabase.co' })).toThrow(
+      'SUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
+    );
+  });
+});
+
+describe('GET /api/config', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openPglite();
+    await prepareDatabase(db, { demoData: true });
+  });
+  afterAll(() => db?.close());
+
+  const config = async (options: Partial<AppOptions>) =>
+    (await createApp({ db, auth: testAuth, ...options }).request('/api/config')).json() as Promise<Record<string, unknown>>;
+  const supabase = { url: 'https://abcdefgh.supabase.co', anonKey: 'anon' };
+
+  it('tells the pane to offer "Mit Microsoft anmelden" only where the server runs with SUPABASE_AZURE=1', async () => {
+    expect(await config({ supabase, supabaseAzure: true })).toMatchObject({ supabaseUrl: supabase.url, microsoft: true });
+    expect(await config({ supabase })).toMatchObject({ microsoft: false });
+    expect(await config({ supabaseAzure: true })).not.toHaveProperty('microsoft');
+  });
+});
+
+const PG = 'postgres://ozg@db.example.org:5432/ozg';
+
+describe('Which fresh database gets the demo data', () => {
+  it.each([
+    ['the embedded default', {}, true],
+    ['the embedded default with NODE_ENV=production', { NODE_ENV: 'production' }, false],
+    ['a database reached through DATABASE_URL', { DATABASE_URL: PG }, false],
+    ['DATABASE_URL with OZG_DEMO_DATA=1', { DATABASE_URL: PG, OZG_DEMO_DATA: '1' }, true],
+    ['NODE_ENV=production with OZG_DEMO_DATA=1', { NODE_ENV: 'production', OZG_DEMO_DATA: ' 1 ' }, true],
+    ['the embedded default with OZG_DEMO_DATA=0', { OZG_DEMO_DATA: '0' }, false],
+    ['an empty OZG_DEMO_DATA, as compose files pass it', { DATABASE_URL: PG, OZG_DEMO_DATA: '' }, false],
+  ])('decides for %s: %s', (_label, env, expected) => {
+    expect(loadConfig(env).demoData).toBe(expected);
+  });
+
+  it.each(['ja', 'true', '2'])('refuses OZG_DEMO_DATA=%s with a German message naming both values', (value) => {
+    expect(() => loadConfig({ OZG_DEMO_DATA: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ OZG_DEMO_DATA: value })).toThrow(/OZG_DEMO_DATA: OZG_DEMO_DATA ist 1 .*Beispieldaten.* oder 0/);
+  });
+});
