@@ -4,13 +4,12 @@
  * Without --apply it only reports what would change. Same code as POST /api/admin/import.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { MigrationError } from '../server/db/migrate.ts';
+import { loadConfig } from '../server/config.ts';
 import { openDatabase, prepareDatabase } from '../server/db/open.ts';
-import { DatabaseInUseError } from '../server/db/server-lock.ts';
 import { importCatalogue, readCatalogue } from '../server/import/catalogue.ts';
 import { collectImportFiles, ImportPathError } from '../server/import/folder.ts';
 import { summarise } from '../server/import/summary.ts';
+import { runCli } from './cli.ts';
 
 const USAGE = 'Aufruf: npm run import -- catalogue <Ordner oder Dateien …> [--apply] [--hide-missing]';
 
@@ -50,19 +49,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (
-    error instanceof UsageError ||
-    error instanceof ImportPathError ||
-    error instanceof ConfigError ||
-    error instanceof MigrationError ||
-    error instanceof DatabaseInUseError
-  ) {
-    console.error(error.message);
-    process.exitCode = 2;
-  } else {
-    throw error;
-  }
-}
+await runCli(main, [UsageError, ImportPathError]);

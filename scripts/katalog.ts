@@ -7,14 +7,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { MigrationError } from '../server/db/migrate.ts';
+import { loadConfig } from '../server/config.ts';
 import { openDatabase, prepareDatabase } from '../server/db/open.ts';
-import { DatabaseInUseError, readServerLock, type ServerLock } from '../server/db/server-lock.ts';
+import { readServerLock, type ServerLock } from '../server/db/server-lock.ts';
 import { importCatalogue, readCatalogue } from '../server/import/catalogue.ts';
 import type { ImportFile } from '../server/import/files.ts';
 import { collectImportFiles } from '../server/import/folder.ts';
 import { summarise } from '../server/import/summary.ts';
+import { runCli } from './cli.ts';
 
 const KATALOG = fileURLToPath(new URL('../katalog/', import.meta.url));
 const USAGE = 'Aufruf: npm run katalog [-- --dry-run]';
@@ -94,18 +94,4 @@ async function main(): Promise<number> {
   return code;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (
-    error instanceof Fehler ||
-    error instanceof ConfigError ||
-    error instanceof MigrationError ||
-    error instanceof DatabaseInUseError
-  ) {
-    console.error(error.message);
-    process.exitCode = 2;
-  } else {
-    throw error;
-  }
-}
+await runCli(main, [Fehler]);

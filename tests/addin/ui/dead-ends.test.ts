@@ -113,7 +113,7 @@ describeEachDatabase('The task pane leaves no dead end', ({ db }) => {
 
   it('lists open Konflikte and rejected cells again after the workbook was closed and reopened', async () => {
     host.edit(REISEPASS, 'bemerkung', 'meine Bemerkung');
-    host.edit(FUEHRERSCHEIN, 'reifegrad', 6);
+    host.edit(FUEHRERSCHEIN, 'reifegrad', 9);
     const row = rowOf(await pullRows(apiAs(db()), 'kommune-status', KOELN), 10177);
     await pushRows(apiAs(db()), 'kommune-status', { scope: KOELN, changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: 'ihre Bemerkung' } }] });
     await pane.push();
