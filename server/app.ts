@@ -10,7 +10,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
 import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
-import { createRouter } from './openapi.ts';
+import { DEFAULT_LIVE_LIMITS, LiveHub } from './live/hub.ts';
+import { createRouter, type LiveStreams } from './openapi.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
@@ -59,6 +60,8 @@ export interface AppOptions {
   frameAncestors?: string[];
   /** Whether the pane offers "Mit Microsoft anmelden" (the Supabase project has the Azure provider enabled). */
   supabaseAzure?: boolean;
+  /** The process's one listener for live change notices (GET /api/events); a new one with the default limits without. */
+  live?: LiveStreams;
 }
 
 /**
@@ -108,6 +111,7 @@ export function createApp({
   addinDir = ADDIN_DIST,
   frameAncestors = [],
   supabaseAzure = false,
+  live = { hub: new LiveHub(db, DEFAULT_LIVE_LIMITS), heartbeatMs: 15_000 },
 }: AppOptions) {
   const app = createRouter();
   const forAddin = addinHeaders(frameAncestors);
@@ -124,6 +128,7 @@ export function createApp({
   app.use('/api/*', (c, next) => (OWN_BODY_LIMITS.some((path) => path.test(c.req.path)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     c.set('db', db);
+    c.set('live', live);
     await next();
   });
 

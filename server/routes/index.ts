@@ -3,6 +3,7 @@ import { createRouter } from '../openapi.ts';
 import { changesRoutes } from './changes.ts';
 import { configRoutes, type ClientConfig } from './config.ts';
 import { devRoutes } from './dev.ts';
+import { eventsRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { kommunenRoutes } from './kommunen.ts';
 import { leistungenRoutes } from './leistungen.ts';
@@ -32,6 +33,7 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', leistungenRoutes)
     .route('/', kommunenRoutes)
     .route('/', sheetsRoutes)
+    .route('/', eventsRoutes)
     .route('/', xlsxRoutes)
     .route('/', importRoutes)
     .route('/', mitgliederRoutes)
