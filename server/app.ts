@@ -11,7 +11,8 @@ import type { Database } from './db/database.ts';
 import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
 import { DEFAULT_LIVE_LIMITS, LiveHub } from './live/hub.ts';
-import { createRouter, type LiveStreams } from './openapi.ts';
+import { createRouter, documentedMethods, withCommonResponses, type LiveStreams } from './openapi.ts';
+import { requestOrigin, type OriginOptions } from './origin.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
@@ -62,6 +63,8 @@ export interface AppOptions {
   supabaseAzure?: boolean;
   /** The process's one listener for live change notices (GET /api/events); a new one with the default limits without. */
   live?: LiveStreams;
+  /** How the server's own public address is found (PUBLIC_URL, TRUST_PROXY). */
+  origin?: OriginOptions;
 }
 
 /**
@@ -112,6 +115,7 @@ export function createApp({
   frameAncestors = [],
   supabaseAzure = false,
   live = { hub: new LiveHub(db, DEFAULT_LIVE_LIMITS), heartbeatMs: 15_000 },
+  origin = {},
 }: AppOptions) {
   const app = createRouter();
   const forAddin = addinHeaders(frameAncestors);
@@ -129,6 +133,7 @@ export function createApp({
   app.use(async (c, next) => {
     c.set('db', db);
     c.set('live', live);
+    c.set('origin', requestOrigin(c, origin));
     await next();
   });
 
@@ -150,7 +155,7 @@ export function createApp({
     bearerFormat: 'JWT',
     description: 'Access-Token von Supabase Auth oder, im lokalen Betrieb, von POST /api/dev/login',
   });
-  app.doc31('/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     security: [{ Anmeldung: [] }],
     info: {
@@ -160,14 +165,24 @@ export function createApp({
         'Zentraler OZG-Katalog für NRW: Themenfelder, OZG-Leistungen, Kommunen und ihr Umsetzungsstand. ' +
         'Fehler kommen immer als JSON {"error": {"code", "message", "details"}} mit deutscher Meldung.',
     },
-  });
+  };
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openApiDocument = () => (document ??= withCommonResponses(app.getOpenAPI31Document(documentConfig)));
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: SWAGGER_ASSETS, title: 'OZG-Sync API' }));
   app.use(
     `${SWAGGER_ASSETS}/swagger-ui-dist/*`,
     serveStatic({ root: swaggerDist, rewriteRequestPath: (p) => p.slice(`${SWAGGER_ASSETS}/swagger-ui-dist`.length) }),
   );
 
-  app.notFound((c) => errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`)));
+  app.notFound((c) => {
+    const allowed = documentedMethods(openApiDocument(), c.req.path);
+    if (allowed.length === 0) return errorResponse(c, notFound(`Den Pfad ${c.req.method} ${c.req.path} gibt es nicht.`));
+    // RFC 9110, 15.5.6: a 405 must name the methods the resource supports; GET implies HEAD.
+    const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+    c.header('Allow', allow);
+    return errorResponse(c, new AppError('method_not_allowed', `${c.req.path} kennt ${c.req.method} nicht, nur ${allow}.`));
+  });
   app.onError((error, c) => {
     if (error instanceof AppError) return errorResponse(c, error);
     if (error instanceof HTTPException) {

@@ -27,6 +27,8 @@ export interface Config {
   addinDir: string | undefined;
   /** Live change streams (GET /api/events): how many one member and this process may hold, and the heartbeat. */
   live: { perMember: number; perProcess: number; heartbeatSeconds: number };
+  /** The server's public address (PUBLIC_URL) and whether to trust a reverse proxy's headers (TRUST_PROXY). */
+  origin: { publicUrl: string | undefined; trustProxy: boolean };
 }
 
 const positiveInteger = (name: string, fallback: number, max: number) =>
@@ -69,6 +71,15 @@ const Env = z.object({
       })
       .optional(),
   ),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL ist die Adresse, unter der man den Server erreicht, z. B. https://ozg.example.org.' })
+    .refine((url) => !URL.canParse(url) || (new URL(url).pathname === '/' && !new URL(url).search), { error: 'PUBLIC_URL ist nur Schema, Rechner und Port, ohne Pfad.' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''], { error: 'TRUST_PROXY ist true oder false.' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
   ALLOWED_ORIGINS: z
     .string()
     .default('https://localhost:3000')
@@ -133,5 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perProcess: parsed.data.LIVE_MAX_STREAMS,
       heartbeatSeconds: parsed.data.LIVE_HEARTBEAT_SECONDS,
     },
+    origin: { publicUrl: parsed.data.PUBLIC_URL && new URL(parsed.data.PUBLIC_URL).origin, trustProxy: parsed.data.TRUST_PROXY },
   };
 }

@@ -59,6 +59,7 @@ const app = createApp({
   frameAncestors: config.frameAncestors,
   supabaseAzure: config.supabaseAzure,
   ...(config.addinDir ? { addinDir: config.addinDir } : {}),
+  origin: config.origin,
   ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),
 });
 // npm run dev: HTTPS with a locally trusted development certificate, as Office requires for sideloading.

@@ -8,8 +8,8 @@ import { badRequest, errorResponse } from './errors.ts';
 z.config(z.locales.de());
 
 export interface AppEnv {
-  /** caller is set on every route behind requireMember (everything under /api but /api/dev). */
-  Variables: { db: Database; caller: Caller; live: LiveStreams };
+  /** caller is set on every route behind requireMember (everything under /api but /api/dev); origin on every request (server/origin.ts). */
+  Variables: { db: Database; caller: Caller; origin: string; live: LiveStreams };
 }
 
 /** The process's live change notices and how often an open stream proves it is alive. */
@@ -66,3 +66,52 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 });
 
 export { z };
+
+/** Paths under /api that need no sign-in: the local sign-in helpers and the task pane's configuration. */
+export const PUBLIC_API = ['/api/dev/', '/api/config'];
+export const isSignedIn = (path: string) => path.startsWith('/api/') && !PUBLIC_API.some((prefix) => path.startsWith(prefix));
+
+type Operation = { responses?: Record<string, unknown>; requestBody?: unknown; security?: unknown[] };
+type Document = { paths?: Record<string, Record<string, Operation>> };
+
+const documentedError = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Fehler' } } },
+});
+
+/**
+ * Adds to every operation the answers that the app's middleware and error handler give, by the
+ * same rules that apply them (createApp, createRoutes): a sign-in for everything under /api but
+ * PUBLIC_API (401, 403), the body limits on every request under /api (413), the content type of a
+ * documented body (415), malformed input and database data errors (400), and internal errors
+ * (500). Public operations say `security: []`, overriding the document's bearer default.
+ */
+export function withCommonResponses<D extends object>(doc: D): D {
+  for (const [path, methods] of Object.entries((doc as Document).paths ?? {})) {
+    for (const operation of Object.values(methods)) {
+      const responses = (operation.responses ??= {});
+      const add = (status: number, description: string) => {
+        responses[status] ??= documentedError(description);
+      };
+      add(400, 'Ungültige Anfrage');
+      if (isSignedIn(path)) {
+        add(401, 'Nicht angemeldet: Token fehlt, ist abgelaufen oder ungültig');
+        add(403, 'Angemeldet, aber kein Mitglied, oder dafür fehlt die Berechtigung');
+      } else operation.security = [];
+      if (path.startsWith('/api/')) add(413, 'Inhalt zu groß');
+      if (operation.requestBody) add(415, 'Inhalt in einem anderen Format als hier beschrieben');
+      if (path.includes('{')) add(404, 'Nicht gefunden');
+      add(500, 'Interner Fehler');
+    }
+  }
+  return doc;
+}
+
+/** The methods the document names for a request path, to answer a wrong method with 405 and Allow. */
+export function documentedMethods(doc: object, path: string): string[] {
+  for (const [template, methods] of Object.entries((doc as Document).paths ?? {})) {
+    const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    if (pattern.test(path)) return Object.keys(methods).map((method) => method.toUpperCase());
+  }
+  return [];
+}

@@ -53,13 +53,24 @@ export async function withServerRights<T>(tx: Sql, fn: () => Promise<T>): Promis
   return result;
 }
 
-export async function loadMitgliedschaften(db: Database, caller: Pick<Caller, 'claims' | 'email'>): Promise<Mitgliedschaft[]> {
-  return asCaller(db, caller, (tx) =>
-    tx.query<Mitgliedschaft>(
-      `select rolle, themenfeld_id as "themenfeldId", ags from public.mitglied where email = $1 order by rolle, themenfeld_id, ags`,
-      [caller.email],
-    ),
-  );
+/**
+ * Who the token names and what they may do, as row-level security sees it: the email is the
+ * database's intern.anmelde_email() (trimmed, lower-cased), the one identity rule for both.
+ */
+export async function loadCaller(
+  db: Database,
+  claims: Caller['claims'],
+): Promise<{ email: string | null; mitgliedschaften: Mitgliedschaft[] }> {
+  return asCaller(db, { claims }, async (tx) => {
+    const [{ email }] = (await tx.query<{ email: string | null }>('select intern.anmelde_email() as email')) as [
+      { email: string | null },
+    ];
+    const mitgliedschaften = await tx.query<Mitgliedschaft>(
+      `select rolle, themenfeld_id as "themenfeldId", ags from public.mitglied
+       where email = intern.anmelde_email() order by rolle, themenfeld_id, ags`,
+    );
+    return { email, mitgliedschaften };
+  });
 }
 
 /** The API's own check of the write rules that row-level security enforces, to answer 403 before any work. */

@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../openapi.ts';
-import { loadMitgliedschaften } from './caller.ts';
+import { loadCaller } from './caller.ts';
+import { noEmailError } from './tokens.ts';
 
-export type VerifyToken = (authorization: string | undefined) => Promise<{ email: string; claims: Record<string, unknown> }>;
+export type VerifyToken = (authorization: string | undefined) => Promise<{ claims: Record<string, unknown> }>;
 
 /**
  * Every data endpoint: a valid token (else 401) of a member (else 403 with whom to ask).
@@ -11,8 +12,9 @@ export type VerifyToken = (authorization: string | undefined) => Promise<{ email
  */
 export function requireMember(verify: VerifyToken): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { email, claims } = await verify(c.req.header('authorization'));
-    const mitgliedschaften = await loadMitgliedschaften(c.get('db'), { email, claims });
+    const { claims } = await verify(c.req.header('authorization'));
+    const { email, mitgliedschaften } = await loadCaller(c.get('db'), claims);
+    if (!email) throw noEmailError();
     if (!mitgliedschaften.length) {
       throw new AppError(
         'forbidden',

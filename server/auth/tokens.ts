@@ -21,9 +21,11 @@ export type AuthMode =
   /** With a secret as well, HS256 tokens stay valid while a project migrates to asymmetric keys. */
   | { kind: 'supabase-jwks'; jwksUrl: URL; secret?: Uint8Array };
 
+/**
+ * The claims as signed. Who the person is decides the database alone: intern.anmelde_email() trims and
+ * lower-cases the email claim for the server (server/auth/caller.ts) and for row-level security alike.
+ */
 export interface VerifiedToken {
-  /** Lower-cased, because memberships are keyed by e-mail and Supabase keeps the case the person typed. */
-  email: string;
   claims: JWTPayload;
 }
 
@@ -53,6 +55,9 @@ const MESSAGES = {
 } as const;
 
 const unauthorized = (message: string) => new AppError('unauthorized', message);
+
+/** A token whose email claim is missing, or blank once the database has normalised it. */
+export const noEmailError = () => unauthorized(MESSAGES.noEmail);
 
 /** Compose files and shells often pass a variable as empty instead of leaving it out. */
 function setting(value: string | undefined): string | undefined {
@@ -113,18 +118,18 @@ export function isLocalLoginAllowed(env: AuthEnv): boolean {
 /**
  * A token as Supabase Auth issues it, so that row-level security (auth.uid(), auth.jwt()) sees the
  * same claims in local mode. The subject is a UUIDv5 of mailto:<email> in the URL namespace: the
- * same person keeps the same auth.uid() across sign-ins and restarts without a user table.
+ * same person keeps the same auth.uid() across sign-ins and restarts without a user table, given
+ * the email as the database normalised it (POST /api/dev/login asks intern.email_normalisieren).
  */
 export async function issueLocalToken(
   email: string,
   secret: Uint8Array,
   { expiresInSeconds = 3600 }: { expiresInSeconds?: number } = {},
 ): Promise<string> {
-  const normalized = email.trim().toLowerCase();
   const issuedAt = Math.floor(Date.now() / 1000);
-  return new SignJWT({ email: normalized, role: 'authenticated' })
+  return new SignJWT({ email, role: 'authenticated' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(uuidV5(URL_NAMESPACE, `mailto:${normalized}`))
+    .setSubject(uuidV5(URL_NAMESPACE, `mailto:${email}`))
     .setAudience(AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + expiresInSeconds)
@@ -160,9 +165,8 @@ export function createTokenVerifier(mode: AuthMode): TokenVerifier {
     } catch (error) {
       throw error instanceof errors.JOSEError ? unauthorized(messageFor(error)) : error;
     }
-    const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
-    if (!email) throw unauthorized(MESSAGES.noEmail);
-    return { email, claims };
+    if (typeof claims.email !== 'string' || claims.email === '') throw noEmailError();
+    return { claims };
   };
 }
 

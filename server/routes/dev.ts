@@ -50,7 +50,7 @@ export function devRoutes(issueLocalToken: IssueLocalToken | undefined) {
         summary: 'Nur lokaler Betrieb: Anmelde-Token für ein Mitglied',
         request: {
           body: {
-            content: { 'application/json': { schema: z.object({ email: z.string().trim().toLowerCase().max(320) }) } },
+            content: { 'application/json': { schema: z.object({ email: z.string().max(320) }) } },
             required: true,
           },
         },
@@ -66,9 +66,13 @@ export function devRoutes(issueLocalToken: IssueLocalToken | undefined) {
         const issue = localOnly();
         const { email } = c.req.valid('json');
         const db: Database = c.get('db');
-        const [member] = await db.query('select 1 from public.mitglied where email = $1 limit 1', [email]);
+        // The same rule as for every token (intern.anmelde_email()), so the token names the member as stored.
+        const [member] = await db.query<{ email: string }>(
+          'select m.email from public.mitglied m where m.email = intern.email_normalisieren($1) limit 1',
+          [email],
+        );
         if (!member) throw notFound(`Für ${email} gibt es kein Mitglied. Wählen Sie eines der eingetragenen Mitglieder.`);
-        return c.json({ access_token: await issue(email) }, 200);
+        return c.json({ access_token: await issue(member.email) }, 200);
       },
     );
 }

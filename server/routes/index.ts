@@ -1,5 +1,5 @@
 import { requireMember, type AuthSetup } from '../auth/require-member.ts';
-import { createRouter } from '../openapi.ts';
+import { createRouter, isSignedIn } from '../openapi.ts';
 import { changesRoutes } from './changes.ts';
 import { configRoutes, type ClientConfig } from './config.ts';
 import { devRoutes } from './dev.ts';
@@ -15,8 +15,6 @@ import { themenfelderRoutes } from './themenfelder.ts';
 import { xlsxRoutes } from './xlsx.ts';
 import { importRoutes } from '../import/routes.ts';
 
-const PUBLIC_API = ['/api/dev/', '/api/config'];
-
 /**
  * Every resource of the API, mounted in one place; its type is what the add-in's typed client
  * sees. Everything under /api but the sign-in helpers needs a member's token.
@@ -27,7 +25,7 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', healthRoutes)
     .route('/', devRoutes(auth.issueLocalToken))
     .route('/', configRoutes(client))
-    .use('/api/*', (c, next) => (PUBLIC_API.some((p) => c.req.path.startsWith(p)) ? next() : member(c, next)))
+    .use('/api/*', (c, next) => (isSignedIn(c.req.path) ? member(c, next) : next()))
     .route('/', meRoutes)
     .route('/', themenfelderRoutes)
     .route('/', leistungenRoutes)

@@ -18,10 +18,10 @@ const Mitglied = z
 
 const NeuesMitglied = z
   .object({
+    // Lower-cased by the database (intern.email_normalisieren), the same rule that names a token's holder.
     email: z
       .string()
       .trim()
-      .toLowerCase()
       .pipe(z.email({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }).max(320)),
     rolle: z.enum(['admin', 'koordination', 'kommune'], { error: 'Die Rolle ist admin, koordination oder kommune.' }),
     themenfeldId: z.number().int().min(1).max(32767).nullable().optional(),
@@ -67,7 +67,11 @@ export const mitgliederRoutes = createRouter()
       tags: ['Mitglieder'],
       summary: 'Eine Mitgliedschaft anlegen (nur Admins)',
       request: { body: { content: { 'application/json': { schema: NeuesMitglied } }, required: true } },
-      responses: { 201: jsonResponse(Mitglied, 'Die neue Mitgliedschaft'), ...errorResponses },
+      responses: {
+        201: jsonResponse(Mitglied, 'Die neue Mitgliedschaft'),
+        ...errorResponses,
+        409: jsonResponse(errorResponses[400].content['application/json'].schema, 'Diese Mitgliedschaft gibt es schon'),
+      },
     }),
     async (c) => {
       requireAdmin(c);
@@ -76,7 +80,7 @@ export const mitgliederRoutes = createRouter()
         const [row] = await withCaller(c, async (tx) => {
           await tx.query(`select set_config('ozg.quelle', 'api', true)`);
           return tx.query<z.infer<typeof Mitglied>>(
-            `insert into public.mitglied (email, rolle, themenfeld_id, ags) values ($1, $2, $3, $4)
+            `insert into public.mitglied (email, rolle, themenfeld_id, ags) values (intern.email_normalisieren($1), $2, $3, $4)
              returning id, email, rolle, themenfeld_id as "themenfeldId", ags`,
             [neu.email, neu.rolle, neu.themenfeldId ?? null, neu.ags ?? null],
           );

@@ -55,7 +55,7 @@ async function withImportSlot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** The origin the caller reached the server at: what the binding names as the server to sync with. */
-const serverOrigin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const serverOrigin = (c: Context<AppEnv>) => c.get('origin');
 
 export function xlsxResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string) {
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -71,4 +72,19 @@ export async function startServer(env: Record<string, string>, { nodeOptions = [
       await exited;
     },
   };
+}
+
+/** A process's resident memory now and at its peak (VmHWM) since the last reset, from /proc. */
+export async function memoryOf(pid: number): Promise<{ resident: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const bytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) * 1024;
+  return { resident: bytes('VmRSS'), peak: bytes('VmHWM') };
+}
+
+/** How much more memory the process needed at its peak while `work` ran: Linux resets the peak on request. */
+export async function peakGrowth(pid: number, work: () => Promise<void>): Promise<number> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5');
+  const before = await memoryOf(pid);
+  await work();
+  return (await memoryOf(pid)).peak - before.resident;
 }

@@ -1,29 +1,14 @@
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { expect, it } from 'vitest';
 import { ADMIN } from '../helpers/members.ts';
 import { describeServerOnPostgres } from '../helpers/postgres-server.ts';
+import { peakGrowth } from '../helpers/server-process.ts';
 import { operationsOf } from './hostile-requests.ts';
 
 const BODY_BYTES = 50 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, '7');
 const MB = 1024 * 1024;
-
-/** A process's resident memory now and at its peak (VmHWM) since the last reset, from /proc. */
-async function memoryOf(pid: number): Promise<{ resident: number; peak: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const bytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) * 1024;
-  return { resident: bytes('VmRSS'), peak: bytes('VmHWM') };
-}
-
-/** How much more memory the process needed at its peak while `work` ran: Linux resets the peak on request. */
-async function peakGrowth(pid: number, work: () => Promise<void>): Promise<number> {
-  await writeFile(`/proc/${pid}/clear_refs`, '5');
-  const before = await memoryOf(pid);
-  await work();
-  return (await memoryOf(pid)).peak - before.resident;
-}
 
 interface Answer {
   status: number;

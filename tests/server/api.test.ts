@@ -1,6 +1,7 @@
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Sql } from '../../server/db/database.ts';
 import { apiAs } from '../helpers/api.ts';
+import { checkedAgainst, contractOf } from '../helpers/contract.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 
 async function json(response: Response) {
@@ -14,7 +15,12 @@ function expectErrorShape(body: unknown, code: string) {
 }
 
 describeEachDatabase('Catalogue API', ({ db, kind }) => {
-  const app = () => apiAs(db());
+  // Every answer in this suite is checked against /openapi.json: status listed, body as its schema.
+  let contract: Awaited<ReturnType<typeof contractOf>>;
+  beforeAll(async () => {
+    contract = await contractOf(await (await apiAs(db()).request('/openapi.json')).json());
+  });
+  const app = () => checkedAgainst(contract, apiAs(db()));
 
   it('reports health with the database kind and the number of migrations', async () => {
     const response = await app().request('/health');
@@ -117,7 +123,7 @@ describeEachDatabase('Catalogue API', ({ db, kind }) => {
       query: (text, params) =>
         text.includes('public.themenfeld t') ? Promise.reject(new Error('relation "geheim" does not exist')) : tx.query(text, params),
     });
-    const broken = apiAs({ ...real, transaction: (fn) => real.transaction((tx) => fn(failing(tx))) });
+    const broken = checkedAgainst(contract, apiAs({ ...real, transaction: (fn) => real.transaction((tx) => fn(failing(tx))) }));
     const original = console.error;
     console.error = () => {};
     try {
@@ -133,6 +139,40 @@ describeEachDatabase('Catalogue API', ({ db, kind }) => {
 });
 
 describeEachDatabase('API documentation', ({ db }) => {
+  it('says which operations are public and lists 401, 403, 415 and 413 wherever the server can answer so', async () => {
+    const doc = await (await apiAs(db()).request('/openapi.json')).json();
+    const operations = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[]; responses: object; requestBody?: unknown }>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, ...op, statuses: Object.keys(op.responses) })),
+    );
+    const publicOnes = operations.filter((op) => op.security?.length === 0).map((op) => `${op.method} ${op.path}`);
+    expect(publicOnes.sort()).toEqual(['get /api/config', 'get /api/dev/members', 'get /health', 'post /api/dev/login']);
+    for (const op of operations.filter((o) => o.security === undefined)) expect(op.statuses, op.path).toEqual(expect.arrayContaining(['401', '403']));
+    for (const op of operations.filter((o) => o.requestBody)) expect(op.statuses, op.path).toContain('415');
+    for (const op of operations.filter((o) => o.method === 'post')) expect(op.statuses, op.path).toContain('413');
+    expect(doc.paths['/api/sheets/{kind}/import'].post.responses).toHaveProperty('429');
+    expect(doc.paths['/api/sheets/{kind}/changes'].post.responses).toHaveProperty('409');
+  });
+
+  it('answers a wrong method on a known path with 405 and Allow, an unknown path with 404', async () => {
+    const wrong = await apiAs(db()).request('/api/themenfelder', { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+    expectErrorShape(await wrong.json(), 'method_not_allowed');
+    const changes = await apiAs(db()).request('/api/sheets/kommune-status/changes');
+    expect([changes.status, changes.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await apiAs(db()).request('/api/gibt-es-nicht', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('the contract check itself refuses an undocumented status and a body that does not match its schema', async () => {
+    const contract = await contractOf(await (await apiAs(db()).request('/openapi.json')).json());
+    const json = new Headers({ 'content-type': 'application/json' });
+    expect(contract('GET', '/api/themenfelder', { status: 200, headers: json, text: '[]' })).toEqual([]);
+    expect(contract('GET', '/api/themenfelder', { status: 409, headers: json, text: '{}' })).not.toEqual([]);
+    expect(contract('GET', '/api/themenfelder', { status: 200, headers: json, text: '{"themenfelder": []}' })).not.toEqual([]);
+    expect(contract('GET', '/api/themenfelder', { status: 401, headers: json, text: '{"fehler": "x"}' })).not.toEqual([]);
+    expect(contract('DELETE', '/api/themenfelder', { status: 404, headers: json, text: '{}' })).not.toEqual([]);
+  });
+
   it('serves an OpenAPI document generated from the request schemas', async () => {
     const doc = await (await apiAs(db()).request('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');

@@ -1,6 +1,6 @@
 import type { Snapshot } from '../sync/index.ts';
 import { BINDING_SHEET, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../sync/workbook.ts';
-import { MAX_BATCH_ROWS, batches, jsonBytes, readCells } from './batch.ts';
+import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, batches, hasErrorCode, jsonBytes, readCells } from './batch.ts';
 
 /** Where a save is written before it replaces the binding sheet; never read. */
 const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
@@ -47,11 +47,26 @@ export async function saveBinding(context: Excel.RequestContext, binding: Bindin
   await context.sync();
 }
 
+/** How often a load starts again when another pane's save replaced the binding sheet under it. */
+const LOAD_ATTEMPTS = 3;
+
 /**
  * The binding and snapshot stored in the workbook; null when the workbook is not bound. A damaged
  * binding sheet, or one written by another version of the format, is an error with a German message.
+ * Reading takes several syncs; a co-author's pane saving meanwhile swaps in a complete new sheet in
+ * one batch, and the old one then answers ItemNotFound: the load starts over on the new one.
  */
 export async function loadBinding(context: Excel.RequestContext): Promise<{ binding: Binding; snapshot: Snapshot } | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readBinding(context);
+    } catch (error) {
+      if (!hasErrorCode(error, ITEM_NOT_FOUND) || attempt >= LOAD_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function readBinding(context: Excel.RequestContext): Promise<{ binding: Binding; snapshot: Snapshot } | null> {
   const sheet = context.workbook.worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
   await context.sync();
   if (sheet.isNullObject) return null;

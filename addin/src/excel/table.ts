@@ -60,15 +60,23 @@ function placedColumns(binding: Binding, layout: TableLayout): Pick<DataTable, '
   return { idColumn: { position: layout.id, column: idColumn! }, columns };
 }
 
-/** Where each id's row is (its first row, as the sync logic reads a repeated id). */
-export async function rowPositions(context: Excel.RequestContext, data: DataTable): Promise<Map<string, number>> {
+/** The id of each body row, '' where it has none. */
+export async function rowIds(context: Excel.RequestContext, data: DataTable): Promise<string[]> {
   const ids = await readCells(context, data.sheet, { top: data.top, left: data.left + data.layout.id, rowCount: data.rowCount, columnCount: 1 });
+  return ids.map(([cell]) => String(cell ?? '').trim());
+}
+
+/** Where each id's row is (its first row, as the sync logic reads a repeated id). */
+export function positionsOf(ids: readonly string[]): Map<string, number> {
   const positions = new Map<string, number>();
-  ids.forEach(([cell], position) => {
-    const id = String(cell ?? '').trim();
+  ids.forEach((id, position) => {
     if (id !== '' && !positions.has(id)) positions.set(id, position);
   });
   return positions;
+}
+
+export async function rowPositions(context: Excel.RequestContext, data: DataTable): Promise<Map<string, number>> {
+  return positionsOf(await rowIds(context, data));
 }
 
 /**

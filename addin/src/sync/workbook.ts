@@ -40,6 +40,8 @@ export const FEHLER_FILL = '#FF7C80';
 export const KONFLIKT_TEXT = 'Konflikt (OZG-Sync): ';
 export const FEHLER_TEXT = 'Abgelehnt (OZG-Sync): ';
 export const ENTFERNT_TEXT = 'Entfernt (OZG-Sync): ';
+/** Font colour of a row that left the scope with edits (struck through too where the host can). */
+export const LEFT_SCOPE_FONT = '#808080';
 
 export const NOT_BOUND = 'Diese Arbeitsmappe ist nicht mit OZG-Sync verbunden.';
 
@@ -177,7 +179,7 @@ export function decodeBindingSheet(values: unknown[][]): DecodedBinding {
 }
 
 /** Excel tells headers apart ignoring case, so the table is read the same way. */
-const foldedLabel = (label: string) => label.trim().toLocaleLowerCase('de');
+export const foldedLabel = (label: string) => label.trim().toLocaleLowerCase('de');
 
 /** A column of the data table. */
 export interface TableColumn {

@@ -3,7 +3,7 @@ import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, createExcelHost, loadBinding, saveBind
 import type { BaseRow, Snapshot } from '../../../addin/src/sync/index.ts';
 import { BINDING_SHEET, FORMAT_MARKER, type Binding } from '../../../addin/src/sync/workbook.ts';
 import { PAYLOAD_LIMIT, type FakeWorkbook } from './fake-excel.ts';
-import { COLUMNS, NEW_BINDING, pullOf, rowsUpTo, workbook } from './fixtures.ts';
+import { COLUMNS, NEW_BINDING, pullOf, rowsUpTo, workbook, atEveryApiLevel } from './fixtures.ts';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -23,101 +23,133 @@ function failingAt(book: FakeWorkbook, n: number): Excel.RequestContext {
   return context;
 }
 
-describe('saveBinding and loadBinding', () => {
-  it('store the binding and snapshot on a very hidden sheet and give them back', async () => {
-    const book = workbook();
-    const snapshot = snapshotOf(20);
-    await saveBinding(book.context(), binding, snapshot);
-
-    const sheet = book.sheet(BINDING_SHEET);
-    expect(sheet.visibility).toBe('VeryHidden');
-    expect(sheet.value(0, 0)).toBe(FORMAT_MARKER);
-    expect(book.sheets.map((s) => s.name)).toEqual(['Tabelle1', BINDING_SHEET]);
-    expect(await loadBinding(book.context())).toEqual({ binding, snapshot });
+/** Lets `ticks` turns of the event loop pass, so that another pane's batches interleave. */
+const ticks = (count: number) =>
+  new Promise<void>((resolve) => {
+    let n = 0;
+    const step = () => (++n >= count ? resolve() : setImmediate(step));
+    setImmediate(step);
   });
 
-  it('store every cell as text, so JSON never turns into a number or a formula', async () => {
-    const book = workbook();
-    await saveBinding(book.context(), binding, new Map([['=1+1', { version: 2, values: { bemerkung: '=SUMME(A1)' } }]]));
-    const sheet = book.sheet(BINDING_SHEET);
-    expect(sheet.peek(3, 0)).toMatchObject({ value: '=1+1', numberFormat: '@' });
-    expect(sheet.peek(3, 0)!.formula).toBeUndefined();
-    expect((await loadBinding(book.context()))!.snapshot.get('=1+1')).toEqual({ version: 2, values: { bemerkung: '=SUMME(A1)' } });
-  });
-
-  it('find a workbook without the binding sheet, or with a sheet of that name holding something else, not bound', async () => {
-    const book = workbook();
-    expect(await loadBinding(book.context())).toBeNull();
-    book.addSheet(BINDING_SHEET);
-    expect(await loadBinding(book.context())).toBeNull();
-    book.sheet(BINDING_SHEET).cell(0, 0).value = 'Notizen';
-    expect(await loadBinding(book.context())).toBeNull();
-  });
-
-  it('report a damaged binding sheet in German', async () => {
-    const book = workbook();
-    await saveBinding(book.context(), binding, snapshotOf(3));
-    book.sheet(BINDING_SHEET).cell(4, 2).value = '{"status": ';
-    await expect(loadBinding(book.context())).rejects.toThrow('Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 5: ungültige Werte). Bitte rufen Sie die Tabelle neu ab.');
-    book.sheet(BINDING_SHEET).cell(0, 0).value = 'ozg-sync/2';
-    await expect(loadBinding(book.context())).rejects.toThrow('mit einer anderen Version von OZG-Sync verbunden');
-  });
-
-  it('replace what was stored, however much shorter the new snapshot is', async () => {
-    const book = workbook();
-    await saveBinding(book.context(), binding, snapshotOf(50));
-    await saveBinding(book.context(), { ...binding, cursor: 'cursor-2' }, snapshotOf(2));
-    expect(await loadBinding(book.context())).toEqual({ binding: { ...binding, cursor: 'cursor-2' }, snapshot: snapshotOf(2) });
-  });
-
-  it('leave the previous binding intact when a save is cut short, and clean up at the next save', async () => {
-    const book = workbook();
-    await saveBinding(book.context(), binding, snapshotOf(10));
-    for (const failing of [2, 3]) {
-      await expect(saveBinding(failingAt(book, failing), { ...binding, cursor: 'cursor-2' }, snapshotOf(4))).rejects.toThrow('unterbrochen');
-      expect(await loadBinding(book.context())).toEqual({ binding, snapshot: snapshotOf(10) });
-    }
-    await saveBinding(book.context(), { ...binding, cursor: 'cursor-3' }, snapshotOf(4));
-    expect((await loadBinding(book.context()))!.binding.cursor).toBe('cursor-3');
-    expect(book.sheets.map((s) => s.name)).toEqual(['Tabelle1', BINDING_SHEET]);
-  });
-
-  it('save and load 5,000 rows with long values in a constant number of syncs per run, no batch over 4 MB', async () => {
-    const book = workbook();
-    const long = 'Sehr lange Bemerkung. '.repeat(2_000);
-    const snapshot = snapshotOf(5_000, (i) => ({ ...rowsUpTo(1)[0]!.values, bemerkung: i === 7 ? long : `${i} ${'Bemerkung. '.repeat(300)}` }));
-    const save = await book.measure((context) => saveBinding(context, binding, snapshot));
-    const load = await book.measure((context) => loadBinding(context));
-
-    expect(load.result).toEqual({ binding, snapshot });
-    const savedRuns = save.syncs.length - 2;
-    expect(savedRuns).toBeGreaterThan(Math.ceil(5_000 / MAX_BATCH_ROWS));
-    expect(savedRuns).toBeLessThanOrEqual(Math.ceil(JSON.stringify([...snapshot]).length / (MAX_BATCH_BYTES / 2)));
-    for (const sync of [...save.syncs, ...load.syncs]) {
-      expect(sync.valueBytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
-      expect(sync.requestBytes).toBeLessThan(PAYLOAD_LIMIT);
-    }
-    // Reading guesses its first run; Excel refuses it at most once, and the run is halved.
-    expect(load.syncs.filter((sync) => sync.responseBytes > PAYLOAD_LIMIT).length).toBeLessThanOrEqual(1);
-  });
-});
-
-describe('createExcelHost', () => {
-  it('runs each step in a batch of its own and gives the task pane the stored state back', async () => {
-    const book = workbook();
-    const run: ExcelRun = (batch) => batch(book.context());
-    const host = createExcelHost(run);
-    expect(await host.load()).toBeNull();
-
-    const rows = rowsUpTo(3);
-    const written = await host.writeSheet(pullOf(rows), { ...NEW_BINDING, syncedAt: binding.syncedAt } as Binding);
-    const snapshot: Snapshot = new Map(rows.map((row) => [row.id, { version: row.version, values: row.values }]));
-    await host.save(written, { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] });
-
-    expect(await host.load()).toEqual({
-      binding: { ...binding, dataSheet: 'Köln- Status der OZG-Leistungen' },
-      state: { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] },
+atEveryApiLevel(() => {
+  describe('two panes on one workbook', () => {
+    it('a pane opening while another saves sees the binding, the one before or the one after, never none and never a mix', async () => {
+      const book = workbook();
+      const before = snapshotOf(2_500);
+      const after = snapshotOf(2_500, (i) => ({ ...rowsUpTo(1)[0]!.values, bemerkung: `neu ${i}` }));
+      await saveBinding(book.context(), binding, before);
+      const seen = new Set<string>();
+      for (let delay = 0; delay <= 60; delay += 3) {
+        const [, loaded] = await Promise.all([
+          saveBinding(book.context(), { ...binding, cursor: `cursor-${delay}` }, delay % 2 ? before : after),
+          ticks(delay + 1).then(() => loadBinding(book.context())),
+        ]);
+        expect(loaded).not.toBeNull();
+        const { snapshot } = loaded!;
+        expect([before, after].some((expected) => JSON.stringify([...expected]) === JSON.stringify([...snapshot]))).toBe(true);
+        seen.add(loaded!.binding.cursor);
+      }
+      // The loads fell before, between and after the saves' batches, not all on one side.
+      expect(seen.size).toBeGreaterThan(2);
     });
-    expect(await host.readTable(written)).toHaveLength(3);
+  });
+
+  describe('saveBinding and loadBinding', () => {
+    it('store the binding and snapshot on a very hidden sheet and give them back', async () => {
+      const book = workbook();
+      const snapshot = snapshotOf(20);
+      await saveBinding(book.context(), binding, snapshot);
+
+      const sheet = book.sheet(BINDING_SHEET);
+      expect(sheet.visibility).toBe('VeryHidden');
+      expect(sheet.value(0, 0)).toBe(FORMAT_MARKER);
+      expect(book.sheets.map((s) => s.name)).toEqual(['Tabelle1', BINDING_SHEET]);
+      expect(await loadBinding(book.context())).toEqual({ binding, snapshot });
+    });
+
+    it('store every cell as text, so JSON never turns into a number or a formula', async () => {
+      const book = workbook();
+      await saveBinding(book.context(), binding, new Map([['=1+1', { version: 2, values: { bemerkung: '=SUMME(A1)' } }]]));
+      const sheet = book.sheet(BINDING_SHEET);
+      expect(sheet.peek(3, 0)).toMatchObject({ value: '=1+1', numberFormat: '@' });
+      expect(sheet.peek(3, 0)!.formula).toBeUndefined();
+      expect((await loadBinding(book.context()))!.snapshot.get('=1+1')).toEqual({ version: 2, values: { bemerkung: '=SUMME(A1)' } });
+    });
+
+    it('find a workbook without the binding sheet, or with a sheet of that name holding something else, not bound', async () => {
+      const book = workbook();
+      expect(await loadBinding(book.context())).toBeNull();
+      book.addSheet(BINDING_SHEET);
+      expect(await loadBinding(book.context())).toBeNull();
+      book.sheet(BINDING_SHEET).cell(0, 0).value = 'Notizen';
+      expect(await loadBinding(book.context())).toBeNull();
+    });
+
+    it('report a damaged binding sheet in German', async () => {
+      const book = workbook();
+      await saveBinding(book.context(), binding, snapshotOf(3));
+      book.sheet(BINDING_SHEET).cell(4, 2).value = '{"status": ';
+      await expect(loadBinding(book.context())).rejects.toThrow('Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 5: ungültige Werte). Bitte rufen Sie die Tabelle neu ab.');
+      book.sheet(BINDING_SHEET).cell(0, 0).value = 'ozg-sync/2';
+      await expect(loadBinding(book.context())).rejects.toThrow('mit einer anderen Version von OZG-Sync verbunden');
+    });
+
+    it('replace what was stored, however much shorter the new snapshot is', async () => {
+      const book = workbook();
+      await saveBinding(book.context(), binding, snapshotOf(50));
+      await saveBinding(book.context(), { ...binding, cursor: 'cursor-2' }, snapshotOf(2));
+      expect(await loadBinding(book.context())).toEqual({ binding: { ...binding, cursor: 'cursor-2' }, snapshot: snapshotOf(2) });
+    });
+
+    it('leave the previous binding intact when a save is cut short, and clean up at the next save', async () => {
+      const book = workbook();
+      await saveBinding(book.context(), binding, snapshotOf(10));
+      for (const failing of [2, 3]) {
+        await expect(saveBinding(failingAt(book, failing), { ...binding, cursor: 'cursor-2' }, snapshotOf(4))).rejects.toThrow('unterbrochen');
+        expect(await loadBinding(book.context())).toEqual({ binding, snapshot: snapshotOf(10) });
+      }
+      await saveBinding(book.context(), { ...binding, cursor: 'cursor-3' }, snapshotOf(4));
+      expect((await loadBinding(book.context()))!.binding.cursor).toBe('cursor-3');
+      expect(book.sheets.map((s) => s.name)).toEqual(['Tabelle1', BINDING_SHEET]);
+    });
+
+    it('save and load 5,000 rows with long values in a constant number of syncs per run, no batch over 4 MB', async () => {
+      const book = workbook();
+      const long = 'Sehr lange Bemerkung. '.repeat(2_000);
+      const snapshot = snapshotOf(5_000, (i) => ({ ...rowsUpTo(1)[0]!.values, bemerkung: i === 7 ? long : `${i} ${'Bemerkung. '.repeat(300)}` }));
+      const save = await book.measure((context) => saveBinding(context, binding, snapshot));
+      const load = await book.measure((context) => loadBinding(context));
+
+      expect(load.result).toEqual({ binding, snapshot });
+      const savedRuns = save.syncs.length - 2;
+      expect(savedRuns).toBeGreaterThan(Math.ceil(5_000 / MAX_BATCH_ROWS));
+      expect(savedRuns).toBeLessThanOrEqual(Math.ceil(JSON.stringify([...snapshot]).length / (MAX_BATCH_BYTES / 2)));
+      for (const sync of [...save.syncs, ...load.syncs]) {
+        expect(sync.valueBytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+        expect(sync.requestBytes).toBeLessThan(PAYLOAD_LIMIT);
+      }
+      // Reading guesses its first run; Excel refuses it at most once, and the run is halved.
+      expect(load.syncs.filter((sync) => sync.responseBytes > PAYLOAD_LIMIT).length).toBeLessThanOrEqual(1);
+    });
+  });
+
+  describe('createExcelHost', () => {
+    it('runs each step in a batch of its own and gives the task pane the stored state back', async () => {
+      const book = workbook();
+      const run: ExcelRun = (batch) => batch(book.context());
+      const host = createExcelHost(run);
+      expect(await host.load()).toBeNull();
+
+      const rows = rowsUpTo(3);
+      const written = await host.writeSheet(pullOf(rows), { ...NEW_BINDING, syncedAt: binding.syncedAt } as Binding);
+      const snapshot: Snapshot = new Map(rows.map((row) => [row.id, { version: row.version, values: row.values }]));
+      await host.save(written, { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] });
+
+      expect(await host.load()).toEqual({
+        binding: { ...binding, dataSheet: 'Köln- Status der OZG-Leistungen' },
+        state: { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] },
+      });
+      expect(await host.readTable(written)).toHaveLength(3);
+    });
   });
 });

@@ -10,10 +10,12 @@
  * can count syncs and measure payloads. Excel's behaviour the add-in depends on is modelled where
  * it matters: a value written into a cell not formatted as text is parsed (formulas, numbers,
  * dates), a very hidden sheet cannot be deleted, a filtered table refuses row deletion, new
- * table rows take no formats of their own, requests and responses over 5 MB are refused, and
- * notes and comments exist only from their API version on, and a chart lives on its sheet and
- * goes with it.
+ * table rows take no formats of their own, requests and responses over 5 MB are refused, and a
+ * chart lives on its sheet and goes with it. Every member knows its requirement set
+ * (REQUIREMENT_SETS): the host refuses what is above its own set, and a call above the
+ * manifest's minimum that the add-in did not gate with isSetSupported fails the test.
  */
+import { readFileSync } from 'node:fs';
 import { OfficeMockObject } from 'office-addin-mock';
 
 export type Value = string | number | boolean;
@@ -33,6 +35,131 @@ export class OfficeError extends Error {
     super(message);
     this.name = 'RichApi.Error';
   }
+}
+
+/**
+ * The requirement set of every Office.js member the fake models, as Microsoft's reference
+ * annotates it ("[API set: ExcelApi 1.x]", https://learn.microsoft.com/javascript/api/excel,
+ * mirrored member by member in @types/office-js, which requirements.test.ts checks this table
+ * against). isNullObject comes with the *OrNullObject accessors of ExcelApi 1.4; a collection's
+ * items with its collection.
+ */
+export const REQUIREMENT_SETS: Readonly<Record<string, string>> = {
+  'Workbook.worksheets': '1.1',
+  'Workbook.tables': '1.1',
+  'Workbook.application': '1.1',
+  'WorksheetCollection.getItem': '1.1',
+  'WorksheetCollection.getItemOrNullObject': '1.4',
+  'WorksheetCollection.add': '1.1',
+  'WorksheetCollection.items': '1.1',
+  'Worksheet.isNullObject': '1.4',
+  'Worksheet.name': '1.1',
+  'Worksheet.position': '1.1',
+  'Worksheet.visibility': '1.1',
+  'Worksheet.getRangeByIndexes': '1.7',
+  'Worksheet.getUsedRangeOrNullObject': '1.4',
+  'Worksheet.delete': '1.1',
+  'Worksheet.activate': '1.1',
+  'Worksheet.tables': '1.1',
+  'Worksheet.charts': '1.1',
+  'Worksheet.freezePanes': '1.7',
+  'Worksheet.notes': '1.18',
+  'Worksheet.comments': '1.10',
+  'WorksheetFreezePanes.freezeRows': '1.7',
+  'TableCollection.getItem': '1.1',
+  'TableCollection.getItemOrNullObject': '1.4',
+  'TableCollection.add': '1.1',
+  'Table.isNullObject': '1.4',
+  'Table.name': '1.1',
+  'Table.getHeaderRowRange': '1.1',
+  'Table.getDataBodyRange': '1.1',
+  'Table.clearFilters': '1.2',
+  'Table.worksheet': '1.2',
+  'Table.rows': '1.1',
+  'TableRowCollection.add': '1.1',
+  'TableRowCollection.getItemAt': '1.1',
+  'TableRow.delete': '1.1',
+  'Range.isNullObject': '1.4',
+  'Range.values': '1.1',
+  'Range.numberFormat': '1.1',
+  'Range.rowIndex': '1.1',
+  'Range.columnIndex': '1.1',
+  'Range.rowCount': '1.1',
+  'Range.columnCount': '1.1',
+  'Range.columnHidden': '1.2',
+  'Range.format': '1.1',
+  'Range.dataValidation': '1.8',
+  'Range.getEntireColumn': '1.1',
+  'Range.getColumn': '1.1',
+  'Range.select': '1.1',
+  'RangeFormat.fill': '1.1',
+  'RangeFormat.font': '1.1',
+  'RangeFormat.protection': '1.2',
+  'RangeFormat.autofitColumns': '1.2',
+  'RangeFill.color': '1.1',
+  'RangeFill.clear': '1.1',
+  'RangeFont.strikethrough': '1.9',
+  'RangeFont.bold': '1.1',
+  'RangeFont.size': '1.1',
+  'RangeFont.color': '1.1',
+  'FormatProtection.locked': '1.2',
+  'DataValidation.rule': '1.8',
+  'DataValidation.errorAlert': '1.8',
+  'NoteCollection.add': '1.18',
+  'NoteCollection.items': '1.18',
+  'CommentCollection.add': '1.10',
+  'CommentCollection.items': '1.10',
+  'Note.content': '1.18',
+  'Note.delete': '1.18',
+  'Note.getLocation': '1.18',
+  'Comment.content': '1.10',
+  'Comment.delete': '1.10',
+  'Comment.getLocation': '1.10',
+  'ChartCollection.add': '1.1',
+  'Chart.name': '1.1',
+  'Chart.width': '1.1',
+  'Chart.height': '1.1',
+  'Chart.title': '1.1',
+  'Chart.legend': '1.1',
+  'Chart.axes': '1.1',
+  'Chart.dataLabels': '1.1',
+  'Chart.series': '1.1',
+  'Chart.setPosition': '1.1',
+  'ChartTitle.text': '1.1',
+  'ChartLegend.visible': '1.1',
+  'ChartAxes.categoryAxis': '1.1',
+  'ChartAxes.valueAxis': '1.1',
+  'ChartAxis.reversePlotOrder': '1.7',
+  'ChartAxis.position': '1.8',
+  'ChartAxis.minimum': '1.1',
+  'ChartAxis.maximum': '1.1',
+  'ChartAxis.numberFormat': '1.8',
+  'ChartDataLabels.showValue': '1.1',
+  'ChartDataLabels.numberFormat': '1.8',
+  'ChartSeriesCollection.getItemAt': '1.1',
+  'ChartSeries.setXAxisValues': '1.7',
+};
+
+/** The set the manifest promises (<Requirements>): the lowest host the add-in must work on. */
+export const MINIMUM_API = /<Set Name="ExcelApi" MinVersion="([\d.]+)"\/>/.exec(readFileSync(new URL('../../../manifest.xml', import.meta.url), 'utf8'))![1]!;
+/** The newest numbered set Microsoft ships (ExcelApi 1.20, Excel on the web and Microsoft 365 2509). */
+export const NEWEST_API = '1.20';
+
+/** A member above the manifest's minimum called without asking isSetSupported first: a bug of the add-in, not of the host. */
+export class UngatedCall extends Error {
+  constructor(
+    readonly member: string,
+    readonly set: string,
+  ) {
+    super(`${member} needs ExcelApi ${set}, above the manifest's ExcelApi ${MINIMUM_API}, and was called without Office.context.requirements.isSetSupported('ExcelApi', '${set}')`);
+    this.name = 'UngatedCall';
+  }
+}
+
+function memberOf(spec: { kind: string; nested?: Record<string, string> }, path: string[], property: string): string {
+  const owner = path.length === 0 ? spec.kind : spec.nested?.[path.join('.')];
+  if (!owner) throw new Error(`fake: no class recorded for ${spec.kind}.${path.join('.')}`);
+  return `${owner}.${property}`;
 }
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
@@ -74,6 +201,8 @@ function enter(cell: Cell, value: unknown): void {
 
 export class Sheet {
   visibility: 'Visible' | 'Hidden' | 'VeryHidden' = 'Visible';
+  /** Deleted, perhaps by another batch: Excel answers every later use of it with ItemNotFound. */
+  deleted = false;
   frozenRows = 0;
   readonly grid: (Cell | undefined)[][] = [];
   readonly hiddenColumns = new Set<number>();
@@ -196,9 +325,17 @@ export class FakeWorkbook {
   active: Sheet;
   selection: { sheet: Sheet; row: number; column: number } | undefined;
   readonly syncs: SyncRecord[] = [];
+  /**
+   * What the user does while the add-in waits for Excel: called before each sync's batch runs, with
+   * the number of syncs so far. Excel runs a batch as one piece, but between two syncs the user
+   * (or a co-author's change arriving) may sort, insert, delete, rename or filter.
+   */
+  betweenSyncs: ((syncs: number) => void) | undefined;
+  /** The sets the add-in asked isSetSupported about since the current context was created. */
+  asked: string[] = [];
 
   /** @param apiVersion the highest ExcelApi requirement set the host supports */
-  constructor(readonly apiVersion = '1.18') {
+  constructor(readonly apiVersion = NEWEST_API) {
     this.active = new Sheet('Tabelle1');
     this.sheets = [this.active];
   }
@@ -210,11 +347,19 @@ export class FakeWorkbook {
   /** The Office global the add-in asks about requirement sets. */
   office(): unknown {
     return new OfficeMockObject({
-      context: { requirements: { isSetSupported: (set: string, version: string) => set === 'ExcelApi' && this.supports(version) } },
+      context: {
+        requirements: {
+          isSetSupported: (set: string, version: string) => {
+            if (set === 'ExcelApi') this.asked.push(version);
+            return set === 'ExcelApi' && this.supports(version);
+          },
+        },
+      },
     });
   }
 
   context(): Excel.RequestContext {
+    this.asked = [];
     return new RequestContext(this) as unknown as Excel.RequestContext;
   }
 
@@ -272,6 +417,7 @@ export class FakeWorkbook {
     if (sheet.visibility === 'VeryHidden') throw new OfficeError('GeneralException', 'a very hidden sheet cannot be deleted');
     if (sheet.visibility === 'Visible' && this.visibleOthers(sheet).length === 0) throw new OfficeError('InvalidOperation', 'last visible sheet');
     this.sheets.splice(this.sheets.indexOf(sheet), 1);
+    sheet.deleted = true;
     this.tables.splice(0, this.tables.length, ...this.tables.filter((table) => table.sheet !== sheet));
     this.charts.splice(0, this.charts.length, ...this.charts.filter((chart) => chart.sheet !== sheet));
     if (this.active === sheet) this.active = this.visibleOthers(sheet)[0]!;
@@ -390,6 +536,43 @@ export class FakeWorkbook {
     table.filtered = true;
   }
 
+  /** Inserts blank table rows above body row `at` (Insert > Table Rows Above); `at` = rowCount appends. */
+  insertRows(at: number, count = 1, tableName = 'OZG_Sync'): void {
+    const table = this.table(tableName);
+    if (at < 0 || at > table.rowCount) throw new Error(`no table row ${at}`);
+    table.sheet.insertRows(table.bodyTop + at, count, table.left, table.width);
+    table.rowCount += count;
+  }
+
+  /** Deletes body rows (Delete > Table Rows); Excel keeps one body row. */
+  deleteRows(at: number, count = 1, tableName = 'OZG_Sync'): void {
+    const table = this.table(tableName);
+    const n = Math.min(count, table.rowCount - 1 - at);
+    if (at < 0 || n < 1) return;
+    table.sheet.deleteRows(table.bodyTop + at, n, table.left, table.width);
+    table.rowCount -= n;
+  }
+
+  renameTable(name: string, tableName = 'OZG_Sync'): void {
+    this.table(tableName).name = name;
+  }
+
+  /** Deletes a table column (Delete > Table Columns): the columns right of it move left. */
+  deleteColumn(label: string, tableName = 'OZG_Sync'): void {
+    const table = this.table(tableName);
+    const position = this.position(table, label);
+    const { sheet } = table;
+    for (let row = table.top; row < table.bodyTop + table.rowCount; row++) {
+      const line = (sheet.grid[row] ??= []);
+      for (let c = position; c < table.width; c++) line[table.left + c] = c + 1 < table.width ? line[table.left + c + 1] : undefined;
+    }
+    const hidden = Array.from({ length: table.width }, (_, c) => sheet.hiddenColumns.has(table.left + c));
+    hidden.splice(position, 1);
+    for (let c = 0; c < table.width; c++) sheet.hiddenColumns.delete(table.left + c);
+    hidden.forEach((isHidden, c) => isHidden && sheet.hiddenColumns.add(table.left + c));
+    table.width--;
+  }
+
   /** Types a header right of the table, which Excel takes into the table as a new column. */
   addColumn(header: string, values: Value[] = [], tableName = 'OZG_Sync'): void {
     const table = this.table(tableName);
@@ -439,7 +622,10 @@ class Ref<E> {
 
   get(): E {
     if (!this.resolved) throw new OfficeError('InvalidObjectPath', 'object used outside the batch that created it, or its creation failed');
-    return this.resolved.entity;
+    const { entity } = this.resolved;
+    const on = entity instanceof Sheet ? entity : (entity as { sheet?: unknown } | null)?.sheet;
+    if (on instanceof Sheet && on.deleted) throw new OfficeError('ItemNotFound', `the sheet ${on.name} was deleted`);
+    return entity;
   }
 }
 
@@ -447,6 +633,10 @@ class Ref<E> {
 type Method<E> = (entity: () => E, ...args: any[]) => unknown;
 
 interface Spec<E> {
+  /** The Office.js class the object stands for, as Microsoft's reference names it ("Range"). */
+  kind: string;
+  /** Classes of the nested objects by path, e.g. { format: 'RangeFormat', 'format.font': 'RangeFont' }. */
+  nested?: Record<string, string>;
   /** Loadable properties and how Excel answers them. */
   scalars?: Record<string, (entity: E) => unknown>;
   /** Settable properties by path ("format.fill.color"). */
@@ -507,6 +697,27 @@ class RequestContext {
     this.workbook = this.wrap(workbookSpec(this), book);
   }
 
+  /**
+   * Lets a call through only as the host it models would: a member above the host's requirement
+   * set fails the batch with ApiNotFound, and one above the manifest's minimum fails the test at
+   * once unless the add-in asked isSetSupported for its set first; otherwise the add-in would run
+   * it on hosts the manifest admits and that refuse it.
+   */
+  require(member: string): void {
+    const set = REQUIREMENT_SETS[member];
+    if (set === undefined) throw new Error(`fake: no requirement set recorded for ${member}`);
+    // The gate has to name the member's own set: one that holds by chance (a newer set asked for
+    // something else) would let the call through on hosts where that other check is never made.
+    if (!versionAtMost(set, MINIMUM_API) && !this.book.asked.includes(set)) {
+      throw new UngatedCall(member, set);
+    }
+    if (!this.book.supports(set)) {
+      this.enqueue(0, () => {
+        throw new OfficeError('ApiNotFound', `${member} needs ExcelApi ${set}; this host supports ExcelApi ${this.book.apiVersion}`);
+      });
+    }
+  }
+
   enqueue(valueBytes: number, operation: () => void): void {
     this.queue.push(operation);
     this.valueBytes += valueBytes;
@@ -543,18 +754,24 @@ class RequestContext {
       get: (mock, property, receiver) => {
         if (typeof property !== 'string') return Reflect.get(mock, property);
         if (path.length === 0 && property === 'load') return (what?: string | string[]) => (this.load(spec, ref, mock, what), receiver);
+        const member = memberOf(spec, path, property);
         const link = path.length === 0 ? spec.links?.[property] : undefined;
         if (link) {
+          this.require(member);
           if (!children.has(property)) children.set(property, link(() => ref.get()));
           return children.get(property);
         }
         const value = Reflect.get(mock, property);
         if (value instanceof OfficeMockObject) {
+          this.require(member);
           if (!children.has(property)) children.set(property, this.proxyAt(spec, ref, value, [...path, property]));
           return children.get(property);
         }
         if (typeof value === 'function' && spec.methods?.[[...path, property].join('.')]) {
-          return (...args: unknown[]) => (value as Method<E>)(() => ref.get(), ...args);
+          return (...args: unknown[]) => {
+            this.require(member);
+            return (value as Method<E>)(() => ref.get(), ...args);
+          };
         }
         if (NOT_AVAILABLE.includes(value as string)) {
           throw new OfficeError('PropertyNotLoaded', `The property '${[...path, property].join('.')}' is not available. Call load() and context.sync() first.`);
@@ -565,6 +782,7 @@ class RequestContext {
         const name = [...path, String(property)].join('.');
         const setter = spec.setters?.[name];
         if (!setter) throw new Error(`fake: ${name} cannot be set`);
+        this.require(memberOf(spec, path, String(property)));
         this.enqueue(bytesOf(value), () => setter(ref.get(), value));
         return Reflect.set(mock, property, value);
       },
@@ -575,6 +793,8 @@ class RequestContext {
     const names = (Array.isArray(what) ? what : String(what ?? '').split(',')).map((name) => name.trim()).filter(Boolean);
     const own = names.filter((name) => !name.startsWith('items/'));
     const itemNames = names.filter((name) => name.startsWith('items/')).map((name) => name.slice('items/'.length));
+    for (const name of own) this.require(`${spec.kind}.${name}`);
+    for (const name of itemNames) this.require(`${spec.items!.spec.kind}.${name}`);
     if (own.length > 0) {
       target.load(own);
       this.enqueue(0, () => {
@@ -611,6 +831,7 @@ class RequestContext {
   }
 
   async sync(): Promise<void> {
+    this.book.betweenSyncs?.(this.book.syncs.length);
     const operations = this.queue;
     const record: SyncRecord = {
       operations: operations.length,
@@ -663,6 +884,8 @@ function rangeSpec(context: RequestContext): Spec<Rect | null> {
   const grid = (rect: Rect, read: (row: number, column: number) => unknown) =>
     Array.from({ length: rect.rows }, (_, r) => Array.from({ length: rect.columns }, (_, c) => read(rect.row + r, rect.column + c)));
   return {
+    kind: 'Range',
+    nested: { format: 'RangeFormat', 'format.fill': 'RangeFill', 'format.font': 'RangeFont', 'format.protection': 'FormatProtection', dataValidation: 'DataValidation' },
     scalars: {
       isNullObject: (rect) => rect === null,
       values: (rect) => grid(rect!, (row, column) => rect!.sheet.value(row, column)),
@@ -685,12 +908,18 @@ function rangeSpec(context: RequestContext): Spec<Rect | null> {
       'format.font.strikethrough': eachCell('font.strikethrough'),
       'format.font.bold': eachCell('font.bold'),
       'format.font.size': eachCell('font.size'),
+      'format.font.color': eachCell('font.color'),
       'format.protection.locked': eachCell('protection.locked'),
       'dataValidation.rule': validate('rule'),
       'dataValidation.errorAlert': validate('errorAlert'),
     },
     methods: {
       getEntireColumn: (rect) => context.create(rangeSpec(context), () => ({ ...rect()!, row: 0, rows: SHEET_ROWS })),
+      getColumn: (rect, column: number) =>
+        context.create(rangeSpec(context), () => {
+          if (column < 0 || column >= rect()!.columns) throw new OfficeError('InvalidArgument', `no column ${column} in the range`);
+          return { ...rect()!, column: rect()!.column + column, columns: 1 };
+        }),
       'format.fill.clear': (rect) => context.enqueue(0, () => cellsOf(rect()!).forEach(({ cell }) => delete cell().format['fill.color'])),
       'format.autofitColumns': (rect) =>
         context.enqueue(0, () => {
@@ -713,6 +942,7 @@ function rangeSpec(context: RequestContext): Spec<Rect | null> {
 
 function annotationSpec(context: RequestContext, kind: 'notes' | 'comments'): Spec<{ sheet: Sheet; annotation: Annotation }> {
   return {
+    kind: kind === 'notes' ? 'Note' : 'Comment',
     scalars: { content: ({ annotation }) => annotation.content },
     methods: {
       delete: (entity) =>
@@ -731,6 +961,7 @@ function annotationSpec(context: RequestContext, kind: 'notes' | 'comments'): Sp
 
 function annotationsSpec(context: RequestContext, kind: 'notes' | 'comments'): Spec<Sheet> {
   return {
+    kind: kind === 'notes' ? 'NoteCollection' : 'CommentCollection',
     items: { of: (sheet) => sheet[kind].map((annotation) => ({ sheet, annotation })), spec: annotationSpec(context, kind) },
     methods: {
       add: (sheet, cell: unknown, content: string) =>
@@ -747,6 +978,7 @@ function annotationsSpec(context: RequestContext, kind: 'notes' | 'comments'): S
 function tableSpec(context: RequestContext): Spec<Table | null> {
   const book = context.book;
   return {
+    kind: 'Table',
     scalars: { isNullObject: (table) => table === null, name: (table) => table!.name },
     setters: {
       name: (table, name: string) => {
@@ -771,13 +1003,14 @@ function tableSpec(context: RequestContext): Spec<Table | null> {
       rows: (table) =>
         context.create(
           {
+            kind: 'TableRowCollection',
             methods: {
               add: (t, index: number | undefined, values: unknown[][]) => {
                 if (index !== undefined && index !== null && index !== -1) throw new Error('fake: rows are only appended');
                 context.enqueue(bytesOf(values), () => book.addTableRows(t()!, values));
               },
               getItemAt: (t, index: number) =>
-                context.create({ methods: { delete: (row: () => { table: Table; index: number }) => context.enqueue(0, () => book.deleteTableRow(row().table, row().index)) } }, () => ({ table: t()!, index })),
+                context.create({ kind: 'TableRow', methods: { delete: (row: () => { table: Table; index: number }) => context.enqueue(0, () => book.deleteTableRow(row().table, row().index)) } }, () => ({ table: t()!, index })),
             },
           } satisfies Spec<Table | null>,
           () => table(),
@@ -803,6 +1036,8 @@ const CHART_SETTINGS = [
 
 function chartSpec(context: RequestContext): Spec<Chart> {
   return {
+    kind: 'Chart',
+    nested: { title: 'ChartTitle', legend: 'ChartLegend', axes: 'ChartAxes', 'axes.categoryAxis': 'ChartAxis', 'axes.valueAxis': 'ChartAxis', dataLabels: 'ChartDataLabels' },
     setters: Object.fromEntries(CHART_SETTINGS.map((path) => [path, (chart: Chart, value: unknown) => (chart.settings[path] = value)])),
     methods: {
       setPosition: (chart, start: unknown) =>
@@ -816,10 +1051,12 @@ function chartSpec(context: RequestContext): Spec<Chart> {
       series: (chart) =>
         context.create(
           {
+            kind: 'ChartSeriesCollection',
             methods: {
               getItemAt: (c, index: number) =>
                 context.create(
                   {
+                    kind: 'ChartSeries',
                     methods: {
                       setXAxisValues: (series: () => Chart, range: unknown) => context.enqueue(0, () => (series().categories = entityOf<Rect>(range))),
                     },
@@ -839,11 +1076,8 @@ function chartSpec(context: RequestContext): Spec<Chart> {
 
 function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
   const book = context.book;
-  const since = (version: string, sheet: () => Sheet | null) => () => {
-    if (!book.supports(version)) throw new OfficeError('ApiNotFound', `ExcelApi ${version} is not supported by this host`);
-    return sheet()!;
-  };
   return {
+    kind: 'Worksheet',
     scalars: {
       isNullObject: (sheet) => sheet === null,
       name: (sheet) => sheet!.name,
@@ -879,6 +1113,7 @@ function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
       tables: (sheet) =>
         context.create(
           {
+            kind: 'TableCollection',
             methods: {
               add: (s, range: unknown, hasHeaders: boolean) =>
                 context.create(tableSpec(context), () => {
@@ -893,6 +1128,7 @@ function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
       charts: (sheet) =>
         context.create(
           {
+            kind: 'ChartCollection',
             methods: {
               add: (s, type: string, range: unknown, seriesBy: string) =>
                 context.create(chartSpec(context), () => {
@@ -907,9 +1143,9 @@ function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
           () => sheet()!,
         ),
       freezePanes: (sheet) =>
-        context.create({ methods: { freezeRows: (s: () => Sheet, count: number) => context.enqueue(0, () => (s().frozenRows = count)) } }, () => sheet()!),
-      notes: (sheet) => context.create(annotationsSpec(context, 'notes'), since('1.18', sheet)),
-      comments: (sheet) => context.create(annotationsSpec(context, 'comments'), since('1.10', sheet)),
+        context.create({ kind: 'WorksheetFreezePanes', methods: { freezeRows: (s: () => Sheet, count: number) => context.enqueue(0, () => (s().frozenRows = count)) } }, () => sheet()!),
+      notes: (sheet) => context.create(annotationsSpec(context, 'notes'), () => sheet()!),
+      comments: (sheet) => context.create(annotationsSpec(context, 'comments'), () => sheet()!),
     },
   };
 }
@@ -921,10 +1157,12 @@ function workbookSpec(context: RequestContext): Spec<FakeWorkbook> {
     return sheet;
   };
   return {
+    kind: 'Workbook',
     links: {
       worksheets: (book) =>
         context.create(
           {
+            kind: 'WorksheetCollection',
             items: { of: (b) => b.sheets, spec: worksheetSpec(context) },
             methods: {
               getItem: (b, name: string) => context.create(worksheetSpec(context), () => find(name)),
@@ -937,6 +1175,7 @@ function workbookSpec(context: RequestContext): Spec<FakeWorkbook> {
       tables: (book) =>
         context.create(
           {
+            kind: 'TableCollection',
             methods: {
               getItem: (b, name: string) =>
                 context.create(tableSpec(context), () => {

@@ -1,8 +1,8 @@
-import { vi } from 'vitest';
+import { beforeEach, describe, vi } from 'vitest';
 import { writeSheet } from '../../../addin/src/excel/index.ts';
 import type { CellValue, Column, PullResponse, SheetRow } from '../../../addin/src/sync/index.ts';
 import type { Binding } from '../../../addin/src/sync/workbook.ts';
-import { FakeWorkbook } from './fake-excel.ts';
+import { FakeWorkbook, MINIMUM_API, NEWEST_API } from './fake-excel.ts';
 
 export const STATUS = ['offen', 'in Planung', 'in Umsetzung', 'online', 'Ja, teilweise'];
 export const ANBIETER = ['ITEBO', 'KDN', 'regio iT'];
@@ -55,8 +55,21 @@ export const NEW_BINDING = {
   columns: COLUMNS,
 };
 
-/** A fresh workbook with the Office global answering for its API version. */
-export function workbook(apiVersion?: string): FakeWorkbook {
+/** The lowest host the manifest admits and the newest one: every Excel-layer test runs on both. */
+export const API_LEVELS = [MINIMUM_API, NEWEST_API] as const;
+let level: string = NEWEST_API;
+
+export function atEveryApiLevel(suite: () => void): void {
+  describe.each(API_LEVELS)('on a host with ExcelApi %s', (version) => {
+    beforeEach(() => {
+      level = version;
+    });
+    suite();
+  });
+}
+
+/** A fresh workbook with the Office global answering for its API version (by default the level of the suite running). */
+export function workbook(apiVersion: string = level): FakeWorkbook {
   const book = new FakeWorkbook(apiVersion);
   vi.stubGlobal('Office', book.office());
   return book;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPORT_TABLE, writeReport } from '../../../addin/src/excel/index.ts';
 import type { ProgressReport } from '../../../addin/src/review/progress.ts';
 import type { ProgressTable } from '../../../addin/src/review/types.ts';
-import { pulled, rowsUpTo, workbook } from './fixtures.ts';
+import { pulled, rowsUpTo, workbook, atEveryApiLevel } from './fixtures.ts';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -31,105 +31,107 @@ const report = (table: ProgressTable = KOMMUNEN): ProgressReport => ({
   chart: { title: 'Anteil ab Reifegrad 3 (OZG-erfüllt)', category: 'name', value: 'anteil_ab_reifegrad_3' },
 });
 
-describe('writeReport', () => {
-  it('writes the table as the server describes it: labels, values, a format per column type', async () => {
-    const book = workbook();
-    expect(await writeReport(book.context(), report())).toBe('Fortschritt');
+atEveryApiLevel(() => {
+  describe('writeReport', () => {
+    it('writes the table as the server describes it: labels, values, a format per column type', async () => {
+      const book = workbook();
+      expect(await writeReport(book.context(), report())).toBe('Fortschritt');
 
-    const sheet = book.sheet('Fortschritt');
-    expect(book.active).toBe(sheet);
-    expect(sheet.value(0, 0)).toBe('Fortschritt je Kommune');
-    expect(sheet.peek(0, 0)!.format).toMatchObject({ 'font.bold': true, 'font.size': 14 });
-    expect(sheet.value(1, 0)).toMatch(/^Ganz NRW · Stand/);
-    expect(book.rows(REPORT_TABLE)).toEqual([
-      ['AGS', 'Kommune', 'OZG-Leistungen', 'ab Reifegrad 3', 'Anteil ab Reifegrad 3'],
-      ['05315000', 'Köln, Stadt', 46, 23, 0.5],
-      ['05158024', 'Mettmann, Stadt', 46, 0, 0],
-      ['05166012', 'Kempen, Stadt', 46, '', ''],
-    ]);
-    const { top } = book.table(REPORT_TABLE);
-    expect([0, 1, 2, 3, 4].map((column) => sheet.peek(top + 1, column)!.numberFormat)).toEqual(['@', '@', '0', '0', '0.0%']);
-    expect(sheet.peek(top, 0)!.numberFormat).toBe('@');
-  });
-
-  it('draws a native bar chart of the share per name, above the table, the first row on top', async () => {
-    const book = workbook();
-    await writeReport(book.context(), report());
-
-    expect(book.charts).toHaveLength(1);
-    const [chart] = book.charts;
-    expect(chart!.type).toBe('BarClustered');
-    expect(chart!.seriesBy).toBe('Columns');
-    expect(book.chartData(chart!)).toEqual({
-      series: 'Anteil ab Reifegrad 3',
-      values: [0.5, 0, ''],
-      categories: ['Köln, Stadt', 'Mettmann, Stadt', 'Kempen, Stadt'],
+      const sheet = book.sheet('Fortschritt');
+      expect(book.active).toBe(sheet);
+      expect(sheet.value(0, 0)).toBe('Fortschritt je Kommune');
+      expect(sheet.peek(0, 0)!.format).toMatchObject({ 'font.bold': true, 'font.size': 14 });
+      expect(sheet.value(1, 0)).toMatch(/^Ganz NRW · Stand/);
+      expect(book.rows(REPORT_TABLE)).toEqual([
+        ['AGS', 'Kommune', 'OZG-Leistungen', 'ab Reifegrad 3', 'Anteil ab Reifegrad 3'],
+        ['05315000', 'Köln, Stadt', 46, 23, 0.5],
+        ['05158024', 'Mettmann, Stadt', 46, 0, 0],
+        ['05166012', 'Kempen, Stadt', 46, '', ''],
+      ]);
+      const { top } = book.table(REPORT_TABLE);
+      expect([0, 1, 2, 3, 4].map((column) => sheet.peek(top + 1, column)!.numberFormat)).toEqual(['@', '@', '0', '0', '0.0%']);
+      expect(sheet.peek(top, 0)!.numberFormat).toBe('@');
     });
-    expect(chart!.settings).toMatchObject({
-      'title.text': 'Anteil ab Reifegrad 3 (OZG-erfüllt)',
-      'legend.visible': false,
-      'axes.categoryAxis.reversePlotOrder': true,
-      'axes.valueAxis.minimum': 0,
-      'axes.valueAxis.maximum': 1,
-      'axes.valueAxis.numberFormat': '0%',
-      'dataLabels.numberFormat': '0.0%',
+
+    it('draws a native bar chart of the share per name, above the table, the first row on top', async () => {
+      const book = workbook();
+      await writeReport(book.context(), report());
+
+      expect(book.charts).toHaveLength(1);
+      const [chart] = book.charts;
+      expect(chart!.type).toBe('BarClustered');
+      expect(chart!.seriesBy).toBe('Columns');
+      expect(book.chartData(chart!)).toEqual({
+        series: 'Anteil ab Reifegrad 3',
+        values: [0.5, 0, ''],
+        categories: ['Köln, Stadt', 'Mettmann, Stadt', 'Kempen, Stadt'],
+      });
+      expect(chart!.settings).toMatchObject({
+        'title.text': 'Anteil ab Reifegrad 3 (OZG-erfüllt)',
+        'legend.visible': false,
+        'axes.categoryAxis.reversePlotOrder': true,
+        'axes.valueAxis.minimum': 0,
+        'axes.valueAxis.maximum': 1,
+        'axes.valueAxis.numberFormat': '0%',
+        'dataLabels.numberFormat': '0.0%',
+      });
+      const height = chart!.settings.height as number;
+      expect(chart!.anchor).toEqual({ row: 3, column: 0 });
+      // the table starts below the chart at Excel's default row height of 15 points
+      expect(book.table(REPORT_TABLE).top * 15).toBeGreaterThan(3 * 15 + height);
     });
-    const height = chart!.settings.height as number;
-    expect(chart!.anchor).toEqual({ row: 3, column: 0 });
-    // the table starts below the chart at Excel's default row height of 15 points
-    expect(book.table(REPORT_TABLE).top * 15).toBeGreaterThan(3 * 15 + height);
-  });
 
-  it('gives a report with more rows a taller chart', async () => {
-    const book = workbook();
-    await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: KOMMUNEN.zeilen.slice(0, 1) }));
-    const small = book.charts[0]!.settings.height as number;
-    await writeReport(book.context(), report());
-    expect(book.charts[0]!.settings.height).toBeGreaterThan(small);
-  });
+    it('gives a report with more rows a taller chart', async () => {
+      const book = workbook();
+      await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: KOMMUNEN.zeilen.slice(0, 1) }));
+      const small = book.charts[0]!.settings.height as number;
+      await writeReport(book.context(), report());
+      expect(book.charts[0]!.settings.height).toBeGreaterThan(small);
+    });
 
-  it('replaces the previous report in its place, keeping the data sheet and the user’s sheets', async () => {
-    const book = workbook();
-    await pulled(book, rowsUpTo(2));
-    await writeReport(book.context(), report());
-    book.addSheet('Notizen');
-    await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: KOMMUNEN.zeilen.slice(0, 2) }));
+    it('replaces the previous report in its place, keeping the data sheet and the user’s sheets', async () => {
+      const book = workbook();
+      await pulled(book, rowsUpTo(2));
+      await writeReport(book.context(), report());
+      book.addSheet('Notizen');
+      await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: KOMMUNEN.zeilen.slice(0, 2) }));
 
-    expect(book.sheets.map((sheet) => sheet.name)).toEqual(['Tabelle1', 'Köln- Status der OZG-Leistungen', 'OZG-Sync-Listen', 'Fortschritt', 'Notizen']);
-    expect(book.rows(REPORT_TABLE)).toHaveLength(3);
-    expect(book.charts).toHaveLength(1);
-    expect(book.rows()).toHaveLength(3);
-  });
+      expect(book.sheets.map((sheet) => sheet.name)).toEqual(['Tabelle1', 'Köln- Status der OZG-Leistungen', 'OZG-Sync-Listen', 'Fortschritt', 'Notizen']);
+      expect(book.rows(REPORT_TABLE)).toHaveLength(3);
+      expect(book.charts).toHaveLength(1);
+      expect(book.rows()).toHaveLength(3);
+    });
 
-  it('leaves a sheet of the user’s named „Fortschritt“ alone', async () => {
-    const book = workbook();
-    book.addSheet('Fortschritt').cell(0, 0).value = 'meine Auswertung';
-    expect(await writeReport(book.context(), report())).toBe('Fortschritt (2)');
-    expect(book.sheet('Fortschritt').value(0, 0)).toBe('meine Auswertung');
-    expect(book.table(REPORT_TABLE).sheet.name).toBe('Fortschritt (2)');
-  });
+    it('leaves a sheet of the user’s named „Fortschritt“ alone', async () => {
+      const book = workbook();
+      book.addSheet('Fortschritt').cell(0, 0).value = 'meine Auswertung';
+      expect(await writeReport(book.context(), report())).toBe('Fortschritt (2)');
+      expect(book.sheet('Fortschritt').value(0, 0)).toBe('meine Auswertung');
+      expect(book.table(REPORT_TABLE).sheet.name).toBe('Fortschritt (2)');
+    });
 
-  it('takes two syncs for a new report and three for a replacement, however many rows', async () => {
-    const book = workbook();
-    const many = { ...KOMMUNEN, zeilen: Array.from({ length: 400 }, (_, i) => ({ ...KOMMUNEN.zeilen[0]!, schluessel: `05${String(i).padStart(6, '0')}` })) };
-    expect((await book.measure((context) => writeReport(context, report(many)))).syncs).toHaveLength(2);
-    expect((await book.measure((context) => writeReport(context, report(many)))).syncs).toHaveLength(3);
-    expect(book.table(REPORT_TABLE).rowCount).toBe(400);
-  });
+    it('takes two syncs for a new report and three for a replacement, however many rows', async () => {
+      const book = workbook();
+      const many = { ...KOMMUNEN, zeilen: Array.from({ length: 400 }, (_, i) => ({ ...KOMMUNEN.zeilen[0]!, schluessel: `05${String(i).padStart(6, '0')}` })) };
+      expect((await book.measure((context) => writeReport(context, report(many)))).syncs).toHaveLength(2);
+      expect((await book.measure((context) => writeReport(context, report(many)))).syncs).toHaveLength(3);
+      expect(book.table(REPORT_TABLE).rowCount).toBe(400);
+    });
 
-  it('writes an empty table with its one empty row and still a chart', async () => {
-    const book = workbook();
-    await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: [] }));
-    expect(book.rows(REPORT_TABLE)).toEqual([KOMMUNEN.spalten.map((s) => s.label), ['', '', '', '', '']]);
-    expect(book.charts).toHaveLength(1);
-  });
+    it('writes an empty table with its one empty row and still a chart', async () => {
+      const book = workbook();
+      await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: [] }));
+      expect(book.rows(REPORT_TABLE)).toEqual([KOMMUNEN.spalten.map((s) => s.label), ['', '', '', '', '']]);
+      expect(book.charts).toHaveLength(1);
+    });
 
-  it('refuses a report without the chart’s columns before touching the workbook', async () => {
-    const book = workbook();
-    const withoutShare = { ...KOMMUNEN, spalten: KOMMUNEN.spalten.filter((s) => s.key !== 'anteil_ab_reifegrad_3') };
-    await expect(writeReport(book.context(), report(withoutShare))).rejects.toThrow(
-      'Der Bericht „Fortschritt je Kommune“ hat keine Spalte „anteil_ab_reifegrad_3“ für das Diagramm.',
-    );
-    expect(book.syncs).toEqual([]);
+    it('refuses a report without the chart’s columns before touching the workbook', async () => {
+      const book = workbook();
+      const withoutShare = { ...KOMMUNEN, spalten: KOMMUNEN.spalten.filter((s) => s.key !== 'anteil_ab_reifegrad_3') };
+      await expect(writeReport(book.context(), report(withoutShare))).rejects.toThrow(
+        'Der Bericht „Fortschritt je Kommune“ hat keine Spalte „anteil_ab_reifegrad_3“ für das Diagramm.',
+      );
+      expect(book.syncs).toEqual([]);
+    });
   });
 });

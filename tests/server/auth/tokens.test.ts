@@ -55,19 +55,19 @@ async function expectRejected(verification: Promise<unknown>, code: string, mess
 describe('HS256 tokens signed with the Supabase JWT secret', () => {
   const verify = createTokenVerifier(secretMode);
 
-  it('accepts a valid token and names the signed-in person by the email claim', async () => {
+  it('accepts a valid token and hands its claims on as signed, email included', async () => {
     const result = await verify(bearer(await signHs256(claims())));
-    expect(result.email).toBe('ozg@koeln.example');
+    expect(result.claims.email).toBe('ozg@koeln.example');
     expect(result.claims).toMatchObject({ role: 'authenticated', sub: '4f0c7f3e-6a55-4c47-9d7c-0d5c2f3b1a10' });
   });
 
-  it('lower-cases the email, because memberships are keyed by the lower-case address', async () => {
-    const result = await verify(bearer(await signHs256(claims({ email: 'OZG@Koeln.Example' }))));
-    expect(result.email).toBe('ozg@koeln.example');
+  it('leaves normalising the email to the database, the one place that decides who a token names', async () => {
+    const result = await verify(bearer(await signHs256(claims({ email: ' OZG@Koeln.Example ' }))));
+    expect(result.claims.email).toBe(' OZG@Koeln.Example ');
   });
 
   it('accepts the scheme name in any case, as HTTP defines it', async () => {
-    await expect(verify(`bearer ${await signHs256(claims())}`)).resolves.toMatchObject({ email: 'ozg@koeln.example' });
+    await expect(verify(`bearer ${await signHs256(claims())}`)).resolves.toMatchObject({ claims: { email: 'ozg@koeln.example' } });
   });
 
   it('rejects an expired token with a request to sign in again', async () => {
@@ -167,11 +167,11 @@ describe('asymmetric tokens checked against the JWKS of the Supabase project', (
     const verify = createTokenVerifier(await jwksMode());
     const before = jwksRequests;
     await expect(verify(bearer(await sign(claims(), 'ES256', 'es-key', es256.privateKey)))).resolves.toMatchObject({
-      email: 'ozg@koeln.example',
+      claims: { email: 'ozg@koeln.example' },
     });
     await expect(
       verify(bearer(await sign(claims({ email: 'Admin@OZG-Sync.example' }), 'RS256', 'rs-key', rs256.privateKey))),
-    ).resolves.toMatchObject({ email: 'admin@ozg-sync.example' });
+    ).resolves.toMatchObject({ claims: { email: 'Admin@OZG-Sync.example' } });
     await verify(bearer(await sign(claims(), 'ES256', 'es-key', es256.privateKey)));
     expect(jwksRequests - before).toBe(1);
   });
@@ -202,9 +202,9 @@ describe('asymmetric tokens checked against the JWKS of the Supabase project', (
     await expectRejected(createTokenVerifier(await jwksMode())(bearer(legacy)), 'unauthorized', INVALID);
 
     const verifyBoth = createTokenVerifier(await jwksMode({ SUPABASE_JWT_SECRET: SUPABASE_SECRET }));
-    await expect(verifyBoth(bearer(legacy))).resolves.toMatchObject({ email: 'ozg@koeln.example' });
+    await expect(verifyBoth(bearer(legacy))).resolves.toMatchObject({ claims: { email: 'ozg@koeln.example' } });
     await expect(verifyBoth(bearer(await sign(claims(), 'ES256', 'es-key', es256.privateKey)))).resolves.toMatchObject({
-      email: 'ozg@koeln.example',
+      claims: { email: 'ozg@koeln.example' },
     });
     await expectRejected(verifyBoth(bearer(await signHs256(claims(), 'not-the-legacy-secret-but-32-chars-long'))), 'unauthorized', INVALID);
   });
@@ -270,7 +270,7 @@ describe('local mode without Supabase', () => {
     const token = await issueLocalToken('ozg@koeln.example', localSecret(first));
     const afterRestart = await resolveAuthMode({}, dir);
     expect(await readFile(file, 'utf8')).toBe(stored);
-    await expect(createTokenVerifier(afterRestart)(bearer(token))).resolves.toMatchObject({ email: 'ozg@koeln.example' });
+    await expect(createTokenVerifier(afterRestart)(bearer(token))).resolves.toMatchObject({ claims: { email: 'ozg@koeln.example' } });
   });
 
   it('gives every data directory its own random secret', async () => {
@@ -291,7 +291,7 @@ describe('local mode without Supabase', () => {
 
   it('issues tokens shaped like Supabase Auth tokens, with a stable UUID per person', async () => {
     const secret = new Uint8Array(32).fill(7);
-    const token = await issueLocalToken(' OZG@Koeln.Example ', secret, { expiresInSeconds: 600 });
+    const token = await issueLocalToken('ozg@koeln.example', secret, { expiresInSeconds: 600 });
     const payload = decodeJwt(token);
     expect(payload).toMatchObject({ email: 'ozg@koeln.example', aud: 'authenticated', role: 'authenticated' });
     expect(payload.exp! - payload.iat!).toBe(600);

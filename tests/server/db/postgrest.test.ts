@@ -5,10 +5,11 @@ import { describeEachDatabase } from '../../helpers/databases.ts';
 import { FREMD } from '../../helpers/members.ts';
 
 /**
- * What PostgREST does per request (https://docs.postgrest.org/en/stable/references/transactions.html):
- * connected as the login role `authenticator`, it opens a transaction, switches with
- * `set local role` to the JWT's role and hands the claims over as request.jwt.claims, runs one
- * statement and commits. On PostgreSQL the test really logs in as authenticator (the test cluster
+ * What PostgREST does per request: connected as the login role `authenticator` ("CREATE ROLE
+ * authenticator LOGIN NOINHERIT …", user impersonation "done with the SET ROLE statement",
+ * https://docs.postgrest.org/en/v12/references/auth.html), it opens a transaction, switches with
+ * `set local role` to the JWT's role, hands the claims over as request.jwt.claims, runs one
+ * statement and commits (https://docs.postgrest.org/en/v12/references/transactions.html). On PostgreSQL the test really logs in as authenticator (the test cluster
  * trusts local logins); PGlite has a single session, so there `set local role authenticator` first.
  */
 const IDENTITIES = {
@@ -138,6 +139,24 @@ describeEachDatabase('Data API requests as anon and as a signed-in person withou
       expect(stored?.antwort).toEqual({ geheim: true });
     },
   );
+
+  it('gives the login role authenticator itself, before it switches role, no table, view or function of public', async () => {
+    const exposed = await db().query<{ statement: string }>(
+      `select format('select * from %I.%I', n.nspname, c.relname) as statement from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where ${EXPOSED} and c.relkind in ('r', 'p', 'v', 'm', 'f')
+       union all
+       select 'select public.fortschritt(null, null, null)'`,
+    );
+    for (const { statement } of exposed) {
+      const outcome = await api
+        .transaction(async (tx: Sql) => {
+          if (kind === 'pglite') await tx.exec('set local role authenticator');
+          return tx.query(statement);
+        })
+        .then((rows) => ({ rows }), (error: { code?: string }) => ({ code: error.code }));
+      expect(outcome, statement).toEqual({ code: '42501' });
+    }
+  });
 
   it('refuses to clean up push receipts with less than one day to keep, whoever asks', async () => {
     await db().query(
