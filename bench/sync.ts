@@ -181,7 +181,7 @@ if (url) {
     ];
     report(`PostgreSQL ${version}`, await measure(postgres));
     reportLoad(await loadRun(target.toString(), postgres));
-    reportLive(await liveRun(target.toString()));
+    reportLive(await liveRun(target.toString(), BENCH_ADMIN));
   } finally {
     await postgres.close();
     await admin.exec(`drop database ${name} with (force)`);
