@@ -11,7 +11,7 @@ const KOELN_AGS = '05315000';
 const METTMANN_AGS = '05158024';
 const koeln = [{ kind: 'kommune-status', scope: KOELN_AGS }];
 
-describeEachDatabase('Live change stream (GET /api/events)', ({ db }) => {
+describeEachDatabase('Live change stream (GET /api/events)', ({ db, kind }) => {
   let server: { url: string; close(): Promise<void> };
   let hub: LiveHub;
   const open: OpenStream[] = [];
@@ -99,6 +99,20 @@ describeEachDatabase('Live change stream (GET /api/events)', ({ db }) => {
     const b = await live.next('aenderung', 2_000);
     expect([JSON.parse(a.data).scope, JSON.parse(b.data).scope]).toEqual([METTMANN_AGS, KOELN_AGS]);
     expect(Number(b.id)).toBeGreaterThan(Number(a.id));
+  });
+
+  it.runIf(kind === 'postgres')('asks open streams to pull once when the listening database connection was lost and is back', async () => {
+    const live = await stream(server.url, await testToken(KOELN), koeln);
+    await live.next('bereit');
+    // Another session ends the listening backend, as a database restart or a network cut would.
+    const ended = await db().query<{ ended: boolean }>(
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity where query ilike 'listen %ozg_aenderung%' and pid <> pg_backend_pid()`,
+    );
+    expect(ended).toEqual([{ ended: true }]);
+    await live.next('neu-abrufen', 5_000);
+    // And it hears again: the next push arrives as before.
+    await setBemerkung(ADMIN, KOELN_AGS, 'Nach dem Wiederverbinden');
+    expect(JSON.parse((await live.next('aenderung', 2_000)).data)).toMatchObject({ kind: 'kommune-status', scope: KOELN_AGS });
   });
 
   it('keeps an idle stream alive with heartbeat comments', async () => {
