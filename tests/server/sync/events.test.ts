@@ -106,7 +106,7 @@ describeEachDatabase('Live change stream (GET /api/events)', ({ db, kind }) => {
     await live.next('bereit');
     // Another session ends the listening backend, as a database restart or a network cut would.
     const ended = await db().query<{ ended: boolean }>(
-      `select pg_terminate_backend(pid) as ended from pg_stat_activity where query ilike 'listen %ozg_aenderung%' and pid <> pg_backend_pid()`,
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity where datname = current_database() and query ilike 'listen %ozg_aenderung%' and pid <> pg_backend_pid()`,
     );
     expect(ended).toEqual([{ ended: true }]);
     await live.next('neu-abrufen', 5_000);
