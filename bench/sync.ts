@@ -2,7 +2,7 @@
  * npm run bench: the sync protocol at NRW's real volume (396 Kommunen x 243 municipal OZG-Leistungen
  * = 96,228 kommune_status rows, plus a synthetic Themenfeld with 20,000 Leistungen as a large scope),
  * on PGlite and on PostgreSQL, each figure beside a raw SQL baseline measured in the same run; then, on
- * the same PostgreSQL database, the server process under HTTP load (load.ts).
+ * the same PostgreSQL database, the server process under HTTP load (load.ts) and with 1,000 open live streams (live.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { openPglite } from '../server/db/pglite.ts';
 import { openPostgres } from '../server/db/postgres.ts';
 import { deltaRowsQuery } from '../server/sync/pull.ts';
 import { SHEET_KINDS } from '../server/sync/sheets.ts';
+import { liveRun, reportLive } from './live.ts';
 import { loadRun, reportLoad } from './load.ts';
 import { BENCH_ADMIN, seed } from './volume.ts';
 
@@ -180,6 +181,7 @@ if (url) {
     ];
     report(`PostgreSQL ${version}`, await measure(postgres));
     reportLoad(await loadRun(target.toString(), postgres));
+    reportLive(await liveRun(target.toString(), BENCH_ADMIN));
   } finally {
     await postgres.close();
     await admin.exec(`drop database ${name} with (force)`);

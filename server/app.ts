@@ -10,7 +10,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from './db/database.ts';
 import { errorColumn, isDataError, SQLSTATE, sqlState } from './db/errors.ts';
 import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from './errors.ts';
-import { createRouter, documentedMethods, withCommonResponses } from './openapi.ts';
+import { DEFAULT_LIVE_LIMITS, LiveHub } from './live/hub.ts';
+import { createRouter, documentedMethods, withCommonResponses, type LiveStreams } from './openapi.ts';
 import { requestOrigin, type OriginOptions } from './origin.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
@@ -60,6 +61,8 @@ export interface AppOptions {
   frameAncestors?: string[];
   /** Whether the pane offers "Mit Microsoft anmelden" (the Supabase project has the Azure provider enabled). */
   supabaseAzure?: boolean;
+  /** The process's one listener for live change notices (GET /api/events); a new one with the default limits without. */
+  live?: LiveStreams;
   /** How the server's own public address is found (PUBLIC_URL, TRUST_PROXY). */
   origin?: OriginOptions;
 }
@@ -111,6 +114,7 @@ export function createApp({
   addinDir = ADDIN_DIST,
   frameAncestors = [],
   supabaseAzure = false,
+  live = { hub: new LiveHub(db, DEFAULT_LIVE_LIMITS), heartbeatMs: 15_000 },
   origin = {},
 }: AppOptions) {
   const app = createRouter();
@@ -128,6 +132,7 @@ export function createApp({
   app.use('/api/*', (c, next) => (OWN_BODY_LIMITS.some((path) => path.test(c.req.path)) ? next() : defaultBodyLimit(c, next)));
   app.use(async (c, next) => {
     c.set('db', db);
+    c.set('live', live);
     c.set('origin', requestOrigin(c, origin));
     await next();
   });

@@ -25,9 +25,19 @@ export interface Config {
   supabaseAzure: boolean;
   /** Where the built task pane lies (vite build), served under /addin. */
   addinDir: string | undefined;
+  /** Live change streams (GET /api/events): how many one member and this process may hold, and the heartbeat. */
+  live: { perMember: number; perProcess: number; heartbeatSeconds: number };
   /** The server's public address (PUBLIC_URL) and whether to trust a reverse proxy's headers (TRUST_PROXY). */
   origin: { publicUrl: string | undefined; trustProxy: boolean };
 }
+
+const positiveInteger = (name: string, fallback: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} muss eine Zahl sein.` })
+    .int({ error: `${name} muss eine ganze Zahl sein.` })
+    .min(1, { error: `${name} muss zwischen 1 und ${max.toLocaleString('de-DE')} liegen.` })
+    .max(max, { error: `${name} muss zwischen 1 und ${max.toLocaleString('de-DE')} liegen.` })
+    .default(fallback);
 
 /**
  * A source for CSP frame-ancestors: scheme, host (optionally `*.` for every subdomain) and port, nothing else,
@@ -91,6 +101,9 @@ const Env = z.object({
     .enum(['', '0', '1'], { error: 'SUPABASE_AZURE ist 1 (Anmeldung mit Microsoft anbieten) oder 0.' })
     .default(''),
   ADDIN_DIR: z.string().trim().optional(),
+  LIVE_MAX_STREAMS_PER_MEMBER: positiveInteger('LIVE_MAX_STREAMS_PER_MEMBER', 10, 1_000),
+  LIVE_MAX_STREAMS: positiveInteger('LIVE_MAX_STREAMS', 2_000, 100_000),
+  LIVE_HEARTBEAT_SECONDS: positiveInteger('LIVE_HEARTBEAT_SECONDS', 15, 300),
 });
 
 export class ConfigError extends Error {
@@ -126,6 +139,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     frameAncestors: parsed.data.FRAME_ANCESTORS.map((origin) => origin.toLowerCase()),
     supabaseAzure: parsed.data.SUPABASE_AZURE === '1',
     addinDir: parsed.data.ADDIN_DIR ? path.resolve(parsed.data.ADDIN_DIR) : undefined,
+    live: {
+      perMember: parsed.data.LIVE_MAX_STREAMS_PER_MEMBER,
+      perProcess: parsed.data.LIVE_MAX_STREAMS,
+      heartbeatSeconds: parsed.data.LIVE_HEARTBEAT_SECONDS,
+    },
     origin: { publicUrl: parsed.data.PUBLIC_URL && new URL(parsed.data.PUBLIC_URL).origin, trustProxy: parsed.data.TRUST_PROXY },
   };
 }

@@ -5,6 +5,7 @@ import { createAuthSetup } from './auth/setup.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
 import { openDatabase, prepareDatabase } from './db/open.ts';
+import { LiveHub } from './live/hub.ts';
 import { DatabaseInUseError, removeServerLock, writeServerLock } from './db/server-lock.ts';
 
 async function devCertificate() {
@@ -50,8 +51,10 @@ if (config.supabaseAzure) console.log('OZG-Sync: „Mit Microsoft anmelden“ wi
 if (config.frameAncestors.length) console.log(`OZG-Sync: Aufgabenbereich darf außer in Office auch eingebettet werden von ${config.frameAncestors.join(' ')}.`);
 
 const supabaseUrl = config.auth.SUPABASE_URL?.trim();
+const live = { hub: new LiveHub(db, config.live), heartbeatMs: config.live.heartbeatSeconds * 1000 };
 const app = createApp({
   db,
+  live,
   auth,
   allowedOrigins: config.allowedOrigins,
   frameAncestors: config.frameAncestors,
@@ -77,6 +80,8 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`OZG-Sync: ${signal} empfangen, fahre herunter …`);
   server.close();
+  // Open streams end first, so that their clients reconnect to another process at once.
+  await live.hub.close();
   if (db.kind === 'pglite') removeServerLock(config.dataDir);
   await db.close();
   process.exit(0);

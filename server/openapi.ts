@@ -2,13 +2,20 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import type { Caller } from './auth/caller.ts';
 import type { Database } from './db/database.ts';
+import type { LiveHub } from './live/hub.ts';
 import { badRequest, errorResponse } from './errors.ts';
 
 z.config(z.locales.de());
 
 export interface AppEnv {
   /** caller is set on every route behind requireMember (everything under /api but /api/dev); origin on every request (server/origin.ts). */
-  Variables: { db: Database; caller: Caller; origin: string };
+  Variables: { db: Database; caller: Caller; origin: string; live: LiveStreams };
+}
+
+/** The process's live change notices and how often an open stream proves it is alive. */
+export interface LiveStreams {
+  hub: LiveHub;
+  heartbeatMs: number;
 }
 
 const TARGET_LABEL: Record<string, string> = {

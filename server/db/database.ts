@@ -11,8 +11,16 @@ export interface Database extends Sql {
   readonly kind: DatabaseKind;
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Hears NOTIFY on a channel. onListening runs once LISTEN is in place and again after every
+   * reconnect of the listening connection: notifications sent while it was down are lost, so
+   * whoever relies on them has to catch up then.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListening?: () => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
+
+export type Unlisten = () => Promise<void>;
 
 /**
  * Both drivers hand back the same JavaScript values: bigint columns (row versions, counts)

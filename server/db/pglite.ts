@@ -27,6 +27,12 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     kind: 'pglite',
     ...wrap(pg),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    // One embedded database per process, never disconnected: LISTEN is in place once and for good.
+    async listen(channel, onPayload, onListening) {
+      const unlisten = await pg.listen(channel, onPayload);
+      onListening?.();
+      return () => unlisten();
+    },
     close: () => pg.close(),
   };
 }

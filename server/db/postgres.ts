@@ -35,6 +35,12 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     kind: 'postgres',
     ...wrap(sql),
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<never>,
+    // postgres.js listens on one dedicated connection of its own, outside the pool, reconnects it with
+    // backoff and calls onlisten after each LISTEN (https://github.com/porsager/postgres#listen--notify).
+    async listen(channel, onPayload, onListening) {
+      const { unlisten } = await sql.listen(channel, onPayload, onListening);
+      return unlisten;
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }

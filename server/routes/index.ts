@@ -3,6 +3,7 @@ import { createRouter, isSignedIn } from '../openapi.ts';
 import { changesRoutes } from './changes.ts';
 import { configRoutes, type ClientConfig } from './config.ts';
 import { devRoutes } from './dev.ts';
+import { eventsRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { kommunenRoutes } from './kommunen.ts';
 import { leistungenRoutes } from './leistungen.ts';
@@ -33,6 +34,7 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', reifegradeRoutes)
     .route('/', kommunenRoutes)
     .route('/', sheetsRoutes)
+    .route('/', eventsRoutes)
     .route('/', xlsxRoutes)
     .route('/', importRoutes)
     .route('/', mitgliederRoutes)

@@ -17,6 +17,8 @@ export interface ServerOnPostgres {
   signIn(email: string): Promise<Api>;
   /** Starts the server again on the same database, e.g. after it was killed. */
   restart(): Promise<RunningServer>;
+  /** Starts one more server process on the same database, as a second instance behind a load balancer; stopped by close(). */
+  another(env?: Record<string, string>): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -29,7 +31,8 @@ export async function startServerOnPostgres(options: ServerOnPostgresOptions = {
   const database = await createPostgresDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-data-'));
   const env = { DATABASE_URL: database.url!, DATA_DIR: dataDir };
-  const start = () => startServer(env, options);
+  const start = (more: Record<string, string> = {}) => startServer({ ...env, ...more }, options);
+  const others: RunningServer[] = [];
   const removeAll = async () => {
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
@@ -61,8 +64,13 @@ export async function startServerOnPostgres(options: ServerOnPostgresOptions = {
       handle.server = await start();
       return handle.server;
     },
+    async another(more) {
+      const server = await start(more);
+      others.push(server);
+      return server;
+    },
     async close() {
-      await handle.server.stop();
+      await Promise.all([handle.server, ...others].map((s) => s.stop()));
       await removeAll();
     },
   };
