@@ -32,7 +32,7 @@ export class MemoryHost implements WorkbookHost {
   }
 
   async readTable() {
-    return this.rows.map((row) => ({ id: row.id, values: { ...row.values } }));
+    return { rows: this.rows.map((row) => ({ id: row.id, values: { ...row.values } })), base: this.saved?.state.base ?? new Map() };
   }
 
   async applyTableUpdate(_binding: Binding, update: TableUpdate) {

@@ -12,6 +12,7 @@ import {
   type CellUpdate,
   type PullResponse,
   type PushChange,
+  type Snapshot,
   type SyncState,
   type TableRow,
   type TableUpdate,
@@ -30,7 +31,11 @@ export interface WorkbookHost {
   save(binding: Binding, state: SyncState): Promise<void>;
   /** Writes a full pull to a new table; the host decides where (dataSheet, table). */
   writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding>;
-  readTable(binding: Binding): Promise<TableRow[]>;
+  /**
+   * The table and the base snapshot stored with it, read together: a co-author's pane may have
+   * changed both since this pane last looked, and `save` writes only what differs from this base.
+   */
+  readTable(binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }>;
   applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
   markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
   selectCell(binding: Binding, address: CellAddress): Promise<void>;
@@ -113,13 +118,13 @@ export class SyncController {
   }
 
   async status(): Promise<SyncStatus> {
-    const wartend = this.binding ? this.pendingCells(await this.host.readTable(this.binding)) : 0;
+    const wartend = this.binding ? this.pendingCells(await this.read(this.binding)) : 0;
     return { binding: this.binding, konflikte: this.state.konflikte, fehler: this.state.fehler, wartend, letzterAbgleich: this.lastSync };
   }
 
   /** Unsent cells of the bound table; none when the user has deleted it already. */
   private async unsentCells(binding: Binding): Promise<number> {
-    const table = await this.host.readTable(binding).catch(() => null);
+    const table = await this.read(binding).catch(() => null);
     return table ? this.pendingCells(table) : 0;
   }
 
@@ -162,7 +167,7 @@ export class SyncController {
   }
 
   private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<SyncStatus> {
-    const table = await this.host.readTable(binding);
+    const table = await this.read(binding);
     const { state, update } = mergePull(this.state, table, pull, { full });
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
@@ -185,7 +190,8 @@ export class SyncController {
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
   async push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
     const binding = this.requireBinding();
-    const diff = diffTable(this.state.columns, this.state.base, await this.host.readTable(binding));
+    const table = await this.read(binding);
+    const diff = diffTable(this.state.columns, this.state.base, table);
     if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
     const summary = await this.send(binding, diff.changes, onProgress);
     this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
@@ -203,10 +209,11 @@ export class SyncController {
       const response = await withRetry(() =>
         this.api.push(binding.kind, { scope: binding.scope, idempotencyKey, source: 'addin', changes: chunk.changes }),
       );
-      const table = await this.host.readTable(binding);
+      const table = await this.read(binding);
       const applied = applyPushResults(this.state, table, response.results);
-      this.state = applied.state;
       await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: applied.cells });
+      // At once, not after the last chunk: a co-author's pane diffing meanwhile would send these rows again.
+      await this.commit(binding, applied.state);
       for (const result of response.results) {
         if (result.outcome === 'applied' || result.outcome === 'unchanged') summary.uebernommen++;
         else if (result.outcome === 'conflict') summary.konflikte++;
@@ -228,6 +235,8 @@ export class SyncController {
       this.state = kept.state;
       changes.push(kept.change);
     }
+    // The settled base goes to the workbook first: sending reads the base back from there.
+    await this.commit(binding, this.state);
     await this.send(binding, changes, () => {});
     await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
     await this.commit(binding, this.state);
@@ -263,6 +272,13 @@ export class SyncController {
 
   async select(address: CellAddress): Promise<void> {
     await this.host.selectCell(this.requireBinding(), address);
+  }
+
+  /** The table, and the base as the workbook holds it now, which may include a co-author's pane's pushes and pulls. */
+  private async read(binding: Binding): Promise<TableRow[]> {
+    const { rows, base } = await this.host.readTable(binding);
+    this.state = { ...this.state, base };
+    return rows;
   }
 
   private async commit(binding: Binding, state: SyncState) {

@@ -149,7 +149,7 @@ atEveryApiLevel(() => {
         binding: { ...binding, dataSheet: 'Köln- Status der OZG-Leistungen' },
         state: { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] },
       });
-      expect(await host.readTable(written)).toHaveLength(3);
+      expect((await host.readTable(written)).rows).toHaveLength(3);
     });
   });
 });
