@@ -53,7 +53,7 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
       return read;
     },
     applyTableUpdate: (binding, update) => run((context) => applyTableUpdate(context, binding, update)),
-    markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler)),
+    markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler, known ?? undefined)),
     selectCell: (binding, address) => run((context) => selectCell(context, binding, address)),
     writeReport: (report) => run((context) => writeReport(context, report)),
   };

@@ -195,8 +195,9 @@ export class SyncController {
     if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
     const summary = await this.send(binding, diff.changes, onProgress);
     this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
-    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    // Saved before marking: the marks are checked against the stored base.
     await this.commit(binding, this.state);
+    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
     return { ...summary, ungueltig: diff.invalid.length };
   }
 
@@ -238,8 +239,8 @@ export class SyncController {
     // The settled base goes to the workbook first: sending reads the base back from there.
     await this.commit(binding, this.state);
     await this.send(binding, changes, () => {});
-    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
     await this.commit(binding, this.state);
+    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
     return this.status();
   }
 
@@ -254,8 +255,8 @@ export class SyncController {
       cells.push(taken.cell);
     }
     await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
-    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
     await this.commit(binding, this.state);
+    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
     return this.status();
   }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
 import { createExcelHost, loadBinding, type ExcelRun } from '../../../addin/src/excel/index.ts';
+import { KONFLIKT_FILL, KONFLIKT_TEXT } from '../../../addin/src/sync/workbook.ts';
 import { SyncController } from '../../../addin/src/ui/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
@@ -110,6 +111,37 @@ atEveryApiLevel(() => {
       expect((await a.status()).wartend).toBe(0);
       expect(await a.push()).toMatchObject({ gesendet: 0 });
       expect(await logOf(third!, 'bemerkung', start)).toEqual([{ akteur: KOLLEGIN, neu: 'von A getippt, von B gesendet' }]);
+    });
+
+    it('a pane’s marking pass leaves the other pane’s Konflikt marked, and no pane marks one settled in the other', async () => {
+      const { book, a, b } = await twoPanes();
+      const [, , , fourth, fifth] = await rowIds();
+      const theirs = (row: string) => `anderswo geändert (${row}, ${book.apiVersion})`;
+      book.type(fifth!, 'Bemerkung', 'B tippt');
+      await elsewhere(fifth!, { bemerkung: theirs('fünf') });
+      expect(await b.push()).toMatchObject({ konflikte: 1 });
+      book.type(fourth!, 'Bemerkung', 'A tippt');
+      await elsewhere(fourth!, { bemerkung: theirs('vier') });
+      // A sends B's unsettled cell too, as its own: the pane knows only its own Konflikte.
+      expect(await a.push()).toMatchObject({ konflikte: 2 });
+
+      const sheet = book.sheet(book.table().sheet.name);
+      const withText = book.supports('1.10');
+      const marked = (id: string) => ({
+        fill: book.cellAt(id, 'Bemerkung')?.format['fill.color'],
+        text: [...sheet.notes, ...sheet.comments].some((note) => note.row === book.table().bodyTop + book.rowOf(book.table(), id) && note.content.startsWith(KONFLIKT_TEXT)),
+      });
+      expect([marked(fourth!), marked(fifth!)]).toEqual([{ fill: KONFLIKT_FILL, text: withText }, { fill: KONFLIKT_FILL, text: withText }]);
+
+      // B settles its Konflikt; its marking pass knows nothing of A's and must leave it.
+      await b.takeTheirs();
+      expect(book.cellAt(fifth!, 'Bemerkung')?.value).toBe(theirs('fünf'));
+      expect([marked(fourth!), marked(fifth!)]).toEqual([{ fill: KONFLIKT_FILL, text: withText }, { fill: undefined, text: false }]);
+
+      // A's pane still lists the Konflikt B settled, but marks only the one still open.
+      await a.takeTheirs((await a.status()).konflikte.find((k) => k.id === fourth)!);
+      expect([marked(fourth!), marked(fifth!)]).toEqual([{ fill: undefined, text: false }, { fill: undefined, text: false }]);
+      expect(await b.push()).toMatchObject({ gesendet: 0 });
     });
 
     it('never loses, doubles or misplaces an edit, however the two panes’ pushes, refreshes and the typing interleave', async () => {
