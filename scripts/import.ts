@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../server/config.ts';
 import { MigrationError } from '../server/db/migrate.ts';
 import { openDatabase, prepareDatabase } from '../server/db/open.ts';
+import { DatabaseInUseError } from '../server/db/server-lock.ts';
 import { importCatalogue, readCatalogue } from '../server/import/catalogue.ts';
 import { collectImportFiles, ImportPathError } from '../server/import/folder.ts';
 import { summarise } from '../server/import/summary.ts';
@@ -56,7 +57,8 @@ try {
     error instanceof UsageError ||
     error instanceof ImportPathError ||
     error instanceof ConfigError ||
-    error instanceof MigrationError
+    error instanceof MigrationError ||
+    error instanceof DatabaseInUseError
   ) {
     console.error(error.message);
     process.exitCode = 2;

@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../server/errors.ts';
 import type { PushResponse } from '../server/sync/contract.ts';
 import { XLSX_TYPE } from '../server/xlsx/export.ts';
-import { readSheetFile, rowLabel, type UngueltigeZelle, type UploadedSheet } from '../server/xlsx/import.ts';
+import { rowLabel } from '../addin/src/sync/hinweise.ts';
+import { readSheetFile, type UngueltigeZelle, type UploadedSheet } from '../server/xlsx/import.ts';
 
 const USAGE = `Aufruf:
   npm run sheet -- export --kind <Tabellenart> --scope <Bereich> [--out <Datei.xlsx>]

@@ -5,6 +5,7 @@ import { createAuthSetup } from './auth/setup.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
 import { openDatabase, prepareDatabase } from './db/open.ts';
+import { DatabaseInUseError, removeServerLock, writeServerLock } from './db/server-lock.ts';
 
 async function devCertificate() {
   const { getHttpsServerOptions } = await import('office-addin-dev-certs');
@@ -13,7 +14,7 @@ async function devCertificate() {
 
 /** Problems the operator can fix get their German message alone; anything else its stack trace. */
 function exitOnStartupError(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof MigrationError) console.error(`OZG-Sync startet nicht. ${error.message}`);
+  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof DatabaseInUseError) console.error(`OZG-Sync startet nicht. ${error.message}`);
   else console.error('OZG-Sync startet nicht:', error);
   process.exit(1);
 }
@@ -65,6 +66,7 @@ const scheme = devHttps ? 'https' : 'http';
 const server = serve(
   { fetch: app.fetch, port: config.port, ...(devHttps ? { createServer: createHttpsServer, serverOptions: devHttps } : {}) },
   (info) => {
+    if (db.kind === 'pglite') writeServerLock(config.dataDir, `${scheme}://localhost:${info.port}`);
     console.log(`OZG-Sync läuft auf ${scheme}://localhost:${info.port} (Aufgabenbereich: /addin/taskpane.html, API-Referenz: /docs)`);
   },
 );
@@ -75,6 +77,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`OZG-Sync: ${signal} empfangen, fahre herunter …`);
   server.close();
+  if (db.kind === 'pglite') removeServerLock(config.dataDir);
   await db.close();
   process.exit(0);
 }

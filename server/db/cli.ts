@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { MigrationError } from './migrate.ts';
 import { openDatabase, prepareDatabase } from './open.ts';
+import { DatabaseInUseError } from './server-lock.ts';
 
 try {
   const config = loadConfig();
@@ -16,7 +17,7 @@ try {
     await db.close();
   }
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof MigrationError) {
+  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof DatabaseInUseError) {
     console.error(error.message);
     process.exit(1);
   }

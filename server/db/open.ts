@@ -5,9 +5,12 @@ import type { Database } from './database.ts';
 import { migrate, readMigrations, readSeed, type MigrationReport } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
+import { DatabaseInUseError, readServerLock } from './server-lock.ts';
 
 export async function openDatabase(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  const holder = readServerLock(config.dataDir);
+  if (holder) throw new DatabaseInUseError(config.dataDir, holder);
   const dir = path.join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   return openPglite(dir);

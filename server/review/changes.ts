@@ -3,7 +3,7 @@ import type { Sql } from '../db/database.ts';
 import { notFound } from '../errors.ts';
 import type { PushResult } from '../sync/contract.ts';
 import { pushChanges } from '../sync/push.ts';
-import { SHEET_KINDS, type SheetKind } from '../sync/sheets.ts';
+import { SHEET_KINDS, type SheetKind, type SheetKindName } from '../sync/sheets.ts';
 import type { Aenderung, Auswahl, ChangesQuery, ChangesResponse, ProtokollArt, RevertResponse } from './contract.ts';
 
 /** The sheets' tables, and the memberships, whose changes are logged too. */
@@ -64,7 +64,11 @@ function toAenderung(e: Eintrag): Aenderung {
  * entry id and grouped into pushes: one push is one transaction, so entries without an
  * idempotency key (Studio, SQL, imports) are grouped by their transaction.
  */
-export async function listChanges(tx: Sql, query: ChangesQuery): Promise<ChangesResponse> {
+export async function listChanges(
+  tx: Sql,
+  query: ChangesQuery,
+  mayWrite: (kind: SheetKindName, scope: string) => boolean,
+): Promise<ChangesResponse> {
   const entries = await tx.query<Eintrag>(
     `select * from public.aenderung_lesbar
      where ($1::timestamptz is null or zeitpunkt >= $1::timestamptz)
@@ -96,7 +100,9 @@ export async function listChanges(tx: Sql, query: ChangesQuery): Promise<Changes
     }
     const aenderung = toAenderung(entry);
     const { zeitpunkt, akteur, quelle, push, kind, scope, scopeName } = aenderung;
-    pushes.push({ key, push, zeitpunkt, akteur, quelle, kind, scope, scopeName, entries: [aenderung] });
+    // Memberships are changed under Mitglieder, never reverted; sheets by whoever may change them.
+    const darfZuruecksetzen = kind !== 'mitglieder' && scope !== null && mayWrite(kind, scope);
+    pushes.push({ key, push, zeitpunkt, akteur, quelle, kind, scope, scopeName, darfZuruecksetzen, entries: [aenderung] });
   }
   return { pushes, next: entries.length > query.limit ? String(page.at(-1)!.id) : null };
 }

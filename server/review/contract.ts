@@ -80,6 +80,9 @@ export const SendevorgangSchema = z
     kind: z.enum(PROTOKOLL_ARTEN),
     scope: z.string().nullable(),
     scopeName: z.string().nullable(),
+    darfZuruecksetzen: z.boolean().openapi({
+      description: 'Ob die angemeldete Person diesen Sendevorgang zurücksetzen darf: wer die Tabelle ändern darf (Umsetzungsstand der Kommunen: Admins und die Kommune selbst)',
+    }),
     entries: z.array(AenderungSchema),
   })
   .openapi('Sendevorgang_im_Protokoll');
@@ -148,6 +151,13 @@ export const ProgressQuerySchema = z.object({
     .regex(/^05\d{3}$/, { error: 'Der Kreis ist ein fünfstelliger Kreisschlüssel, z. B. 05158 für den Kreis Mettmann.' })
     .optional()
     .openapi({ param: { name: 'kreis', in: 'query' }, example: '05158' }),
+  stichtag: z.coerce
+    .number({ error: 'stichtag ist die Nummer eines Stichtags aus GET /api/stichtage.' })
+    .int({ error: 'stichtag ist die Nummer eines Stichtags aus GET /api/stichtage.' })
+    .min(1, { error: 'stichtag ist die Nummer eines Stichtags aus GET /api/stichtage.' })
+    .max(Number.MAX_SAFE_INTEGER, { error: 'Einen so großen Stichtag gibt es nicht.' })
+    .optional()
+    .openapi({ param: { name: 'stichtag', in: 'query', description: 'die Zahlen, wie sie zu diesem Stichtag standen' }, example: 1 }),
 });
 
 const ProgressCell = z.union([z.string(), z.number(), z.null()]);
@@ -161,7 +171,11 @@ export const ProgressTableSchema = z
 
 export const ProgressResponseSchema = z
   .object({
-    stand: z.string().openapi({ description: 'Zeitpunkt der Auswertung' }),
+    stand: z.string().openapi({ description: 'Zeitpunkt der Auswertung, bei einem Stichtag der Zeitpunkt, zu dem er eingefroren wurde' }),
+    stichtag: z
+      .object({ id: z.number().int(), datum: z.string(), bezeichnung: z.string() })
+      .nullable()
+      .openapi({ description: 'der gewählte Stichtag, sonst null (heute)' }),
     filter: z.object({ themenfeld: z.string().nullable(), kreis: z.string().nullable() }).openapi({
       description: 'Die Namen des gewählten Themenfelds und Kreises',
     }),

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { assertMayReview, assertMayWrite, withCaller } from '../auth/caller.ts';
+import { assertMayReview, assertMayWrite, mayWrite, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, jsonResponse } from '../openapi.ts';
 import {
   ChangesQuerySchema,
@@ -27,8 +27,9 @@ export const changesRoutes = createRouter()
       responses: { 200: jsonResponse(ChangesResponseSchema, 'Eine Seite des Protokolls'), ...errorResponses, 403: forbidden },
     }),
     async (c) => {
-      assertMayReview(c.get('caller'));
-      return c.json(await withCaller(c, (tx) => listChanges(tx, c.req.valid('query'))), 200);
+      const caller = c.get('caller');
+      assertMayReview(caller);
+      return c.json(await withCaller(c, (tx) => listChanges(tx, c.req.valid('query'), (kind, scope) => mayWrite(caller, kind, scope))), 200);
     },
   )
   .openapi(

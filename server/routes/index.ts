@@ -8,8 +8,10 @@ import { kommunenRoutes } from './kommunen.ts';
 import { leistungenRoutes } from './leistungen.ts';
 import { meRoutes } from './me.ts';
 import { mitgliederRoutes } from './mitglieder.ts';
+import { reifegradeRoutes } from './reifegrade.ts';
 import { reportsRoutes } from './reports.ts';
 import { sheetsRoutes } from './sheets.ts';
+import { stichtagAenderungenRoutes, stichtageRoutes } from './stichtage.ts';
 import { themenfelderRoutes } from './themenfelder.ts';
 import { xlsxRoutes } from './xlsx.ts';
 import { importRoutes } from '../import/routes.ts';
@@ -28,13 +30,16 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', meRoutes)
     .route('/', themenfelderRoutes)
     .route('/', leistungenRoutes)
+    .route('/', reifegradeRoutes)
     .route('/', kommunenRoutes)
     .route('/', sheetsRoutes)
     .route('/', xlsxRoutes)
     .route('/', importRoutes)
     .route('/', mitgliederRoutes)
     .route('/', changesRoutes)
-    .route('/', reportsRoutes);
+    .route('/', reportsRoutes)
+    .route('/', stichtageRoutes)
+    .route('/', stichtagAenderungenRoutes);
 }
 
 export type ApiRoutes = ReturnType<typeof createRoutes>;

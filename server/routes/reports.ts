@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { withCaller } from '../auth/caller.ts';
-import { createRouter, errorResponses, jsonResponse } from '../openapi.ts';
+import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
 import { ProgressQuerySchema, ProgressResponseSchema } from '../review/contract.ts';
 import { progressWorkbook } from '../review/progress-xlsx.ts';
 import { loadProgress } from '../review/progress.ts';
+import { loadTrend } from '../review/trend.ts';
 import { XLSX_TYPE } from '../xlsx/export.ts';
 import { Binary, xlsxResponse } from './xlsx.ts';
 
@@ -11,7 +12,39 @@ const description =
   'Je OZG-Leistung: wie viele Kommunen in welchem Status und Reifegrad sind und der Anteil ab Reifegrad 3 (OZG-erfüllt); ' +
   'je Kommune und je Themenfeld dasselbe über die Leistungen summiert. Optional nur ein Themenfeld oder ein Kreis.';
 
+const Wert = z
+  .object({ zeilen: z.number().int(), online: z.number().int(), ozgKonform: z.number().int(), anteilOzgKonform: z.number().nullable() })
+  .nullable();
+const Reihe = z.object({ schluessel: z.string(), name: z.string(), ozgId: z.number().int().nullable(), werte: z.array(Wert) });
+const TrendResponseSchema = z
+  .object({
+    zeitpunkte: z.array(
+      z.object({
+        stichtag: z.object({ id: z.number().int(), datum: z.string(), bezeichnung: z.string() }).nullable(),
+        stand: z.string(),
+      }),
+    ),
+    themenfelder: z.array(Reihe),
+    leistungen: z.array(Reihe),
+  })
+  .openapi('Trend');
+const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true });
+
 export const reportsRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/reports/trend',
+      tags: ['Fortschritt'],
+      summary: 'Die Zahlen je Stichtag (ältester zuerst) und heute, je Themenfeld und je OZG-Leistung',
+      description:
+        'zeitpunkte: die Stichtage und zuletzt heute (stichtag = null); je Themenfeld und OZG-Leistung werte in derselben Reihenfolge ' +
+        '(Einträge, online, OZG-konform und Anteil), null wo es damals keinen gezählten Eintrag gab.',
+      request: { query: TrendQuerySchema },
+      responses: { 200: jsonResponse(TrendResponseSchema, 'Die Zeitreihen'), ...errorResponses },
+    }),
+    async (c) => c.json(await withCaller(c, (tx) => loadTrend(tx, c.req.valid('query'))), 200),
+  )
   .openapi(
     createRoute({
       method: 'get',

@@ -12,6 +12,7 @@ import {
   SheetKindSchema,
 } from '../sync/contract.ts';
 import { pullSheet } from '../sync/pull.ts';
+import { statusHinweise } from '../sync/hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, sheetKind } from '../sync/sheets.ts';
 
@@ -105,6 +106,7 @@ export const sheetsRoutes = createRouter()
       const caller: Caller = c.get('caller');
       assertMayWrite(caller, sheet, request.scope);
       const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
-      return c.json(response, 200);
+      const hinweise = statusHinweise(response.results);
+      return c.json(hinweise.length ? { ...response, hinweise } : response, 200);
     },
   );

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
 import { PUSH_LIMITS, PushResponseSchema, type PushRequest } from '../sync/contract.ts';
+import { statusHinweise } from '../sync/hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { XLSX_TYPE, buildWorkbook, pullSheetFile } from '../xlsx/export.ts';
 import { fileIdempotencyKey, planImport, readSheetFile, readUploadBinding } from '../xlsx/import.ts';
@@ -156,6 +157,7 @@ export const xlsxRoutes = createRouter()
         changes: plan.changes,
       };
       const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
+      plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
       if (!c.req.header('accept')?.includes(XLSX_TYPE)) {
         return c.json({ ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise }, 200);
       }

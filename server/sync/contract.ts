@@ -102,7 +102,14 @@ export const PushResultSchema = z
   .openapi('Zeilenergebnis');
 
 export const PushResponseSchema = z
-  .object({ results: z.array(PushResultSchema), cursor: z.string() })
+  .object({
+    results: z.array(PushResultSchema),
+    cursor: z.string(),
+    hinweise: z
+      .array(z.object({ id: z.string(), key: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'Hinweise, keine Fehler: etwa eine Zeile „online“ ohne Reifegrad' }),
+  })
   .openapi('Sendeergebnis');
 
 export const SheetKindSchema = z

@@ -135,7 +135,7 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
       return [
         {
           key: 'reifegrad',
-          message: `Reifegrad ${reifegrad} gibt es im Reifegradmodell ${String(reifegrad_modell ?? '1.1')} nicht (erlaubt: 0 bis ${max}).`,
+          message: `Reifegrad ${reifegrad} gibt es im Reifegradmodell ${String(reifegrad_modell ?? '2.0')} nicht (erlaubt: 0 bis ${max}).`,
         },
       ];
     },

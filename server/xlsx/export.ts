@@ -15,12 +15,14 @@ import {
   type Binding,
 } from '../../addin/src/sync/workbook.ts';
 import type { Sql } from '../db/database.ts';
+import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade.ts';
 import type { PullResponse } from '../sync/contract.ts';
 import { pullSheet } from '../sync/pull.ts';
 import type { SheetKind } from '../sync/sheets.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ANLEITUNG_SHEET = 'Anleitung';
+const REIFEGRADE_SHEET = 'Reifegrade';
 export const ERGEBNIS_SHEET = 'Ergebnis';
 /** Excel's own "Gut" green. Applied cells get no note: the add-in would never remove it. */
 const APPLIED_FILL = '#C6EFCE';
@@ -56,6 +58,8 @@ export interface SheetFile {
   marks?: CellMarks;
   /** For the workbook an import returns: what became of the upload, listed on its own sheet. */
   report?: { summary: string[]; lines: ReportLine[] };
+  /** For status sheets with a Reifegrad: the maturity models, explained on a sheet of their own. */
+  reifegrade?: Reifegradmodell[];
 }
 
 /**
@@ -66,9 +70,11 @@ export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, se
   const pull = await pullSheet(tx, sheet, scope);
   const [found] = await tx.query<{ name: string }>(sheet.scopeQuery, [scope]);
   const scopeName = found?.name ?? scope;
+  const hasReifegrad = pull.columns.some((column) => column.key === 'reifegrad');
   return {
     pull,
     scopeName,
+    ...(hasReifegrad ? { reifegrade: await readReifegradmodelle(tx) } : {}),
     binding: {
       kind: sheet.kind,
       scope,
@@ -152,6 +158,23 @@ function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: st
     if (style === 'c') cell.font = { name: 'Consolas' };
   }
   sheet.getCell('A1').font = { bold: true, size: 14 };
+}
+
+function addReifegrade(workbook: ExcelJS.Workbook, modelle: Reifegradmodell[]) {
+  const sheet = workbook.addWorksheet(REIFEGRADE_SHEET);
+  sheet.addRow(['Reifegradmodell', 'Stufe', 'Bezeichnung', 'Erklärung', 'OZG-konform']).font = { bold: true };
+  for (const modell of modelle) {
+    for (const stufe of modell.stufen) {
+      sheet.addRow([modell.modell, stufe.stufe, stufe.name ?? '', stufe.erklaerung, stufe.stufe >= modell.ozgKonformAb ? 'ja' : 'nein']).getCell(1).numFmt = '@';
+    }
+  }
+  sheet.addRow([]);
+  for (const modell of modelle) {
+    sheet.addRow([`${modell.bezeichnung} (seit ${modell.gueltigAb.split('-').reverse().join('.')}): ${modell.erlaeuterung} Quelle: ${modell.quelle}`]);
+  }
+  [16, 8, 22, 90, 13].forEach((width, index) => (sheet.getColumn(index + 1).width = width));
+  sheet.getColumn(4).alignment = { wrapText: true, vertical: 'top' };
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
 }
 
 function addErgebnis(workbook: ExcelJS.Workbook, report: NonNullable<SheetFile['report']>) {
@@ -248,6 +271,7 @@ export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Arra
 
   if (file.report) addErgebnis(workbook, file.report);
   addAnleitung(workbook, file, dataSheet);
+  if (file.reifegrade) addReifegrade(workbook, file.reifegrade);
   if (lists.length > 0) {
     const height = Math.max(...lists.map((list) => list.values.length));
     addTextSheet(

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { diffTable } from '../../addin/src/sync/diff.ts';
-import { valueAt } from '../../addin/src/sync/cells.ts';
-import type { CellValue, Column, ExcelValue, PushChange, Snapshot, TableRow } from '../../addin/src/sync/types.ts';
+import { rowHints, rowLabel } from '../../addin/src/sync/hinweise.ts';
+import type { Column, ExcelValue, PushChange, Snapshot, TableRow } from '../../addin/src/sync/types.ts';
 import {
   BINDING_SHEET,
   NOT_BOUND,
@@ -316,16 +316,6 @@ export function fileIdempotencyKey(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** How a row is named to users: its read-only cells, e.g. "10177 Meldebescheinigung". */
-export function rowLabel(columns: readonly Column[], values: Record<string, CellValue> | undefined, id: string): string {
-  const shown = columns
-    .filter((column) => !column.editable)
-    .slice(0, 2)
-    .map((column) => (values ? valueAt(values, column.key) : null))
-    .filter((value) => value !== null && value !== '');
-  return shown.length > 0 ? shown.join(' ') : id;
-}
-
 /**
  * What an upload asks for, found by the add-in's own diff against the base in the file: the
  * changes to push, the cells that hold no valid value, and notes on everything that is not
@@ -344,17 +334,7 @@ export function planImport(upload: UploadedSheet): ImportPlan {
     ...upload.missingColumns.map(
       (column) => `Die Spalte „${column.label}“ fehlt in der Tabelle; ihre Werte bleiben auf dem Server unverändert.`,
     ),
-    ...diff.rowsWithoutId.map(
-      (index) =>
-        `Zeile ${rows[index]!.line}: neue Zeile ohne ID, nicht übernommen. Zeilen legt nur der Katalog an; wenden Sie sich an die OZG-Koordinierungsstelle.`,
-    ),
-    ...diff.unknownRows.map(
-      ({ index, id }) => `Zeile ${rows[index]!.line}: die ID „${id}“ gehört nicht zu dieser Tabelle; die Zeile wurde nicht übernommen.`,
-    ),
-    ...diff.duplicateIds.map((id) => {
-      const lines = rows.filter(({ row }) => row.id === id).map(({ line }) => line);
-      return `Die Zeile ${label(id)} steht mehrfach in der Tabelle (Zeilen ${lines.join(', ')}); keine davon wurde übernommen.`;
-    }),
+    ...rowHints({ columns, snapshot, diff, rows: rows.map(({ row }) => row), line: (index) => rows[index]!.line }),
     ...[...snapshot.keys()]
       .filter((id) => !lineOf.has(id))
       .map((id) => `Die Zeile ${label(id)} fehlt in der Tabelle; gelöschte Zeilen werden nicht übernommen, auf dem Server bleibt sie bestehen.`),

@@ -3,7 +3,8 @@ import { shownValue } from '../../addin/src/sync/cells.ts';
 import type { ExcelValue } from '../../addin/src/sync/types.ts';
 import type { PullResponse, PushResponse } from '../sync/contract.ts';
 import type { CellMark, ReportLine, SheetFile } from './export.ts';
-import { rowLabel, type ImportPlan, type UploadedSheet } from './import.ts';
+import { rowLabel } from '../../addin/src/sync/hinweise.ts';
+import type { ImportPlan, UploadedSheet } from './import.ts';
 
 
 /**

@@ -42,7 +42,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
   let page: Page;
   let dataDir: string;
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  /** The README's screenshots, written only when asked for (npm run screenshots): a test run leaves tracked files alone. */
+  const shot = async (name: string) => {
+    if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
 
   async function asAdmin() {
     const { access_token } = await (
@@ -78,7 +81,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     const script = await standInScript();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-e2e-'));
     server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
-    await mkdir(SCREENSHOTS, { recursive: true });
+    if (process.env.OZG_SCREENSHOTS === '1') await mkdir(SCREENSHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -192,5 +195,132 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     expect(report.table.zeilen).toHaveLength(21);
     expect(report.table.zeilen.find((zeile) => zeile.name === 'Führerschein')).toMatchObject({ ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.1 });
     await shot('07-fortschritt');
+  });
+
+  async function signInAs(email: RegExp) {
+    if (await page.getByRole('button', { name: 'Abmelden' }).count()) await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.getByRole('combobox', { name: 'Mitglied' }).click();
+    await page.getByRole('option', { name: email }).click();
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+  }
+
+  /** The pane recounts when the user comes back to it from the sheet. */
+  const backToPane = () => page.evaluate(() => window.dispatchEvent(new Event('focus')));
+
+  it('walks out of the dead ends as Köln: rows that are not sent, a damaged table, marks Excel refuses', async () => {
+    await signInAs(/ozg@koeln\.example/);
+    await page.getByRole('tab', { name: /^Tabelle/ }).click();
+    await page.getByRole('button', { name: 'Senden' }).waitFor();
+
+    const mettmann = await (await fetch(`${server.url}/api/sheets/kommune-status/rows?scope=05158024`, { headers: await asAdmin() })).json();
+    await page.evaluate((foreignId: string) => {
+      const host = window.ozgStandIn;
+      const copied = host.rows.find((row) => row.values.ozg_id === 10177)!;
+      host.rows.push({ id: '', values: { leistung: 'Hundesteuer online' } });
+      host.rows.push({ id: foreignId, values: { leistung: 'aus Mettmann' } });
+      host.rows.push({ id: copied.id, values: { ...copied.values } });
+    }, mettmann.rows[0].id as string);
+    await page.getByRole('button', { name: 'Senden' }).click();
+    await page.getByText(/^Keine Änderungen zu senden; 3 Hinweise zu Zeilen, die nicht übernommen werden, stehen unten\.$/).waitFor();
+    const hinweise = page.getByRole('list', { name: 'Hinweise zur Tabelle' }).getByRole('listitem');
+    expect(await hinweise.allTextContents()).toEqual([
+      'Zeile „Hundesteuer online“: neue Zeile ohne ID, nicht übernommen. Zeilen legt nur der Katalog an; wenden Sie sich an die OZG-Koordinierungsstelle.',
+      `Zeile „aus Mettmann“: die ID „${mettmann.rows[0].id}“ gehört nicht zu dieser Tabelle; die Zeile wurde nicht übernommen.`,
+      'Die Zeile „10177 Reisepass“ steht mehrfach in der Tabelle (2-mal); keine davon wurde übernommen.',
+    ]);
+    await shot('09-hinweise');
+    await page.evaluate(() => window.ozgStandIn.rows.splice(-3, 3));
+    await backToPane();
+    await page.getByRole('list', { name: 'Hinweise zur Tabelle' }).waitFor({ state: 'detached' });
+
+    await page.evaluate(() => {
+      window.ozgStandIn.edit({ key: 'ozg_id', value: 10169 }, 'bemerkung', 'vor dem Umbenennen getippt');
+      window.ozgStandIn.renameTable();
+    });
+    await backToPane();
+    await page.getByText('Die Tabelle „OZG_Sync“ fehlt in dieser Arbeitsmappe. Bitte rufen Sie die Tabelle neu ab.').waitFor();
+    expect(await page.getByRole('button', { name: 'Senden' }).isDisabled()).toBe(true);
+    await shot('10-tabelle-neu-aufbauen');
+    await page.getByRole('button', { name: 'Tabelle neu aufbauen' }).click();
+    await page.getByText('Die Tabelle wurde neu aufgebaut; 1 ungesendete Änderung blieb erhalten.').waitFor();
+    await page.getByText('1 lokale Änderung wartet').waitFor();
+
+    await page.evaluate(() => {
+      window.ozgStandIn.markingFails = new Error('Die Zelle enthält bereits einen Kommentar.');
+    });
+    await page.getByRole('button', { name: 'Senden' }).click();
+    await page.getByText('1 Zeile übernommen.').waitFor();
+    await page.getByText(/^Die Markierungen in der Tabelle ließen sich nicht setzen \(Die Zelle enthält bereits einen Kommentar\.\)/).waitFor();
+    expect((await serverRow(10169)).values.bemerkung).toBe('vor dem Umbenennen getippt');
+    await page.evaluate(() => {
+      window.ozgStandIn.markingFails = null;
+    });
+    await page.getByText('0 lokale Änderungen warten').waitFor();
+  });
+
+  it('searches, clears and re-types the Kommune, and marks another Kommune’s sheet as read-only with Senden disabled', async () => {
+    await page.getByRole('button', { name: 'Andere Tabelle wählen' }).click();
+    const kommune = page.getByRole('combobox', { name: 'Kommune' });
+    await kommune.click();
+    await kommune.pressSequentially('mettm');
+    await page.getByRole('option', { name: /^Mettmann, Stadt \(05158024\)/ }).click();
+    expect(await kommune.inputValue()).toBe('Mettmann, Stadt (05158024)');
+    await page.getByText('Nur lesen: Änderungen an dieser Tabelle können Sie nicht senden.').waitFor();
+
+    // typing after the chosen name searches anew instead of extending it, by AGS too
+    await kommune.press('End');
+    await kommune.pressSequentially('0531');
+    expect(await kommune.inputValue()).toBe('0531');
+    await page.getByRole('option', { name: /^Köln, Stadt \(05315000\)/ }).click();
+    expect(await kommune.inputValue()).toBe('Köln, Stadt (05315000)');
+
+    await page.locator('.fui-Combobox__clearIcon').click();
+    expect(await kommune.inputValue()).toBe('');
+    expect(await page.getByRole('button', { name: 'Abrufen', exact: true }).isDisabled()).toBe(true);
+    await kommune.click();
+    await kommune.pressSequentially('05158');
+    await page.getByRole('option', { name: /^Mettmann, Stadt \(05158024\)/ }).click();
+    await page.getByRole('button', { name: 'Abrufen', exact: true }).click();
+
+    await page.getByText('Nur lesen', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Senden' }).isDisabled()).toBe(true);
+    await shot('11-nur-lesen');
+  });
+
+  it('offers a Themenfeld coordinator Zurücksetzen on its Themenfeld’s table but not on a Kommune’s pushes, which only admins may revert', async () => {
+    await signInAs(/mobilitaet@ozg-sync\.example/);
+    await page.getByRole('tab', { name: 'Prüfen' }).click();
+    const pushes = page.locator('.sendevorgang');
+    const showKind = async (title: string) => {
+      await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+      await page.getByRole('option', { name: title, exact: true }).click();
+      await expect.poll(async () => {
+        const texts = await pushes.allTextContents();
+        return texts.length > 0 && texts.every((text) => text.includes(` · ${title}`));
+      }).toBe(true);
+    };
+
+    await showKind('Umsetzungsstand');
+    expect(await pushes.getByRole('button', { name: 'Als geprüft markieren' }).count()).toBe(await pushes.count());
+    expect(await pushes.getByRole('button', { name: 'Zurücksetzen' }).count()).toBe(0);
+
+    await showKind('Themenfeld-Übersicht');
+    expect(await pushes.getByRole('button', { name: 'Zurücksetzen' }).count()).toBe(await pushes.count());
+  });
+
+  it('says in German when the workbook’s binding cannot be read, and a sheet can still be chosen', async () => {
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.goto(`${server.url}/addin/taskpane.html`);
+    await page.evaluate(() => {
+      window.ozgStandIn.loadFails = 'Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 3). Bitte rufen Sie die Tabelle neu ab.';
+    });
+    await page.getByText('Lokaler Betrieb ohne Supabase').waitFor();
+    await signInAs(/ozg@koeln\.example/);
+    await page
+      .getByText('Die Verbindung dieser Arbeitsmappe ließ sich nicht lesen: Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 3). Bitte rufen Sie die Tabelle neu ab.')
+      .waitFor();
+    await page.getByRole('button', { name: 'Umsetzungsstand einer Kommune: Köln, Stadt' }).click();
+    await page.getByText('Umsetzungsstand einer Kommune: Köln, Stadt abgerufen.').waitFor();
+    expect(await page.evaluate(() => window.ozgStandIn.rows.length)).toBe(46);
   });
 });

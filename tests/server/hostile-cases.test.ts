@@ -4,6 +4,7 @@ import { testApp, apiAs } from '../helpers/api.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { KOELN } from '../helpers/members.ts';
 import { postChanges, pullRows, pushRows, rowOf } from '../helpers/sheets.ts';
+import { cellAt, editFile, exportFile, importFile } from './xlsx/workbooks.ts';
 
 const AGS = '05315000';
 
@@ -86,6 +87,25 @@ describeEachDatabase('Requests that once got a 500 or lost text', ({ db }) => {
       ],
     });
     expect(again.results[0]!.outcome).toBe('unchanged');
+  });
+
+  it('a multi-line bemerkung survives export and import: unchanged, or with its line breaks written as \\r\\n, it is no change', async () => {
+    const pull = await pullRows(koeln(), 'kommune-status', AGS);
+    const row = rowOf(pull, 10177);
+    await pushRows(koeln(), 'kommune-status', {
+      scope: AGS,
+      changes: [{ id: row.id, baseVersion: row.version, set: { bemerkung: 'Erste Zeile\nZweite Zeile' } }],
+    });
+    const exported = await exportFile(koeln(), 'kommune-status', AGS);
+    const windows = await editFile(exported, (sheet) => {
+      cellAt(sheet, row.id, 'Bemerkung').value = 'Erste Zeile\r\nZweite Zeile';
+    });
+    for (const file of [exported, windows]) {
+      const response = await importFile(koeln(), 'kommune-status', file);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ results: [], ungueltig: [] });
+    }
+    expect(rowOf(await pullRows(koeln(), 'kommune-status', AGS), 10177).values.bemerkung).toBe('Erste Zeile\nZweite Zeile');
   });
 
   it.each([

@@ -2,7 +2,9 @@ import type { BaseRow, Snapshot } from '../sync/index.ts';
 import type { WorkbookHost } from '../ui/controller.ts';
 import { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';
+import { loadOpenItems, saveOpenItems } from './offen.ts';
 import { writeReport } from './report.ts';
+import { rescueTable } from './rescue.ts';
 import { readTableAndBase } from './table.ts';
 import { applyTableUpdate } from './update.ts';
 import { writeSheet } from './writeSheet.ts';
@@ -19,9 +21,8 @@ function changedRows(known: Snapshot, next: Snapshot): Map<string, BaseRow | nul
 }
 
 /**
- * The workbook as the task pane sees it. Open Konflikte and rejections are not stored in the
- * workbook: after reopening, the next push reports the Konflikte again, since their cells keep
- * the base they had.
+ * The workbook as the task pane sees it. Open Konflikte and rejected cells are stored with the
+ * binding (excel/offen.ts), so that the pane lists them again after the workbook was reopened.
  *
  * The host remembers the base as it last read or wrote it, so that a save writes only the rows
  * this pane changed since: a co-author's pane writes the same binding sheet, and its rows stay.
@@ -35,11 +36,17 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
       if (!loaded) return null;
       const { binding, snapshot } = loaded;
       known = snapshot;
-      return { binding, state: { columns: binding.columns, base: snapshot, cursor: binding.cursor, konflikte: [], fehler: [] } };
+      const { konflikte, fehler } = await run(loadOpenItems);
+      // Only those of rows still in the snapshot: a Konflikt of a row gone from the scope has nothing left to settle.
+      const ofKnownRows = <T extends { id: string }>(items: T[]) => items.filter((item) => snapshot.has(item.id));
+      return { binding, state: { columns: binding.columns, base: snapshot, cursor: binding.cursor, konflikte: ofKnownRows(konflikte), fehler: ofKnownRows(fehler) } };
     },
     async save(binding, state) {
       const previous = known;
-      await run((context) => (previous ? saveBaseRows(context, binding, changedRows(previous, state.base)) : saveBinding(context, binding, state.base)));
+      await run(async (context) => {
+        await (previous ? saveBaseRows(context, binding, changedRows(previous, state.base)) : saveBinding(context, binding, state.base));
+        await saveOpenItems(context, state);
+      });
       known = state.base;
     },
     async writeSheet(pull, binding) {
@@ -52,6 +59,7 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
       known = read.base;
       return read;
     },
+    rescueTable: (binding) => run((context) => rescueTable(context, binding)),
     applyTableUpdate: (binding, update) => run((context) => applyTableUpdate(context, binding, update)),
     markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler, known ?? undefined)),
     selectCell: (binding, address) => run((context) => selectCell(context, binding, address)),

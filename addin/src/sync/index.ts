@@ -33,3 +33,4 @@ export {
   type SyncState,
   type TableUpdate,
 } from './merge.ts';
+export { rowHints, rowLabel, type RowHintInput } from './hinweise.ts';

@@ -1,4 +1,5 @@
 import {
+  Badge,
   Button,
   CounterBadge,
   FluentProvider,
@@ -21,6 +22,7 @@ import { Fortschritt } from './Fortschritt.tsx';
 import { KonfliktListe } from './KonfliktListe.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
 import { Pruefen } from './Pruefen.tsx';
+import { darfAendern } from './rechte.ts';
 import { SheetPicker, type SheetChoice } from './SheetPicker.tsx';
 import { SignIn } from './SignIn.tsx';
 
@@ -68,13 +70,21 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   }, [anmeldung, loadMe]);
 
   useEffect(() => {
-    if (me) void controller.open().then(setStatus);
+    if (!me) return;
+    controller.open().then(setStatus, (error: unknown) =>
+      setMeldung({ intent: 'error', text: `Die Verbindung dieser Arbeitsmappe ließ sich nicht lesen: ${fehlertext(error)}` }),
+    );
   }, [me, controller]);
 
   // Edits happen in Excel, not in the pane: recount them whenever the user comes back to it.
   useEffect(() => {
     if (!me || !status?.binding) return;
-    const recount = () => void controller.status().then(setStatus, () => {});
+    const recount = () =>
+      void controller.status().then((next) => {
+        setStatus(next);
+        // The damage is the news now; an older message about sending would only distract from it.
+        if (next.beschaedigt) setMeldung(null);
+      }, () => {});
     window.addEventListener('focus', recount);
     return () => window.removeEventListener('focus', recount);
   }, [me, status?.binding, controller]);
@@ -122,7 +132,11 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       const summary = await controller.push((done, total) => setProgress({ done, total }));
       const next = await controller.status();
       setStatus(next);
-      if (!summary.gesendet && !summary.ungueltig) return { intent: 'info', text: 'Keine Änderungen zu senden.' };
+      if (!summary.gesendet && !summary.ungueltig) {
+        return next.hinweise.length
+          ? { intent: 'warning', text: `Keine Änderungen zu senden; ${anzahl(next.hinweise.length, 'Hinweis', 'Hinweise')} zu Zeilen, die nicht übernommen werden, stehen unten.` }
+          : { intent: 'info', text: 'Keine Änderungen zu senden.' };
+      }
       const parts = summary.uebernommen ? [`${anzahl(summary.uebernommen, 'Zeile', 'Zeilen')} übernommen`] : [];
       if (summary.konflikte) parts.push(`${anzahl(summary.konflikte, 'Zeile', 'Zeilen')} mit Konflikt`);
       if (summary.abgelehnt) parts.push(`${anzahl(summary.abgelehnt, 'Zeile', 'Zeilen')} abgelehnt`);
@@ -141,7 +155,25 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       };
     });
 
+  const repair = () =>
+    run('Tabelle neu aufbauen', async () => {
+      const { status: next, gerettet, verloren } = await controller.repair();
+      setStatus(next);
+      setNeu(0);
+      if (verloren) {
+        return {
+          intent: 'warning',
+          text: 'Die Tabelle wurde neu aufgebaut. Ohne die Spalte „id“ ließen sich ungesendete Änderungen keiner Zeile mehr zuordnen; bitte tragen Sie sie erneut ein.',
+        };
+      }
+      return {
+        intent: next.konflikte.length ? 'warning' : 'success',
+        text: `Die Tabelle wurde neu aufgebaut; ${anzahl(gerettet, 'ungesendete Änderung blieb', 'ungesendete Änderungen blieben')} erhalten.`,
+      };
+    });
+
   if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
+  const nurLesen = Boolean(me && status?.binding && !darfAendern(me, status.binding.kind, status.binding.scope));
   const shown: Ansicht = ansicht === 'pruefen' && !me?.darfPruefen ? 'tabelle' : ansicht;
 
   return (
@@ -190,18 +222,36 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       ) : (
         <div className="stack">
           <div className="stack-tight">
-            <Text weight="semibold">{status.binding.title}</Text>
+            <div className="row">
+              <Text weight="semibold">{status.binding.title}</Text>
+              {nurLesen && (
+                <Badge appearance="tint" color="informative">
+                  Nur lesen
+                </Badge>
+              )}
+            </div>
+            {nurLesen && <Text size={200}>Diese Tabelle können Sie ansehen und aktualisieren, aber nicht ändern. Schreibrechte vergibt die OZG-Koordinierungsstelle.</Text>}
             <Text size={200}>Zuletzt abgeglichen: {zeit(status.letzterAbgleich)}</Text>
             <Text size={200}>
-              {status.wartend === 1 ? '1 lokale Änderung wartet' : `${status.wartend} lokale Änderungen warten`}
+              {status.beschaedigt
+                ? 'Ungesendete Änderungen lassen sich erst nach dem Neuaufbau zählen'
+                : status.wartend === 1
+                  ? '1 lokale Änderung wartet'
+                  : `${status.wartend} lokale Änderungen warten`}
               {neu > 0 && ` · ${anzahl(neu, 'neue Änderung', 'neue Änderungen')} auf dem Server`}
             </Text>
           </div>
           <div className="row">
-            <Button appearance="primary" icon={<ArrowUploadRegular />} disabled={busy !== null} onClick={push}>
+            <Button
+              appearance="primary"
+              icon={<ArrowUploadRegular />}
+              disabled={busy !== null || nurLesen || status.beschaedigt !== null}
+              title={nurLesen ? 'Nur lesen: Änderungen an dieser Tabelle können Sie nicht senden.' : undefined}
+              onClick={push}
+            >
               Senden
             </Button>
-            <Button icon={<ArrowSyncRegular />} disabled={busy !== null} onClick={refresh}>
+            <Button icon={<ArrowSyncRegular />} disabled={busy !== null || status.beschaedigt !== null} onClick={refresh}>
               Aktualisieren
             </Button>
             <Button
@@ -213,6 +263,24 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
               Abrufen
             </Button>
           </div>
+          {status.beschaedigt && (
+            <MeldungBar meldung={{ intent: 'error', text: status.beschaedigt }}>
+              <Button disabled={busy !== null} onClick={repair} title="Die Tabelle wird neu geschrieben; ungesendete Änderungen in Zeilen mit intakter ID bleiben erhalten">
+                Tabelle neu aufbauen
+              </Button>
+            </MeldungBar>
+          )}
+          {status.markierung && <MeldungBar meldung={{ intent: 'warning', text: status.markierung }} />}
+          {status.hinweise.length > 0 && (
+            <div className="stack-tight" role="list" aria-label="Hinweise zur Tabelle">
+              <Text weight="semibold">Nicht übernommen</Text>
+              {status.hinweise.map((hinweis, index) => (
+                <Text key={index} size={200} role="listitem">
+                  {hinweis}
+                </Text>
+              ))}
+            </div>
+          )}
           {busy && (progress ? (
             <ProgressBar value={progress.total ? progress.done / progress.total : 0} aria-label={`${busy}: ${progress.done} von ${progress.total}`} />
           ) : (

@@ -42,9 +42,29 @@ interface BereichProps {
   clearable?: boolean;
 }
 
+export interface Bereich {
+  value: string;
+  text: string;
+  hint: string;
+}
+
+const UMLAUTE: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss' };
+/** "Vettweiß", "VETTWEISS" and "vettweiss" alike, as are "Köln" and "Koeln". */
+const gefaltet = (text: string) => text.toLocaleLowerCase('de-DE').replace(/[äöüß]/g, (c) => UMLAUTE[c]!);
+
+/**
+ * The scopes matching what the user typed, all of them (the 396 Kommunen too) when nothing is
+ * typed: by any part of the name or the AGS, case, umlauts and spaces around ignored.
+ */
+export function passendeBereiche(bereiche: readonly Bereich[], eingabe: string): Bereich[] {
+  const needle = gefaltet(eingabe.trim());
+  return needle ? bereiche.filter((b) => gefaltet(b.text).includes(needle)) : [...bereiche];
+}
+
 /** A sheet's scope: one of the 396 Kommunen, searchable by name or AGS, or a Themenfeld. */
 export function BereichFeld({ kind, katalog, scope, onScope, clearable = false }: BereichProps) {
-  const [query, setQuery] = useState('');
+  /** What the user is typing; null while the field shows the chosen scope. */
+  const [query, setQuery] = useState<string | null>(null);
   const scopes = useMemo(
     () =>
       kind === 'kommune-status'
@@ -52,18 +72,28 @@ export function BereichFeld({ kind, katalog, scope, onScope, clearable = false }
         : katalog.themenfelder.map((t) => ({ value: String(t.id), text: t.name, hint: `Themenfeld ${t.id}` })),
     [kind, katalog],
   );
-  const matching = scopes.filter((s) => s.text.toLowerCase().includes(query.toLowerCase())).slice(0, 50);
+  const matching = passendeBereiche(scopes, query ?? '');
   const selected = scopes.find((s) => s.value === scope);
   return (
     <Field label={kind === 'kommune-status' ? 'Kommune' : 'Themenfeld'}>
       <Combobox
         placeholder={kind === 'kommune-status' ? 'Name oder AGS eingeben' : 'Themenfeld wählen'}
-        clearable={clearable}
-        value={query || selected?.text || ''}
-        onInput={(event) => setQuery((event.target as HTMLInputElement).value)}
+        // Fluent shows the clear button only for a selection it is told about.
+        clearable={clearable || kind === 'kommune-status'}
+        selectedOptions={scope ? [scope] : []}
+        value={query ?? selected?.text ?? ''}
+        // Typing replaces the chosen name instead of being appended to it.
+        onFocus={(event) => (event.target as HTMLInputElement).select()}
+        onChange={(event) => {
+          const typed = event.target.value;
+          // A key pressed behind the chosen name starts a new search instead of extending the name.
+          setQuery(query === null && selected && typed.startsWith(selected.text) ? typed.slice(selected.text.length) : typed);
+        }}
+        onBlur={() => setQuery(null)}
         onOptionSelect={(_, data) => {
           onScope(data.optionValue ?? '');
-          setQuery('');
+          // Fluent also clears the selection when the typed text stops matching it: the search goes on.
+          if (data.optionValue !== undefined) setQuery(null);
         }}
       >
         {matching.map((s) => (

@@ -269,9 +269,11 @@ export function Pruefen({ api, email, onReverted }: Props) {
               >
                 Als geprüft markieren
               </Button>
-              <Button size="small" icon={<ArrowUndoRegular />} disabled={busy !== null || Boolean(ergebnis?.revert)} onClick={() => void revert(push)}>
-                Zurücksetzen
-              </Button>
+              {push.darfZuruecksetzen && (
+                <Button size="small" icon={<ArrowUndoRegular />} disabled={busy !== null || Boolean(ergebnis?.revert)} onClick={() => void revert(push)}>
+                  Zurücksetzen
+                </Button>
+              )}
               {working && <Spinner size="tiny" />}
             </div>
             {ergebnis && <MeldungBar meldung={ergebnis.meldung} />}

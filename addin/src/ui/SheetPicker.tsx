@@ -2,6 +2,7 @@ import { Badge, Button, Dropdown, Field, Option, Text } from '@fluentui/react-co
 import { useState } from 'react';
 import type { Api, MeResponse } from '../api/client.ts';
 import { BereichFeld, bereichTitel, useKatalog } from './Katalog.tsx';
+import { darfAendern } from './rechte.ts';
 
 export interface SheetChoice {
   kind: string;
@@ -23,8 +24,7 @@ export function SheetPicker({ api, me, busy, onChoose }: Props) {
   const [kind, setKind] = useState(first?.kind ?? 'kommune-status');
   const [scope, setScope] = useState(first?.scope ?? '');
 
-  const isAdmin = me.mitgliedschaften.some((m) => m.rolle === 'admin');
-  const writable = isAdmin || me.schreibrechte.some((r) => r.kind === kind && r.scope === scope);
+  const writable = darfAendern(me, kind, scope);
   const kindTitle = katalog.kinds.find((k) => k.kind === kind)?.title ?? kind;
 
   return (

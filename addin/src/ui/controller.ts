@@ -2,11 +2,14 @@ import type { Api } from '../api/client.ts';
 import { ApiError } from '../api/client.ts';
 import {
   applyPushResults,
+  fromCell,
+  sameCellValue,
   chunkChanges,
   diffTable,
   emptyState,
   keepMine,
   mergePull,
+  rowHints,
   takeTheirs,
   type CellAddress,
   type CellUpdate,
@@ -19,6 +22,7 @@ import {
   type ZellFehler,
   type ZellKonflikt,
 } from '../sync/index.ts';
+import { valueAt } from '../sync/cells.ts';
 import type { Binding } from '../sync/workbook.ts';
 import type { ProgressReport } from '../review/progress.ts';
 
@@ -36,6 +40,11 @@ export interface WorkbookHost {
    * changed both since this pane last looked, and `save` writes only what differs from this base.
    */
   readTable(binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }>;
+  /**
+   * The rows of a damaged table (renamed, or columns deleted) that can still be matched by id;
+   * null when no table with the id column is left.
+   */
+  rescueTable(binding: Binding): Promise<TableRow[] | null>;
   applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
   markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
   selectCell(binding: Binding, address: CellAddress): Promise<void>;
@@ -51,6 +60,15 @@ export interface SyncStatus {
   wartend: number;
   /** When this workbook last exchanged data with the server, as ISO time. */
   letzterAbgleich: string | null;
+  /** Rows of the table that are not sent by design (added by hand, pasted from elsewhere, copied), as German hints. */
+  hinweise: string[];
+  /**
+   * Why the bound table cannot be read (renamed or deleted, its id column gone), in German; the
+   * pane then offers to rebuild it. Null while the table is intact.
+   */
+  beschaedigt: string | null;
+  /** Why the Konflikte and rejected cells could not be marked in the sheet, in German; the pane still lists them. */
+  markierung: string | null;
 }
 
 export interface PushSummary {
@@ -79,6 +97,9 @@ export class UngesendeteAenderungen extends Error {
   }
 }
 
+const countCells = (changes: PushChange[]) => changes.reduce((n, change) => n + Object.keys(change.set).length, 0);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 const NO_UPDATE: TableUpdate = { cells: [], append: [], remove: [], deletedWithEdits: [] };
 const RETRIES = 3;
 
@@ -100,6 +121,7 @@ export class SyncController {
   private binding: Binding | null = null;
   private state: SyncState = emptyState();
   private lastSync: string | null = null;
+  private markierung: string | null = null;
 
   constructor(
     private readonly api: Api,
@@ -118,8 +140,29 @@ export class SyncController {
   }
 
   async status(): Promise<SyncStatus> {
-    const wartend = this.binding ? this.pendingCells(await this.read(this.binding)) : 0;
-    return { binding: this.binding, konflikte: this.state.konflikte, fehler: this.state.fehler, wartend, letzterAbgleich: this.lastSync };
+    const status: SyncStatus = {
+      binding: this.binding,
+      konflikte: this.state.konflikte,
+      fehler: this.state.fehler,
+      wartend: 0,
+      letzterAbgleich: this.lastSync,
+      hinweise: [],
+      beschaedigt: null,
+      markierung: this.markierung,
+    };
+    if (!this.binding) return status;
+    let table: TableRow[];
+    try {
+      table = await this.read(this.binding);
+    } catch (error) {
+      return { ...status, beschaedigt: message(error) };
+    }
+    const diff = diffTable(this.state.columns, this.state.base, table);
+    return {
+      ...status,
+      wartend: countCells(diff.changes),
+      hinweise: rowHints({ columns: this.state.columns, snapshot: this.state.base, diff, rows: table, line: () => undefined }),
+    };
   }
 
   /** Unsent cells of the bound table; none when the user has deleted it already. */
@@ -129,7 +172,7 @@ export class SyncController {
   }
 
   private pendingCells(table: TableRow[]): number {
-    return diffTable(this.state.columns, this.state.base, table).changes.reduce((n, change) => n + Object.keys(change.set).length, 0);
+    return countCells(diffTable(this.state.columns, this.state.base, table).changes);
   }
 
   /**
@@ -144,7 +187,15 @@ export class SyncController {
       if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
     }
     const pull = await this.api.pull(kind, scope);
-    if (this.binding && same) return this.merge(this.binding, pull, { full: true });
+    if (this.binding && same) {
+      const intact = await this.read(this.binding).then(
+        () => true,
+        () => false,
+      );
+      // "Bitte rufen Sie die Tabelle neu ab", says a damaged table: so Abrufen rebuilds it.
+      if (!intact) await this.rebuild(this.binding);
+      return this.merge(this.binding, pull, { full: true });
+    }
     const binding = await this.host.writeSheet(pull, {
       kind,
       scope,
@@ -156,8 +207,57 @@ export class SyncController {
     });
     const { state } = mergePull(emptyState(), [], pull, { full: true });
     await this.commit(binding, state);
-    await this.host.markCells(binding, [], []);
+    await this.mark(binding);
     return this.status();
+  }
+
+  /**
+   * Tabelle neu aufbauen, for a table the user renamed, deleted or took the id column from: the
+   * sheet is written again from the snapshot, the edits of rows whose id is still intact go back
+   * into their cells, and a full pull is merged as Abrufen merges it. So unsent edits stay unsent,
+   * and a cell changed meanwhile on the server too becomes a Konflikt instead of being overwritten.
+   * Gives how many edited cells could not be matched to their row.
+   */
+  async repair(): Promise<{ status: SyncStatus; gerettet: number; verloren: boolean }> {
+    const binding = this.requireBinding();
+    const { gerettet, verloren } = await this.rebuild(binding);
+    const pull = await this.api.pull(binding.kind, binding.scope);
+    return { status: await this.merge(this.binding!, pull, { full: true }), gerettet, verloren };
+  }
+
+  private async rebuild(binding: Binding): Promise<{ gerettet: number; verloren: boolean }> {
+    const rescued = await this.host.rescueTable(binding).catch(() => null);
+    const cells = rescued ? this.editedCells(rescued) : [];
+    const snapshot: PullResponse = {
+      kind: binding.kind,
+      scope: binding.scope,
+      columns: this.state.columns,
+      rows: [...this.state.base].map(([id, row]) => ({ id, version: row.version, values: row.values })),
+      deleted: [],
+      cursor: this.state.cursor ?? binding.cursor,
+    };
+    // The host places the new table itself: the binding's old sheet and table names are replaced.
+    const rebuilt = await this.host.writeSheet(snapshot, binding);
+    await this.host.applyTableUpdate(rebuilt, { ...NO_UPDATE, cells });
+    this.state = { ...this.state, konflikte: this.state.konflikte.filter((k) => this.state.base.has(k.id)) };
+    await this.commit(rebuilt, this.state);
+    return { gerettet: cells.length, verloren: rescued === null };
+  }
+
+  /** The cells a table holds beyond the snapshot, as typed (also those the server would refuse), for rows with a unique, known id. */
+  private editedCells(table: TableRow[]): CellUpdate[] {
+    const count = new Map<string, number>();
+    for (const row of table) count.set(row.id, (count.get(row.id) ?? 0) + 1);
+    return table.flatMap((row) => {
+      const base = this.state.base.get(row.id);
+      if (!base || count.get(row.id) !== 1) return [];
+      return this.state.columns.flatMap((column) => {
+        if (!column.editable || !Object.hasOwn(row.values, column.key)) return [];
+        const typed = row.values[column.key]!;
+        const parsed = fromCell(column, typed);
+        return parsed.ok && sameCellValue(parsed.value, valueAt(base.values, column.key)) ? [] : [{ id: row.id, key: column.key, value: typed }];
+      });
+    });
   }
 
   /** Aktualisieren: the server's changes since the last sync, keeping every unsent local edit. */
@@ -171,7 +271,7 @@ export class SyncController {
     const { state, update } = mergePull(this.state, table, pull, { full });
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
-    await this.host.markCells(binding, state.konflikte, state.fehler);
+    await this.mark(binding);
     return this.status();
   }
 
@@ -193,11 +293,14 @@ export class SyncController {
     const table = await this.read(binding);
     const diff = diffTable(this.state.columns, this.state.base, table);
     if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
-    const summary = await this.send(binding, diff.changes, onProgress);
+    // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
+    const summary = await this.send(binding, diff.changes, onProgress).catch(async (error: unknown) => {
+      await this.commit(binding, this.state);
+      throw error;
+    });
     this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
-    // Saved before marking: the marks are checked against the stored base.
     await this.commit(binding, this.state);
-    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    await this.mark(binding);
     return { ...summary, ungueltig: diff.invalid.length };
   }
 
@@ -238,9 +341,8 @@ export class SyncController {
     }
     // The settled base goes to the workbook first: sending reads the base back from there.
     await this.commit(binding, this.state);
-    await this.send(binding, changes, () => {});
-    await this.commit(binding, this.state);
-    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    await this.send(binding, changes, () => {}).finally(() => this.commit(binding, this.state));
+    await this.mark(binding);
     return this.status();
   }
 
@@ -256,7 +358,7 @@ export class SyncController {
     }
     await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
     await this.commit(binding, this.state);
-    await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+    await this.mark(binding);
     return this.status();
   }
 
@@ -280,6 +382,20 @@ export class SyncController {
     const { rows, base } = await this.host.readTable(binding);
     this.state = { ...this.state, base };
     return rows;
+  }
+
+  /**
+   * Marks are for the eye only: when Excel refuses one (a note on a cell that holds a user's
+   * threaded comment, say), the sync has happened and is saved, and the pane lists every Konflikt
+   * and rejected cell itself, so the failure is reported, not thrown.
+   */
+  private async mark(binding: Binding) {
+    try {
+      await this.host.markCells(binding, this.state.konflikte, this.state.fehler);
+      this.markierung = null;
+    } catch (error) {
+      this.markierung = `Die Markierungen in der Tabelle ließen sich nicht setzen (${message(error)}). Gesendet und gespeichert ist alles; die offenen Punkte stehen hier im Aufgabenbereich.`;
+    }
   }
 
   private async commit(binding: Binding, state: SyncState) {

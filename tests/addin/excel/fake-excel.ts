@@ -1176,6 +1176,7 @@ function workbookSpec(context: RequestContext): Spec<FakeWorkbook> {
         context.create(
           {
             kind: 'TableCollection',
+            items: { of: (b) => b.tables, spec: tableSpec(context) },
             methods: {
               getItem: (b, name: string) =>
                 context.create(tableSpec(context), () => {

@@ -13,6 +13,7 @@ const table = (titel: string, zeilen: ProgressTable['zeilen']): ProgressTable =>
 
 const response = (filter: ProgressResponse['filter']): ProgressResponse => ({
   stand: '2026-11-29T09:15:00.000Z',
+  stichtag: null,
   filter,
   untertitel: 'Ganz NRW · Stand 29.11.2026, 10:15 · OZG-erfüllt ab Reifegrad 3',
   themenfelder: table('Fortschritt je Themenfeld', [{ name: 'Mobilität & Reisen', anteil_ab_reifegrad_3: 0.25 }]),

@@ -28,7 +28,7 @@ function entry(id: number, values: Partial<Aenderung> = {}): Aenderung {
 
 function push(key: string, entries: Aenderung[]): Sendevorgang {
   const [first] = entries;
-  return { key, push: first!.push, zeitpunkt: first!.zeitpunkt, akteur: first!.akteur, quelle: first!.quelle, kind: first!.kind, scope: first!.scope, scopeName: first!.scopeName, entries };
+  return { key, push: first!.push, zeitpunkt: first!.zeitpunkt, akteur: first!.akteur, quelle: first!.quelle, kind: first!.kind, scope: first!.scope, scopeName: first!.scopeName, darfZuruecksetzen: true, entries };
 }
 
 describe('appendPage', () => {

@@ -108,6 +108,7 @@ describe('The task pane’s sync workflow against the real server', () => {
   });
 
   it('marks a value the server rejects, with the German reason', async () => {
+    host.edit(FUEHRERSCHEIN, 'reifegrad_modell', '1.1');
     host.edit(FUEHRERSCHEIN, 'reifegrad', 6);
     const summary = await controller.push();
     expect(summary.abgelehnt).toBe(1);

@@ -83,7 +83,12 @@ describeEachDatabase('Schema rules', ({ db }) => {
   });
 
   const rejected: [string, string, RegExp][] = [
-    ['a Reifegrad above model 1.1', `update public.kommune_status set reifegrad = 5 where ags = '05315000'`, /reifegrad_im_modell/],
+    [
+      'a Reifegrad above model 1.1',
+      `update public.kommune_status set reifegrad_modell = '1.1', reifegrad = 5 where ags = '05315000'`,
+      /reifegrad_im_modell/,
+    ],
+    ['a Reifegrad above model 2.0', `update public.kommune_status set reifegrad = 8 where ags = '05315000'`, /reifegrad_im_modell/],
     ['a status outside the vocabulary', `update public.kommune_status set status = 'fertig' where ags = '05315000'`, /umsetzungsstatus/],
     ['a malformed URL', `update public.kommune_status set url = 'koeln.de ist online' where ags = '05315000'`, /url/],
     ['an implausible Zieltermin', `update public.kommune_status set zieltermin = '0202-01-01' where ags = '05315000'`, /zieltermin/],

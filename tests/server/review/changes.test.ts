@@ -197,6 +197,20 @@ describeEachDatabase('Reviewing and reverting changes', ({ db }) => {
     expect(await cell(REISEPASS, 'bemerkung')).toBe('von Köln');
   });
 
+  it('tells each reviewer which pushes they may revert, so that the pane offers Zurücksetzen only where the server allows it', async () => {
+    const koeln = await koelnSetzt(REISEPASS, { bemerkung: 'zum Zurücksetzen?' });
+    const darf = async (email: string, key: string, query = '') =>
+      (await changes(apiAs(db(), email), query)).pushes.find((push) => push.key === key)?.darfZuruecksetzen;
+    expect(await darf(MOBILITAET, koeln, '?kind=kommune-status')).toBe(false);
+    expect(await darf(ADMIN, koeln, '?kind=kommune-status')).toBe(true);
+
+    const api = apiAs(db(), MOBILITAET);
+    const row = (await pullRows(api, 'leistung-status', '9')).rows[0]!;
+    const own = randomUUID();
+    await pushRows(api, 'leistung-status', { scope: '9', idempotencyKey: own, changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: 'eigene Zeile' } }] });
+    expect(await darf(MOBILITAET, own, '?kind=leistung-status')).toBe(true);
+  });
+
   it('answers malformed queries, review and revert requests with a German error and changes nothing', async () => {
     for (const body of [{}, { ids: [] }, { ids: [1], push: randomUUID() }, { push: 'kein-schluessel' }, { ids: ['x'] }]) {
       const response = await post(apiAs(db()), '/api/changes/revert', body);

@@ -53,7 +53,7 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
         themenfeld: 'Unternehmensführung & -entwicklung',
         status: 'offen',
         reifegrad: null,
-        reifegrad_modell: '1.1',
+        reifegrad_modell: '2.0',
         loesung: null,
         url: null,
         anbieter: null,
@@ -184,7 +184,7 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
     ['a value not in the vocabulary', ({ koeln }) => ({ id: koeln, set: { status: 'erledigt' } }), /„erledigt“ ist für „Status“ nicht erlaubt/],
     ['a malformed date', ({ koeln }) => ({ id: koeln, set: { zieltermin: '31.12.2026' } }), /kein gültiges Datum/],
     ['a malformed URL', ({ koeln }) => ({ id: koeln, set: { url: 'koeln de' } }), /keine gültige Internetadresse/],
-    ['a Reifegrad beyond its model', ({ koeln }) => ({ id: koeln, set: { reifegrad: 6 } }), /Reifegradmodell 1.1 nicht/],
+    ['a Reifegrad beyond its model', ({ koeln }) => ({ id: koeln, set: { reifegrad_modell: '1.1', reifegrad: 6 } }), /Reifegradmodell 1.1 nicht/],
   ];
   it.each(badRows)('rejects %s with a German error per key and applies nothing of that row', async (_name, make, message) => {
     const koeln = rowOf(await pullRows(app(), 'kommune-status', KOELN), 10593);

@@ -35,6 +35,7 @@ describeEachDatabase('xlsx export', ({ db }) => {
     expect(workbook.worksheets.map((ws) => [ws.name, ws.state])).toEqual([
       ['Köln, Stadt', 'visible'],
       ['Anleitung', 'visible'],
+      ['Reifegrade', 'visible'],
       [LISTS_SHEET, 'veryHidden'],
       [BINDING_SHEET, 'veryHidden'],
     ]);
@@ -51,7 +52,7 @@ describeEachDatabase('xlsx export', ({ db }) => {
     expect(at('version').value).toBe(row.version);
     expect(at('OZG-ID').value).toBe(10177);
     expect(at('Status').value).toBe('offen');
-    expect(at('Reifegradmodell').value).toBe('1.1');
+    expect(at('Reifegradmodell').value).toBe('2.0');
     expect([at('id'), at('Leistung'), at('Lösung'), at('Status'), at('Reifegradmodell')].map((c) => c.numFmt)).toEqual(['@', '@', '@', '@', '@']);
     expect(at('Zieltermin').numFmt).toBe('dd.mm.yyyy');
     expect(at('Reifegrad').numFmt ?? 'General').toBe('General');
@@ -153,6 +154,21 @@ describeEachDatabase('xlsx export', ({ db }) => {
     expect(text).toContain('Keine Zeilen hinzufügen oder löschen');
     expect(text).toContain('npm run sheet -- import kommune-status-05315000.xlsx');
     expect(text).toContain('Formeln werden nicht berechnet');
+  });
+
+  it('explains both maturity models on the sheet "Reifegrade": every level, and which count as OZG-konform', async () => {
+    const workbook = await loadWorkbook(await exportFile(app(), 'kommune-status', KOELN));
+    const sheet = workbook.getWorksheet('Reifegrade')!;
+    const rows = sheet.getSheetValues().slice(1).map((r) => (Array.isArray(r) ? r.slice(1) : []));
+    expect(rows[0]).toEqual(['Reifegradmodell', 'Stufe', 'Bezeichnung', 'Erklärung', 'OZG-konform']);
+    const levels = rows.slice(1, 14).map(([modell, stufe, , , konform]) => `${modell}/${stufe}/${konform}`);
+    expect(levels).toEqual([
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `2.0/${n}/${n >= 3 ? 'ja' : 'nein'}`),
+      ...[0, 1, 2, 3, 4].map((n) => `1.1/${n}/${n >= 3 ? 'ja' : 'nein'}`),
+    ]);
+    expect(rows.slice(1, 14).find(([modell, stufe]) => modell === '1.1' && stufe === 3)?.[2]).toBe('Online-Leistung');
+    const themenfeld = await loadWorkbook(await exportFile(app(), 'leistung-status', '9'));
+    expect(themenfeld.getWorksheet('Reifegrade')).toBeUndefined();
   });
 
   it('lets any member export any scope: a Mettmann member exports Köln', async () => {

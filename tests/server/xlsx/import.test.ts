@@ -106,6 +106,7 @@ describeEachDatabase('xlsx import', ({ db }) => {
 
     const file = await editFile(exported, (sheet) => {
       cellAt(sheet, a.id, 'Status').value = 'in Planung';
+      cellAt(sheet, b.id, 'Reifegradmodell').value = '1.1';
       cellAt(sheet, b.id, 'Reifegrad').value = 6;
       cellAt(sheet, b.id, 'Lösung').value = 'Eigenentwicklung';
       cellAt(sheet, c.id, 'Zieltermin').value = 'morgen';
@@ -166,6 +167,7 @@ describeEachDatabase('xlsx import', ({ db }) => {
     const rows = (await pullRows(koeln(), 'kommune-status', KOELN)).rows;
     const [a, b] = [rows[7]!, rows[8]!];
     const file = await editFile(await exportFile(koeln(), 'kommune-status', KOELN), (sheet) => {
+      cellAt(sheet, a.id, 'Reifegradmodell').value = '1.1';
       cellAt(sheet, a.id, 'Reifegrad').value = 5;
       cellAt(sheet, b.id, 'URL').value = 'keine Adresse';
       // A formula from the file is the text typed, never evaluated: no number here.

@@ -87,6 +87,7 @@ describe.skipIf(!SOFFICE)(`xlsx files through LibreOffice${SOFFICE ? '' : ` (${S
       expect(workbook.worksheets.map((sheet) => [sheet.name, sheet.state])).toEqual([
         ['Köln, Stadt', 'visible'],
         ['Anleitung', 'visible'],
+        ['Reifegrade', 'visible'],
         [LISTS_SHEET, 'hidden'],
         [BINDING_SHEET, 'hidden'],
       ]);
