@@ -186,6 +186,10 @@ export const ProgressResponseSchema = z
     themenfelder: ProgressTableSchema,
     leistungen: ProgressTableSchema,
     kommunen: ProgressTableSchema,
+    kreise: ProgressTableSchema.openapi({
+      description:
+        'Bundeskennzahlen je Kreis: OZG-Leistungen mit kommunalem Vollzug, davon online in mindestens einer Kommune und flächendeckend (in allen Kommunen des Kreises)',
+    }),
   })
   .openapi('Fortschritt');
 

@@ -5,6 +5,7 @@ const SHEETS = [
   ['themenfelder', 'Themenfelder'],
   ['leistungen', 'OZG-Leistungen'],
   ['kommunen', 'Kommunen'],
+  ['kreise', 'Kreise'],
 ] as const;
 
 function addTable(workbook: ExcelJS.Workbook, name: string, table: ProgressTable, untertitel: string) {

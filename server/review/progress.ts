@@ -19,12 +19,32 @@ const ZAEHLUNG: Spalte[] = [
   count('online_ohne_reifegrad', 'online, ohne Reifegrad'),
 ];
 
-/** The three views of progress, each a table the pane, Excel and the xlsx download show alike. */
+/**
+ * The federal figures (public.bundeszahlen): per Themenfeld and Kreis how many Leistungen are online
+ * in at least one Kommune and in every one; per Leistung whether it is.
+ */
+const BUND_ANZAHL: Spalte[] = [
+  count('leistungen', 'OZG-Leistungen'),
+  count('mindestens_eine_kommune', 'online in mind. einer Kommune'),
+  count('flaechendeckend', 'flächendeckend online'),
+];
+const BUND_JA_NEIN: Spalte[] = [
+  { key: 'mindestens_eine_kommune', label: 'online in mind. einer Kommune', type: 'text' },
+  { key: 'flaechendeckend', label: 'flächendeckend online', type: 'text' },
+];
+
+/** The views of progress, each a table the pane, Excel and the xlsx download show alike. */
 const TABELLEN = {
   themenfelder: {
     nach: 'themenfeld',
     titel: 'Fortschritt je Themenfeld',
-    spalten: [count('schluessel', 'Nr.'), { key: 'name', label: 'Themenfeld', type: 'text' }, count('zeilen', 'Kommune × Leistung'), ...ZAEHLUNG],
+    spalten: [
+      count('schluessel', 'Nr.'),
+      { key: 'name', label: 'Themenfeld', type: 'text' },
+      count('zeilen', 'Kommune × Leistung'),
+      ...ZAEHLUNG,
+      ...BUND_ANZAHL,
+    ],
   },
   leistungen: {
     nach: 'leistung',
@@ -35,6 +55,7 @@ const TABELLEN = {
       count('themenfeld_id', 'Themenfeld'),
       count('zeilen', 'Kommunen'),
       ...ZAEHLUNG,
+      ...BUND_JA_NEIN,
     ],
   },
   kommunen: {
@@ -46,6 +67,19 @@ const TABELLEN = {
       { key: 'kreisschluessel', label: 'Kreis', type: 'text' },
       count('zeilen', 'OZG-Leistungen'),
       ...ZAEHLUNG,
+    ],
+  },
+  kreise: {
+    nach: 'kreis',
+    titel: 'Bundeskennzahlen je Kreis',
+    spalten: [
+      { key: 'schluessel', label: 'Kreisschlüssel', type: 'text' },
+      { key: 'name', label: 'Kreis', type: 'text' },
+      count('kommunen', 'Kommunen'),
+      ...BUND_ANZAHL,
+      count('zeilen', 'Kommune × Leistung'),
+      count('ozg_konform', 'OZG-konform'),
+      { key: 'anteil_ozg_konform', label: 'Anteil OZG-konform', type: 'percent' },
     ],
   },
 } as const satisfies Record<string, { nach: string; titel: string; spalten: Spalte[] }>;
@@ -73,11 +107,38 @@ async function filterNames(
   return { filter: { themenfeld: names.themenfeld, kreis: names.kreis }, stand: names.stand, stichtag: names.stichtag };
 }
 
-async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof typeof TABELLEN], filter: Filter): Promise<ProgressTable> {
-  const rows = await tx.query<Record<string, string | number | null>>(
-    'select * from public.fortschritt($1, $2::smallint, $3, $4::bigint)',
-    [nach, filter.themenfeld ?? null, filter.kreis ?? null, filter.stichtag ?? null],
+type Row = Record<string, string | number | null>;
+
+/** The federal figures per schluessel; a Leistung's counts are 0 or 1, shown as ja/nein. */
+async function bundeszahlen(tx: Sql, nach: string, filter: Filter): Promise<Map<string, Row>> {
+  const rows = await tx.query<Row>('select * from public.bundeszahlen($1, $2::smallint, $3, $4::bigint)', [
+    nach,
+    filter.themenfeld ?? null,
+    filter.kreis ?? null,
+    filter.stichtag ?? null,
+  ]);
+  const jaNein = (value: string | number | null | undefined) => (Number(value) > 0 ? 'ja' : 'nein');
+  return new Map(
+    rows.map((row) => [
+      String(row.schluessel),
+      nach === 'leistung'
+        ? { ...row, mindestens_eine_kommune: jaNein(row.mindestens_eine_kommune), flaechendeckend: jaNein(row.flaechendeckend) }
+        : row,
+    ]),
   );
+}
+
+async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof typeof TABELLEN], filter: Filter): Promise<ProgressTable> {
+  const bund = nach === 'kommune' ? new Map<string, Row>() : await bundeszahlen(tx, nach, filter);
+  const rows =
+    nach === 'kreis'
+      ? [...bund.values()]
+      : (await tx.query<Row>('select * from public.fortschritt($1, $2::smallint, $3, $4::bigint)', [
+          nach,
+          filter.themenfeld ?? null,
+          filter.kreis ?? null,
+          filter.stichtag ?? null,
+        ])).map((row) => ({ ...bund.get(String(row.schluessel)), ...row }));
   const zeilen = rows.map((row) =>
     Object.fromEntries(
       spalten.map(({ key, type }) => {
@@ -111,5 +172,6 @@ export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressRes
     themenfelder: await table(tx, TABELLEN.themenfelder, filter),
     leistungen: await table(tx, TABELLEN.leistungen, filter),
     kommunen: await table(tx, TABELLEN.kommunen, filter),
+    kreise: await table(tx, TABELLEN.kreise, filter),
   };
 }

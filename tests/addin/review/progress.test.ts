@@ -22,6 +22,7 @@ const response = (filter: ProgressResponse['filter']): ProgressResponse => ({
     { name: 'Reisepass', anteil_ab_reifegrad_3: null },
   ]),
   kommunen: table('Fortschritt je Kommune', []),
+  kreise: table('Bundeskennzahlen je Kreis', []),
 });
 
 describe('progress for the chart and the workbook', () => {

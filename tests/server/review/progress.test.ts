@@ -117,7 +117,7 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect(response.headers.get('content-disposition')).toContain(`fortschritt-themenfeld-${TESTFELD}.xlsx`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await response.arrayBuffer());
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Themenfelder', 'OZG-Leistungen', 'Kommunen']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Themenfelder', 'OZG-Leistungen', 'Kommunen', 'Kreise']);
     const sheet = workbook.getWorksheet('OZG-Leistungen')!;
     expect(sheet.getCell('A2').value).toMatch(/^Themenfeld Testfeld · Stand/);
     const header = (sheet.getRow(3).values as unknown[]).slice(1);
