@@ -67,7 +67,7 @@ export class MemoryHost implements WorkbookHost {
 
   async readTable() {
     this.intact();
-    return this.rows.map((row) => ({ id: row.id, values: { ...row.values } }));
+    return { rows: this.rows.map((row) => ({ id: row.id, values: { ...row.values } })), base: this.saved?.state.base ?? new Map() };
   }
 
   async rescueTable() {

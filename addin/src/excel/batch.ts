@@ -54,31 +54,52 @@ export function supportsExcelApi(version: string): boolean {
   return Office.context.requirements.isSetSupported('ExcelApi', version);
 }
 
+export interface CellBlock {
+  sheet: Excel.Worksheet;
+  top: number;
+  left: number;
+  rowCount: number;
+  columnCount: number;
+}
+
 /**
- * The values of a block of cells, read in runs of rows sized so that each answer stays below
+ * The values of blocks of cells, read in runs of rows sized so that each answer stays below
  * MAX_BATCH_BYTES: the first run is a guess, later ones follow the bytes per row seen so far, and
- * a run Excel still refuses as too large is halved. One sync per run.
+ * a sync Excel still refuses as too large halves them. The blocks share their syncs, one per run,
+ * so that what a decision needs from several places is read in one piece.
  */
+export async function readBlocks(context: Excel.RequestContext, blocks: readonly CellBlock[]): Promise<unknown[][][]> {
+  const read = blocks.map((block) => ({ block, rows: [] as unknown[][], runLength: MAX_BATCH_ROWS }));
+  for (;;) {
+    const open = read.filter(({ block, rows }) => rows.length < block.rowCount);
+    if (open.length === 0) return read.map(({ rows }) => rows);
+    const runs = open.map((part) => {
+      const { block, rows } = part;
+      const count = Math.min(part.runLength, block.rowCount - rows.length);
+      return { part, count, range: block.sheet.getRangeByIndexes(block.top + rows.length, block.left, count, block.columnCount).load('values') };
+    });
+    try {
+      await context.sync();
+    } catch (error) {
+      if (!hasErrorCode(error, RESPONSE_TOO_LARGE) || runs.every(({ count }) => count === 1)) throw error;
+      for (const { part, count } of runs) part.runLength = Math.ceil(count / 2);
+      continue;
+    }
+    const share = MAX_BATCH_BYTES / runs.length;
+    for (const { part, count, range } of runs) {
+      part.rows.push(...range.values);
+      const bytesPerRow = Math.max(1, jsonBytes(range.values) / count);
+      part.runLength = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor(share / bytesPerRow)));
+    }
+  }
+}
+
+/** The values of one block of cells, as readBlocks reads them. */
 export async function readCells(
   context: Excel.RequestContext,
   sheet: Excel.Worksheet,
   block: { top: number; left: number; rowCount: number; columnCount: number },
 ): Promise<unknown[][]> {
-  const rows: unknown[][] = [];
-  let runLength = MAX_BATCH_ROWS;
-  while (rows.length < block.rowCount) {
-    const count = Math.min(runLength, block.rowCount - rows.length);
-    const range = sheet.getRangeByIndexes(block.top + rows.length, block.left, count, block.columnCount).load('values');
-    try {
-      await context.sync();
-    } catch (error) {
-      if (!hasErrorCode(error, RESPONSE_TOO_LARGE) || count === 1) throw error;
-      runLength = Math.ceil(count / 2);
-      continue;
-    }
-    rows.push(...range.values);
-    const bytesPerRow = Math.max(1, jsonBytes(range.values) / count);
-    runLength = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor(MAX_BATCH_BYTES / bytesPerRow)));
-  }
-  return rows;
+  const [rows] = await readBlocks(context, [{ sheet, ...block }]);
+  return rows!;
 }

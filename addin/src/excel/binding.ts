@@ -1,12 +1,13 @@
-import type { Snapshot } from '../sync/index.ts';
-import { BINDING_SHEET, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../sync/workbook.ts';
-import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, batches, hasErrorCode, jsonBytes, readCells } from './batch.ts';
+import type { BaseRow, Snapshot } from '../sync/index.ts';
+import { BINDING_SHEET, FIRST_SNAPSHOT_ROW, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../sync/workbook.ts';
+import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, readCells } from './batch.ts';
 
 /** Where a save is written before it replaces the binding sheet; never read. */
 const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
 
 /**
- * Stores the binding and the base snapshot on the very hidden binding sheet. A save takes several
+ * Stores the binding and the whole base snapshot on the very hidden binding sheet, for a full pull
+ * that replaces the data sheet (co-authors' rows of the previous binding go with it). A save takes several
  * syncs, and one cut short (a dropped connection in Excel on the web) must not leave half a
  * snapshot behind, which would turn every row it lacks into an unknown row: so the save is
  * written to a sheet of its own and only then takes the binding sheet's place, in one small batch.
@@ -84,4 +85,84 @@ async function readBinding(context: Excel.RequestContext): Promise<{ binding: Bi
   if (decoded.ok) return { binding: decoded.binding, snapshot: decoded.snapshot };
   if (decoded.message === NOT_BOUND) return null;
   throw new Error(decoded.message);
+}
+
+const NO_BINDING: Binding = { kind: '', scope: '', server: '', cursor: '', title: '', columns: [], dataSheet: '', table: '' };
+
+/** A base row as the binding sheet holds it: id | version | values as JSON, continued to the right. */
+const baseRowCells = (id: string, row: BaseRow) => encodeBindingSheet(NO_BINDING, new Map([[id, row]]))[FIRST_SNAPSHOT_ROW]!;
+
+/** A row to write on the binding sheet; no cells clear the row of an id that left the base. */
+interface Placement {
+  id: string;
+  version: number;
+  cells: (string | number)[] | null;
+}
+
+const heldVersion = (cell: unknown) => (typeof cell === 'number' ? cell : Number(cell));
+/** Batches of writes at most: each one after the first only puts back rows a co-author's pane wrote at the same time. */
+const ROUNDS = 4;
+
+/**
+ * Writes the binding and only the base rows this pane changed, each into the row its id already
+ * has on the binding sheet (or a free one), so that what a co-author's pane wrote meanwhile into
+ * other rows stays: the sheet is shared, and rewriting it whole made the last writer win. Each
+ * write reads what its row held in the same batch; a write that met another id (a co-author took
+ * the free row in between) or a newer version of the same id is undone by writing that row again
+ * in the next batch, the displaced one into a free row. `changed` maps an id to its new base row,
+ * or to null for a row that left the base.
+ */
+export async function saveBaseRows(context: Excel.RequestContext, binding: Binding, changed: ReadonlyMap<string, BaseRow | null>): Promise<void> {
+  const sheet = context.workbook.worksheets.getItem(BINDING_SHEET);
+  let pending: Placement[] = [...changed].map(([id, row]) => ({ id, version: row?.version ?? -1, cells: row ? baseRowCells(id, row) : null }));
+  const [marker, bindingCells] = encodeBindingSheet(binding, new Map());
+  for (let round = 1; round === 1 || (pending.length > 0 && round <= ROUNDS); round++) {
+    const used = sheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
+    await context.sync();
+    const height = used.isNullObject ? 0 : used.rowIndex + used.rowCount;
+    const block = { top: FIRST_SNAPSHOT_ROW, left: 0, rowCount: height - FIRST_SNAPSHOT_ROW, columnCount: 1 };
+    const ids = block.rowCount > 0 ? (await readCells(context, sheet, block)).map(([cell]) => (typeof cell === 'string' ? cell : '')) : [];
+    const slots = new Map<string, number>();
+    const free: number[] = [];
+    ids.forEach((id, index) => {
+      if (id === '') free.push(FIRST_SNAPSHOT_ROW + index);
+      else if (!slots.has(id)) slots.set(id, FIRST_SNAPSHOT_ROW + index);
+    });
+    let end = FIRST_SNAPSHOT_ROW + ids.length;
+    const writes = pending.flatMap((placement) => {
+      const slot = slots.get(placement.id);
+      if (slot === undefined && !placement.cells) return [];
+      return [{ placement, row: slot ?? free.shift() ?? end++ }];
+    });
+    const width = Math.max(used.isNullObject ? 0 : used.columnIndex + used.columnCount, bindingCells!.length, ...pending.map(({ cells }) => cells?.length ?? 0));
+    const padded = (cells: readonly (string | number)[]) => [...cells, ...Array<string>(width - cells.length).fill('')];
+    // Text throughout: a piece of JSON may well look like a number, a date or a formula.
+    const textFormat = [['@']];
+
+    const displaced: Placement[] = [];
+    const runs = batches(writes, ({ placement }) => 2 * jsonBytes(placement.cells ?? []) + OPERATION_BYTES, MAX_BATCH_ROWS);
+    for (const [index, run] of (runs.length > 0 ? runs : [[]]).entries()) {
+      if (round === 1 && index === 0) {
+        // The marker too, so that a binding sheet a co-author emptied is read as bound again.
+        const head = sheet.getRangeByIndexes(0, 0, 2, width);
+        head.numberFormat = textFormat;
+        head.values = [padded(marker!), padded(bindingCells!)];
+      }
+      const held = run.map(({ placement, row }) => {
+        // Loaded before the write is queued, so Excel answers with what the row held until now.
+        const range = sheet.getRangeByIndexes(row, 0, 1, width).load('values');
+        range.numberFormat = textFormat;
+        range.values = [padded(placement.cells ?? [])];
+        return range;
+      });
+      await context.sync();
+      run.forEach(({ placement }, position) => {
+        const cells = held[position]!.values[0] ?? [];
+        const id = typeof cells[0] === 'string' ? cells[0] : '';
+        if (id === '' || (id === placement.id && (!placement.cells || heldVersion(cells[1]) <= placement.version))) return;
+        displaced.push({ id, version: heldVersion(cells[1]), cells: cells.map((cell) => (typeof cell === 'number' ? cell : String(cell ?? ''))) });
+      });
+    }
+    pending = displaced;
+  }
 }

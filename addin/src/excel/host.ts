@@ -1,41 +1,67 @@
+import type { BaseRow, Snapshot } from '../sync/index.ts';
 import type { WorkbookHost } from '../ui/controller.ts';
-import { loadBinding, saveBinding } from './binding.ts';
+import { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';
 import { loadOpenItems, saveOpenItems } from './offen.ts';
 import { writeReport } from './report.ts';
 import { rescueTable } from './rescue.ts';
-import { readTable } from './table.ts';
+import { readTableAndBase } from './table.ts';
 import { applyTableUpdate } from './update.ts';
 import { writeSheet } from './writeSheet.ts';
 
 /** Runs a batch against the workbook: Excel.run inside Office, a fake in tests. */
 export type ExcelRun = <T>(batch: (context: Excel.RequestContext) => Promise<T>) => Promise<T>;
 
+/** The rows of `next` that differ from `known` (as written: a mere change of key order writes a row again), and null for the ids `next` no longer has. */
+function changedRows(known: Snapshot, next: Snapshot): Map<string, BaseRow | null> {
+  const changed = new Map<string, BaseRow | null>();
+  for (const [id, row] of next) if (JSON.stringify(known.get(id)) !== JSON.stringify(row)) changed.set(id, row);
+  for (const id of known.keys()) if (!next.has(id)) changed.set(id, null);
+  return changed;
+}
+
 /**
  * The workbook as the task pane sees it. Open Konflikte and rejected cells are stored with the
  * binding (excel/offen.ts), so that the pane lists them again after the workbook was reopened.
+ *
+ * The host remembers the base as it last read or wrote it, so that a save writes only the rows
+ * this pane changed since: a co-author's pane writes the same binding sheet, and its rows stay.
+ * A full pull into a new table is saved whole, in place of the previous binding.
  */
 export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): WorkbookHost {
+  let known: Snapshot | null = null;
   return {
     async load() {
       const loaded = await run(loadBinding);
       if (!loaded) return null;
       const { binding, snapshot } = loaded;
+      known = snapshot;
       const { konflikte, fehler } = await run(loadOpenItems);
       // Only those of rows still in the snapshot: a Konflikt of a row gone from the scope has nothing left to settle.
-      const known = <T extends { id: string }>(items: T[]) => items.filter((item) => snapshot.has(item.id));
-      return { binding, state: { columns: binding.columns, base: snapshot, cursor: binding.cursor, konflikte: known(konflikte), fehler: known(fehler) } };
+      const ofKnownRows = <T extends { id: string }>(items: T[]) => items.filter((item) => snapshot.has(item.id));
+      return { binding, state: { columns: binding.columns, base: snapshot, cursor: binding.cursor, konflikte: ofKnownRows(konflikte), fehler: ofKnownRows(fehler) } };
     },
-    save: (binding, state) =>
-      run(async (context) => {
-        await saveBinding(context, binding, state.base);
+    async save(binding, state) {
+      const previous = known;
+      await run(async (context) => {
+        await (previous ? saveBaseRows(context, binding, changedRows(previous, state.base)) : saveBinding(context, binding, state.base));
         await saveOpenItems(context, state);
-      }),
-    writeSheet: (pull, binding) => run((context) => writeSheet(context, pull, binding)),
-    readTable: (binding) => run((context) => readTable(context, binding)),
+      });
+      known = state.base;
+    },
+    async writeSheet(pull, binding) {
+      const written = await run((context) => writeSheet(context, pull, binding));
+      known = null;
+      return written;
+    },
+    async readTable(binding) {
+      const read = await run((context) => readTableAndBase(context, binding));
+      known = read.base;
+      return read;
+    },
     rescueTable: (binding) => run((context) => rescueTable(context, binding)),
     applyTableUpdate: (binding, update) => run((context) => applyTableUpdate(context, binding, update)),
-    markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler)),
+    markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler, known ?? undefined)),
     selectCell: (binding, address) => run((context) => selectCell(context, binding, address)),
     writeReport: (report) => run((context) => writeReport(context, report)),
   };

@@ -1,9 +1,9 @@
 /** The only code that touches Office.js: it carries out in the workbook what addin/src/sync decides. */
-export { loadBinding, saveBinding } from './binding.ts';
+export { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 export { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS } from './batch.ts';
 export { createExcelHost, type ExcelRun } from './host.ts';
 export { clearMarks, markCells, selectCell } from './marks.ts';
 export { REPORT_TABLE, writeReport } from './report.ts';
-export { readTable } from './table.ts';
+export { readTable, readTableAndBase } from './table.ts';
 export { applyTableUpdate } from './update.ts';
 export { writeSheet, type NewBinding } from './writeSheet.ts';

@@ -1,7 +1,7 @@
-import { shownValue, type CellAddress, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
+import { fromCell, sameCellValue, shownValue, valueAt, type CellAddress, type Snapshot, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
 import { FEHLER_FILL, FEHLER_TEXT, KONFLIKT_FILL, KONFLIKT_TEXT, type Binding } from '../sync/workbook.ts';
-import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, supportsExcelApi } from './batch.ts';
-import { findDataTable, paintBase, rowPositions, type DataTable } from './table.ts';
+import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, readCells, supportsExcelApi } from './batch.ts';
+import { findDataTable, paintBase, positionsOf, rowPositions, type DataTable } from './table.ts';
 
 
 /** Texts the add-in can put on cells, and the cells that already hold someone else's. */
@@ -21,12 +21,14 @@ interface Annotation {
 
 /**
  * Notes (ExcelApi 1.18) where the host has them, else comments (1.10), else none: then marks are
- * fills only. Removes the add-in's earlier texts starting with `replacing`, in two syncs.
+ * fills only. Removes the add-in's earlier texts starting with `replacing`, in two syncs, except
+ * on the cells in `keeping` ("row,column" of the sheet), which count as occupied.
  */
 export async function prepareCellTexts(
   context: Excel.RequestContext,
   sheet: Excel.Worksheet,
   replacing: readonly string[],
+  keeping: ReadonlySet<string> = new Set(),
 ): Promise<CellTexts | null> {
   let collection: { load(properties: string): unknown; items: Annotation[] };
   let add: CellTexts['add'];
@@ -43,15 +45,15 @@ export async function prepareCellTexts(
   }
   collection.load('items/content');
   await context.sync();
-  const others = collection.items.flatMap((item) => {
-    if (replacing.some((prefix) => item.content.startsWith(prefix))) {
-      item.delete();
-      return [];
-    }
-    return [item.getLocation().load('rowIndex, columnIndex')];
-  });
+  const located = collection.items.map((item) => ({ item, cell: item.getLocation().load('rowIndex, columnIndex') }));
   await context.sync();
-  return { add, occupied: new Set(others.map((cell) => cellKey(cell.rowIndex, cell.columnIndex))) };
+  const occupied = new Set<string>();
+  for (const { item, cell } of located) {
+    const at = cellKey(cell.rowIndex, cell.columnIndex);
+    if (replacing.some((prefix) => item.content.startsWith(prefix)) && !keeping.has(at)) item.delete();
+    else occupied.add(at);
+  }
+  return { add, occupied };
 }
 
 
@@ -84,19 +86,63 @@ function marksOf(data: DataTable, positions: Map<string, number>, binding: Bindi
 }
 
 /**
+ * The cells whose content differs from the base, by "row,column" of the table: unsent edits, and
+ * among them the Konflikte and rejections a co-author's pane has marked, which this pane must not
+ * clear. Where the content equals the base, a mark is settled whoever set it.
+ */
+function editedCells(data: DataTable, base: Snapshot, cells: readonly unknown[][]): Set<string> {
+  const edited = new Set<string>();
+  cells.forEach((row, position) => {
+    const id = String(row[data.layout.id] ?? '').trim();
+    const stored = base.get(id);
+    if (!stored) return;
+    for (const { position: column, column: { server } } of data.columns.values()) {
+      const parsed = fromCell(server!, asCell(row[column]));
+      if (!parsed.ok || !sameCellValue(parsed.value, valueAt(stored.values, server!.key))) edited.add(cellKey(position, column));
+    }
+  });
+  return edited;
+}
+
+const asCell = (cell: unknown) => (typeof cell === 'string' || typeof cell === 'number' || typeof cell === 'boolean' ? cell : '');
+
+/**
  * Shows the open Konflikte (orange) and rejected cells (red), each with a note or comment saying
  * the server's value or why it refused; the marks of before go first. Resetting restores each
  * column's own fill (grey for read-only), so fills users put into the synced columns go too;
- * their own columns are left alone.
+ * their own columns are left alone. Given the base, cells that still differ from it keep what
+ * they show unless this pane marks them now: a co-author's pane may have marked them, and its
+ * Konflikte are not this pane's to clear; and cells equal to it get no mark.
  */
-export async function markCells(context: Excel.RequestContext, binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void> {
+export async function markCells(
+  context: Excel.RequestContext,
+  binding: Binding,
+  konflikte: ZellKonflikt[],
+  fehler: ZellFehler[],
+  base?: Snapshot,
+): Promise<void> {
   const data = await findDataTable(context, binding);
-  const positions = konflikte.length + fehler.length > 0 ? await rowPositions(context, data) : new Map<string, number>();
-  const marks = marksOf(data, positions, binding, konflikte, fehler);
+  const needed = base !== undefined || konflikte.length + fehler.length > 0;
+  const cells = needed ? await readCells(context, data.sheet, { top: data.top, left: data.left, rowCount: data.rowCount, columnCount: data.width }) : [];
+  const positions = positionsOf(cells.map((row) => String(row[data.layout.id] ?? '').trim()));
+  const edited = base ? editedCells(data, base, cells) : undefined;
+  // A cell back at its base has been settled, maybe in a co-author's pane: its mark would be stale.
+  const marks = marksOf(data, positions, binding, konflikte, fehler).filter((mark) => !edited || edited.has(cellKey(mark.row, mark.column)));
+  const kept = new Set(edited);
+  for (const mark of marks) kept.delete(cellKey(mark.row, mark.column));
 
-  const texts = await prepareCellTexts(context, data.sheet, [KONFLIKT_TEXT, FEHLER_TEXT]);
+  const texts = await prepareCellTexts(context, data.sheet, [KONFLIKT_TEXT, FEHLER_TEXT], new Set([...kept].map((at) => {
+    const [row, column] = at.split(',').map(Number);
+    return cellKey(data.top + row!, data.left + column!);
+  })));
   for (const { position, column } of [data.idColumn, ...data.columns.values()]) {
-    paintBase(data.sheet.getRangeByIndexes(data.top, data.left + position, data.rowCount, 1), column);
+    // The column in runs between the kept cells, so that a column without any stays one operation.
+    let start = 0;
+    for (let row = 0; row <= data.rowCount; row++) {
+      if (row < data.rowCount && !kept.has(cellKey(row, position))) continue;
+      if (row > start) paintBase(data.sheet.getRangeByIndexes(data.top + start, data.left + position, row - start, 1), column);
+      start = row + 1;
+    }
   }
   const runs = batches(marks, (mark) => jsonBytes(mark.texts) + OPERATION_BYTES, MAX_BATCH_CELLS);
   // The reset goes out with the first run of marks, or alone when there are none.

@@ -1,6 +1,17 @@
-import type { TableRow } from '../sync/index.ts';
-import { READ_ONLY_FILL, tableColumns, tableLayout, tableRowOf, type Binding, type TableColumn, type TableLayout } from '../sync/workbook.ts';
-import { ITEM_NOT_FOUND, hasErrorCode, readCells } from './batch.ts';
+import type { Snapshot, TableRow } from '../sync/index.ts';
+import {
+  BINDING_SHEET,
+  NOT_BOUND,
+  READ_ONLY_FILL,
+  decodeBindingSheet,
+  tableColumns,
+  tableLayout,
+  tableRowOf,
+  type Binding,
+  type TableColumn,
+  type TableLayout,
+} from '../sync/workbook.ts';
+import { ITEM_NOT_FOUND, hasErrorCode, readBlocks, readCells } from './batch.ts';
 
 /** The data table as it is in the workbook now. Positions are 0-based, relative to the sheet. */
 export interface DataTable {
@@ -26,26 +37,37 @@ export interface PlacedColumn {
 
 /** Finds the binding's table and its columns, in one sync. */
 export async function findDataTable(context: Excel.RequestContext, binding: Binding): Promise<DataTable> {
-  const table = context.workbook.tables.getItem(binding.table);
-  const header = table.getHeaderRowRange().load('values, rowIndex, columnIndex, columnCount');
-  const body = table.getDataBodyRange().load('rowCount');
+  const found = queueDataTable(context, binding);
   try {
     await context.sync();
   } catch (error) {
     if (!hasErrorCode(error, ITEM_NOT_FOUND)) throw error;
-    throw new Error(`Die Tabelle „${binding.table}“ fehlt in dieser Arbeitsmappe. Bitte rufen Sie die Tabelle neu ab.`, { cause: error });
+    throw tableMissing(binding, error);
   }
-  const found = tableLayout(binding.columns, header.values[0] ?? []);
-  if (!found.ok) throw new Error(found.message);
-  return {
-    table,
-    sheet: table.worksheet,
-    top: header.rowIndex + 1,
-    left: header.columnIndex,
-    rowCount: body.rowCount,
-    width: header.columnCount,
-    layout: found.layout,
-    ...placedColumns(binding, found.layout),
+  return found();
+}
+
+const tableMissing = (binding: Binding, cause: unknown) =>
+  new Error(`Die Tabelle „${binding.table}“ fehlt in dieser Arbeitsmappe. Bitte rufen Sie die Tabelle neu ab.`, { cause });
+
+/** Queues what findDataTable loads, for a sync that carries other reads too; gives the table once synced. */
+function queueDataTable(context: Excel.RequestContext, binding: Binding): () => DataTable {
+  const table = context.workbook.tables.getItem(binding.table);
+  const header = table.getHeaderRowRange().load('values, rowIndex, columnIndex, columnCount');
+  const body = table.getDataBodyRange().load('rowCount');
+  return () => {
+    const found = tableLayout(binding.columns, header.values[0] ?? []);
+    if (!found.ok) throw new Error(found.message);
+    return {
+      table,
+      sheet: table.worksheet,
+      top: header.rowIndex + 1,
+      left: header.columnIndex,
+      rowCount: body.rowCount,
+      width: header.columnCount,
+      layout: found.layout,
+      ...placedColumns(binding, found.layout),
+    };
   };
 }
 
@@ -87,6 +109,41 @@ export async function readTable(context: Excel.RequestContext, binding: Binding)
   const data = await findDataTable(context, binding);
   const cells = await readCells(context, data.sheet, { top: data.top, left: data.left, rowCount: data.rowCount, columnCount: data.width });
   return cells.flatMap((row) => tableRowOf(data.layout, row) ?? []);
+}
+
+/** How often a read starts again when another pane's full save swapped the binding sheet under it. */
+const READ_ATTEMPTS = 3;
+
+/**
+ * The table together with the base snapshot on the binding sheet, read in the same syncs: a
+ * co-author's pane writes both, and a diff against a base read at another moment sends edits twice
+ * (theirs, already sent) or attributes them wrongly. Two syncs while both fit one answer.
+ */
+export async function readTableAndBase(context: Excel.RequestContext, binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }> {
+  for (let attempt = 1; ; attempt++) {
+    const found = queueDataTable(context, binding);
+    const bindingSheet = context.workbook.worksheets.getItem(BINDING_SHEET);
+    const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
+    try {
+      await context.sync();
+    } catch (error) {
+      if (!hasErrorCode(error, ITEM_NOT_FOUND)) throw error;
+      const table = context.workbook.tables.getItemOrNullObject(binding.table).load('isNullObject');
+      await context.sync();
+      if (table.isNullObject) throw tableMissing(binding, error);
+      if (attempt >= READ_ATTEMPTS) throw new Error(NOT_BOUND, { cause: error });
+      continue;
+    }
+    const data = found();
+    const [cells, stored] = await readBlocks(context, [
+      { sheet: data.sheet, top: data.top, left: data.left, rowCount: data.rowCount, columnCount: data.width },
+      // From A1, so that the marker is where the format puts it even if the sheet starts further in.
+      { sheet: bindingSheet, top: 0, left: 0, rowCount: used.isNullObject ? 0 : used.rowIndex + used.rowCount, columnCount: used.isNullObject ? 1 : used.columnIndex + used.columnCount },
+    ]);
+    const decoded = decodeBindingSheet(stored!);
+    if (!decoded.ok) throw new Error(decoded.message);
+    return { rows: cells!.flatMap((row) => tableRowOf(data.layout, row) ?? []), base: decoded.snapshot };
+  }
 }
 
 /** Grey for what the server does not let anyone change; no fill for the rest. */

@@ -9,7 +9,9 @@
  *   is the row's version at the full pull that wrote it (empty in rows added later) and is only
  *   shown: what a push is based on is the snapshot.
  * - The very hidden worksheet `BINDING_SHEET`: A1 the format marker, row 2 the binding as JSON,
- *   from row 4 on one row per row of the base snapshot: id | version | values as JSON.
+ *   from row 4 on one row per row of the base snapshot: id | version | values as JSON. Panes
+ *   write single rows of it (co-authors share the sheet), so rows may be empty, and an id on two
+ *   rows counts with its higher version.
  *   A JSON text longer than an Excel cell holds continues in the cells to its right.
  * - The very hidden worksheet `LISTS_SHEET`: one column per enum column, the vocabulary its
  *   drop-down offers (a list typed into the validation rule itself is capped at 255 characters
@@ -170,10 +172,11 @@ export function decodeBindingSheet(values: unknown[][]): DecodedBinding {
     const version = asVersion(row[1]);
     const rowValues = parsedJson(joinedText(row, 2));
     if (typeof id !== 'string' || id === '') return damaged(`${line}: Zeilen-ID fehlt`);
-    if (snapshot.has(id)) return damaged(`${line}: Zeilen-ID „${id}“ doppelt`);
     if (version === undefined) return damaged(`${line}: ungültige Version`);
     if (!isRecord(rowValues) || !Object.values(rowValues).every(isCellValue)) return damaged(`${line}: ungültige Werte`);
-    snapshot.set(id, { version, values: rowValues as Record<string, CellValue> });
+    // Two panes saving at once can each give a new row a row of its own (see saveBaseRows); the
+    // server's versions only grow, so the higher one is the newer base, and the first of equals is the one that is updated.
+    if ((snapshot.get(id)?.version ?? -1) < version) snapshot.set(id, { version, values: rowValues as Record<string, CellValue> });
   }
   return { ok: true, binding, snapshot };
 }

@@ -15,6 +15,7 @@ import {
   type CellUpdate,
   type PullResponse,
   type PushChange,
+  type Snapshot,
   type SyncState,
   type TableRow,
   type TableUpdate,
@@ -34,7 +35,11 @@ export interface WorkbookHost {
   save(binding: Binding, state: SyncState): Promise<void>;
   /** Writes a full pull to a new table; the host decides where (dataSheet, table). */
   writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding>;
-  readTable(binding: Binding): Promise<TableRow[]>;
+  /**
+   * The table and the base snapshot stored with it, read together: a co-author's pane may have
+   * changed both since this pane last looked, and `save` writes only what differs from this base.
+   */
+  readTable(binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }>;
   /**
    * The rows of a damaged table (renamed, or columns deleted) that can still be matched by id;
    * null when no table with the id column is left.
@@ -148,7 +153,7 @@ export class SyncController {
     if (!this.binding) return status;
     let table: TableRow[];
     try {
-      table = await this.host.readTable(this.binding);
+      table = await this.read(this.binding);
     } catch (error) {
       return { ...status, beschaedigt: message(error) };
     }
@@ -162,7 +167,7 @@ export class SyncController {
 
   /** Unsent cells of the bound table; none when the user has deleted it already. */
   private async unsentCells(binding: Binding): Promise<number> {
-    const table = await this.host.readTable(binding).catch(() => null);
+    const table = await this.read(binding).catch(() => null);
     return table ? this.pendingCells(table) : 0;
   }
 
@@ -183,7 +188,7 @@ export class SyncController {
     }
     const pull = await this.api.pull(kind, scope);
     if (this.binding && same) {
-      const intact = await this.host.readTable(this.binding).then(
+      const intact = await this.read(this.binding).then(
         () => true,
         () => false,
       );
@@ -262,7 +267,7 @@ export class SyncController {
   }
 
   private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<SyncStatus> {
-    const table = await this.host.readTable(binding);
+    const table = await this.read(binding);
     const { state, update } = mergePull(this.state, table, pull, { full });
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
@@ -285,7 +290,8 @@ export class SyncController {
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
   async push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
     const binding = this.requireBinding();
-    const diff = diffTable(this.state.columns, this.state.base, await this.host.readTable(binding));
+    const table = await this.read(binding);
+    const diff = diffTable(this.state.columns, this.state.base, table);
     if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
     // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
     const summary = await this.send(binding, diff.changes, onProgress).catch(async (error: unknown) => {
@@ -307,10 +313,11 @@ export class SyncController {
       const response = await withRetry(() =>
         this.api.push(binding.kind, { scope: binding.scope, idempotencyKey, source: 'addin', changes: chunk.changes }),
       );
-      const table = await this.host.readTable(binding);
+      const table = await this.read(binding);
       const applied = applyPushResults(this.state, table, response.results);
-      this.state = applied.state;
       await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: applied.cells });
+      // At once, not after the last chunk: a co-author's pane diffing meanwhile would send these rows again.
+      await this.commit(binding, applied.state);
       for (const result of response.results) {
         if (result.outcome === 'applied' || result.outcome === 'unchanged') summary.uebernommen++;
         else if (result.outcome === 'conflict') summary.konflikte++;
@@ -332,6 +339,8 @@ export class SyncController {
       this.state = kept.state;
       changes.push(kept.change);
     }
+    // The settled base goes to the workbook first: sending reads the base back from there.
+    await this.commit(binding, this.state);
     await this.send(binding, changes, () => {}).finally(() => this.commit(binding, this.state));
     await this.mark(binding);
     return this.status();
@@ -366,6 +375,13 @@ export class SyncController {
 
   async select(address: CellAddress): Promise<void> {
     await this.host.selectCell(this.requireBinding(), address);
+  }
+
+  /** The table, and the base as the workbook holds it now, which may include a co-author's pane's pushes and pulls. */
+  private async read(binding: Binding): Promise<TableRow[]> {
+    const { rows, base } = await this.host.readTable(binding);
+    this.state = { ...this.state, base };
+    return rows;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, createExcelHost, loadBinding, saveBinding, type ExcelRun } from '../../../addin/src/excel/index.ts';
+import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, createExcelHost, loadBinding, saveBaseRows, saveBinding, type ExcelRun } from '../../../addin/src/excel/index.ts';
 import type { BaseRow, Snapshot } from '../../../addin/src/sync/index.ts';
 import { BINDING_SHEET, FORMAT_MARKER, type Binding } from '../../../addin/src/sync/workbook.ts';
 import { PAYLOAD_LIMIT, type FakeWorkbook } from './fake-excel.ts';
@@ -51,6 +51,42 @@ atEveryApiLevel(() => {
       }
       // The loads fell before, between and after the saves' batches, not all on one side.
       expect(seen.size).toBeGreaterThan(2);
+    });
+  });
+
+  describe('saveBaseRows', () => {
+    const row = (version: number, bemerkung: string): BaseRow => ({ version, values: { bemerkung } });
+
+    it('writes only the rows given, in place, and clears the rows that left the base, keeping every other row', async () => {
+      const book = workbook();
+      const stored = snapshotOf(5);
+      await saveBinding(book.context(), binding, stored);
+      const ids = [...stored.keys()];
+      const long = 'lang '.repeat(10_000);
+      await saveBaseRows(book.context(), { ...binding, cursor: 'cursor-2' }, new Map([[ids[1]!, row(9, long)], [ids[3]!, null], ['neu', row(1, 'neu')]]));
+      await saveBaseRows(book.context(), binding, new Map([[ids[1]!, row(10, 'kurz')]]));
+
+      const loaded = (await loadBinding(book.context()))!;
+      expect(loaded.binding.cursor).toBe('cursor-1');
+      expect(loaded.snapshot).toEqual(new Map([[ids[0]!, stored.get(ids[0]!)!], [ids[1]!, row(10, 'kurz')], [ids[2]!, stored.get(ids[2]!)!], ['neu', row(1, 'neu')], [ids[4]!, stored.get(ids[4]!)!]]));
+      // The row that left is empty, the new one follows the others, and the shorter value left no piece of the longer behind.
+      expect([3, 4, 5, 6, 7, 8].map((r) => book.sheet(BINDING_SHEET).value(r, 0))).toEqual([ids[0], ids[1], ids[2], '', ids[4], 'neu']);
+      expect(book.sheet(BINDING_SHEET).value(4, 3)).toBe('');
+    });
+
+    it('two panes saving at the same moment keep each other’s new rows and the newer version of a row both wrote', async () => {
+      for (let delay = 0; delay <= 8; delay++) {
+        const book = workbook();
+        await saveBinding(book.context(), binding, snapshotOf(2));
+        const [shared] = snapshotOf(2).keys();
+        await Promise.all([
+          saveBaseRows(book.context(), binding, new Map([['von-a', row(1, 'A')], [shared!, row(20, 'neuer')]])),
+          ticks(delay).then(() => saveBaseRows(book.context(), binding, new Map([['von-b', row(1, 'B')], [shared!, row(19, 'älter')]]))),
+        ]);
+        const { snapshot } = (await loadBinding(book.context()))!;
+        expect([...snapshot.keys()].sort()).toEqual([...snapshotOf(2).keys(), 'von-a', 'von-b'].sort());
+        expect(snapshot.get(shared!)).toEqual(row(20, 'neuer'));
+      }
     });
   });
 
@@ -149,7 +185,7 @@ atEveryApiLevel(() => {
         binding: { ...binding, dataSheet: 'Köln- Status der OZG-Leistungen' },
         state: { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] },
       });
-      expect(await host.readTable(written)).toHaveLength(3);
+      expect((await host.readTable(written)).rows).toHaveLength(3);
     });
   });
 });

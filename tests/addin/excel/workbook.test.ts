@@ -114,7 +114,6 @@ describe('the binding sheet', () => {
       [withRow(3, ['r1', 1, '{"status": {"nested": true}}']), 'Zeile 4: ungültige Werte'],
       [withRow(3, ['r1', 'eins', '{}']), 'Zeile 4: ungültige Version'],
       [withRow(3, ['', 1, '{}']), 'Zeile 4: Zeilen-ID fehlt'],
-      [[...good, ['r1', 2, '{}']], 'Zeile 5: Zeilen-ID „r1“ doppelt'],
     ];
     for (const [values, message] of cases) {
       const decoded = decodeBindingSheet(values);
@@ -123,6 +122,19 @@ describe('the binding sheet', () => {
     }
     const damaged = decodeBindingSheet(withRow(1, ['kein JSON']));
     expect(damaged).toEqual({ ok: false, message: expect.stringMatching(/^Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt \(.*\)\. Bitte rufen Sie die Tabelle neu ab\.$/) });
+  });
+
+  it('reads a sheet that panes wrote row by row: empty rows skipped, an id on two rows with its higher version', () => {
+    const rows = encodeBindingSheet(binding, new Map());
+    const values = [...rows, ['r1', 3, '{"status":"offen"}'], [], ['r2', 1, '{}'], ['r1', 4, '{"status":"online"}'], ['r2', 1, '{"status":"später"}']];
+    expect(decodeBindingSheet(values)).toEqual({
+      ok: true,
+      binding,
+      snapshot: new Map([
+        ['r1', { version: 4, values: { status: 'online' } }],
+        ['r2', { version: 1, values: {} }],
+      ]),
+    });
   });
 
   it('is named as the format says', () => {
