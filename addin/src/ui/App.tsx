@@ -5,6 +5,7 @@ import {
   FluentProvider,
   ProgressBar,
   Spinner,
+  Switch,
   Tab,
   TabList,
   Text,
@@ -12,8 +13,9 @@ import {
   webLightTheme,
 } from '@fluentui/react-components';
 import { ArrowDownloadRegular, ArrowSyncRegular, ArrowUploadRegular, SignOutRegular, TableSwitchRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createApi, type MeResponse } from '../api/client.ts';
+import { connectLive, cursorCovers, type LiveState } from '../live/events.ts';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
 import { SyncController, UngesendeteAenderungen, type SyncStatus, type WorkbookHost } from './controller.ts';
@@ -32,11 +34,13 @@ export interface AppProps {
   server: string;
   host: WorkbookHost;
   anmeldung: Anmeldung;
-  /** How often to ask the server for changes to the bound sheet. */
+  /** How often to ask the server for changes to the bound sheet while the live stream is not open. */
   pollMs?: number;
 }
 
 type Ansicht = 'tabelle' | 'pruefen' | 'fortschritt';
+
+const AUTOMATISCH = 'ozg-sync.automatisch-aktualisieren';
 
 /** The change log is reviewed by the coordination office and the Themenfeld coordinators, not by municipalities. */
 
@@ -53,6 +57,13 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [meldung, setMeldung] = useState<Meldung | null>(null);
   const [neu, setNeu] = useState(0);
   const [ansicht, setAnsicht] = useState<Ansicht>('tabelle');
+  const [live, setLive] = useState<LiveState | null>(null);
+  // A choice of the person, not of the workbook: it stays for the next time the pane opens.
+  const [automatisch, setAutomatischState] = useState(() => localStorage.getItem(AUTOMATISCH) !== 'aus');
+  const setAutomatisch = (an: boolean) => {
+    localStorage.setItem(AUTOMATISCH, an ? 'an' : 'aus');
+    setAutomatischState(an);
+  };
 
   const loadMe = useCallback(() => {
     anmeldung
@@ -89,13 +100,6 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     return () => window.removeEventListener('focus', recount);
   }, [me, status?.binding, controller]);
 
-  const poll = useCallback(() => void controller.serverChanges().then(setNeu, () => {}), [controller]);
-  useEffect(() => {
-    if (!me || !status?.binding) return;
-    poll();
-    const timer = setInterval(poll, pollMs);
-    return () => clearInterval(timer);
-  }, [me, status?.binding, poll, pollMs]);
 
   const run = async (label: string, action: () => Promise<Meldung | null>) => {
     setBusy(label);
@@ -144,16 +148,76 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       return { intent: summary.konflikte || summary.abgelehnt || summary.ungueltig ? 'warning' : 'success', text: `${parts.join(', ')}.` };
     });
 
-  const refresh = () =>
+  /** With a count, the pane runs it by itself for that many changes of others. */
+  const refresh = (automatischFuer?: number) =>
     run('Aktualisieren', async () => {
       const next = await controller.refresh();
       setStatus(next);
       setNeu(0);
+      const text = automatischFuer
+        ? `Automatisch aktualisiert: ${anzahl(automatischFuer, 'neue Änderung', 'neue Änderungen')} übernommen.`
+        : 'Aktualisiert.';
       return {
         intent: next.konflikte.length ? 'warning' : 'success',
-        text: next.konflikte.length ? `Aktualisiert, ${anzahl(next.konflikte.length, 'Konflikt', 'Konflikte')}.` : 'Aktualisiert.',
+        text: next.konflikte.length ? `Aktualisiert, ${anzahl(next.konflikte.length, 'Konflikt', 'Konflikte')}.` : text,
       };
     });
+
+  /*
+   * The cheap check (how many rows others changed), on every live notice and, without a stream,
+   * once a minute. With "Automatisch aktualisieren" on and no unsent edit the update would turn
+   * into a Konflikt, the pane brings the rows in itself. While another action runs (a push, whose
+   * own notice arrives before its answer), the check waits for it to end instead of racing it.
+   */
+  const latest = useRef({ automatisch, busy, refresh });
+  latest.current = { automatisch, busy, refresh };
+  const nachsehenWartet = useRef(false);
+  const poll = useCallback(() => {
+    if (latest.current.busy !== null) {
+      nachsehenWartet.current = true;
+      return;
+    }
+    void controller.serverNews().then(({ anzahl, ohneKonflikt }) => {
+      setNeu(anzahl);
+      const { automatisch: an, busy: beschaeftigt, refresh: aktualisieren } = latest.current;
+      if (anzahl && ohneKonflikt && an && beschaeftigt === null) void aktualisieren(anzahl);
+    }, () => {});
+  }, [controller]);
+  useEffect(() => {
+    if (busy === null && nachsehenWartet.current) {
+      nachsehenWartet.current = false;
+      poll();
+    }
+  }, [busy, poll]);
+
+  const kind = status?.binding?.kind;
+  const scope = status?.binding?.scope;
+  useEffect(() => {
+    if (!me || !kind || !scope) return;
+    const connection = connectLive({
+      baseUrl: () => server,
+      token: async () => (await anmeldung.token()) ?? '',
+      sheets: [{ kind, scope }],
+      onResync: poll,
+      // A pane hears of its own pushes too; the check then finds nothing newer than its base.
+      onChange: (notice) => {
+        const cursor = controller.cursor;
+        if (!cursor || !cursorCovers(cursor, notice.txid)) poll();
+      },
+      onState: setLive,
+    });
+    return () => {
+      connection.close();
+      setLive(null);
+    };
+  }, [me, kind, scope, server, anmeldung, controller, poll]);
+  const liveOffen = live?.state === 'live';
+  useEffect(() => {
+    if (!me || !kind || liveOffen) return;
+    poll();
+    const timer = setInterval(poll, pollMs);
+    return () => clearInterval(timer);
+  }, [me, kind, liveOffen, poll, pollMs]);
 
   const repair = () =>
     run('Tabelle neu aufbauen', async () => {
@@ -240,6 +304,17 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
                   : `${status.wartend} lokale Änderungen warten`}
               {neu > 0 && ` · ${anzahl(neu, 'neue Änderung', 'neue Änderungen')} auf dem Server`}
             </Text>
+            {live && live.state !== 'live' && (
+              <Text size={200} role="status">
+                Live-Aktualisierung nicht verfügbar, es wird minütlich nachgesehen. {live.reason}
+              </Text>
+            )}
+            <Switch
+              label="Automatisch aktualisieren"
+              checked={automatisch}
+              onChange={(_, data) => setAutomatisch(data.checked)}
+              title="Änderungen anderer sofort übernehmen, solange keine ungesendete Änderung dabei zum Konflikt würde"
+            />
           </div>
           <div className="row">
             <Button
@@ -251,7 +326,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
             >
               Senden
             </Button>
-            <Button icon={<ArrowSyncRegular />} disabled={busy !== null || status.beschaedigt !== null} onClick={refresh}>
+            <Button icon={<ArrowSyncRegular />} disabled={busy !== null || status.beschaedigt !== null} onClick={() => void refresh()}>
               Aktualisieren
             </Button>
             <Button

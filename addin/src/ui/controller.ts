@@ -280,11 +280,40 @@ export class SyncController {
    * workbook pushed itself come back from the cursor too, but their version is already in the base.
    */
   async serverChanges(): Promise<number> {
+    return (await this.serverNews()).anzahl;
+  }
+
+  /**
+   * The same count, and whether Aktualisieren could bring those rows in by itself: not when an
+   * unsent edit sits in a cell the server changed too (that would become a Konflikt), nor in a row
+   * the server deleted, nor while the table cannot be read.
+   */
+  async serverNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
     const binding = this.requireBinding();
-    if (!this.state.cursor) return 0;
+    if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
     const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
     const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
-    return newer.length + pull.deleted.filter((id) => this.state.base.has(id)).length;
+    const deleted = pull.deleted.filter((id) => this.state.base.has(id));
+    const anzahl = newer.length + deleted.length;
+    if (!anzahl) return { anzahl, ohneKonflikt: true };
+    const table = await this.read(binding).catch(() => null);
+    if (!table) return { anzahl, ohneKonflikt: false };
+    const edits = diffTable(this.state.columns, this.state.base, table).changes;
+    const server = new Map(newer.map((row) => [row.id, row.values]));
+    const kollidiert = edits.some(
+      (edit) =>
+        deleted.includes(edit.id) ||
+        Object.keys(edit.set).some((key) => {
+          const values = server.get(edit.id);
+          return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
+        }),
+    );
+    return { anzahl, ohneKonflikt: !kollidiert };
+  }
+
+  /** The cursor of the last pull: a live notice whose transaction it covers is nothing new. */
+  get cursor(): string | null {
+    return this.state.cursor ?? this.binding?.cursor ?? null;
   }
 
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
