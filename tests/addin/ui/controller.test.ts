@@ -17,6 +17,7 @@ describe('The task pane’s sync workflow against the real server', () => {
   let db: Database;
   let host: MemoryHost;
   let controller: SyncController;
+  let api: ReturnType<typeof createApi>;
 
   beforeAll(async () => {
     db = await openPglite();
@@ -24,7 +25,7 @@ describe('The task pane’s sync workflow against the real server', () => {
     const app = testApp(db);
     const token = await testAuth.issueLocalToken!('ozg@koeln.example');
     const viaApp = (async (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof fetch;
-    const api = createApi('http://ozg.test', async () => token, viaApp);
+    api = createApi('http://ozg.test', async () => token, viaApp);
     host = new MemoryHost();
     controller = new SyncController(api, host, 'http://ozg.test');
   });
@@ -130,5 +131,20 @@ describe('The task pane’s sync workflow against the real server', () => {
   it('tells a municipality that it cannot send another municipality’s sheet', async () => {
     host.edit(FUEHRERSCHEIN, 'bemerkung', 'fremd');
     await expect(controller.push()).rejects.toThrow(/nicht ändern, nur ansehen/);
+  });
+
+  it('lets the pane update by itself past an unsent edit, but not when that edit’s cell changed on the server too', async () => {
+    const workbook = new MemoryHost();
+    const pane = new SyncController(api, workbook, 'http://ozg.test');
+    await pane.pull('kommune-status', KOELN, 'Köln');
+    workbook.edit(REISEPASS, 'bemerkung', 'noch nicht gesendet');
+
+    await otherPersonSets(10169, { bemerkung: 'andere Zeile' });
+    await otherPersonSets(10177, { loesung: 'gleiche Zeile, andere Zelle' });
+    expect(await pane.serverNews()).toEqual({ anzahl: 2, ohneKonflikt: true });
+
+    await otherPersonSets(10177, { bemerkung: 'gleiche Zelle' });
+    expect(await pane.serverNews()).toEqual({ anzahl: 2, ohneKonflikt: false });
+    expect(workbook.cell(REISEPASS, 'bemerkung')).toBe('noch nicht gesendet');
   });
 });
