@@ -40,7 +40,27 @@ export interface AppProps {
 
 type Ansicht = 'tabelle' | 'pruefen' | 'fortschritt';
 
+/*
+ * "Automatisch aktualisieren" is a choice of the person, not of the workbook, so it lives in the
+ * pane's web storage, which Office documents for settings across add-in instances but which a
+ * browser or its settings may block (https://learn.microsoft.com/office/dev/add-ins/develop/persisting-add-in-state-and-settings,
+ * "Browser storage"): then the switch simply starts on again next time.
+ */
 const AUTOMATISCH = 'ozg-sync.automatisch-aktualisieren';
+function gemerkt(): string | null {
+  try {
+    return localStorage.getItem(AUTOMATISCH);
+  } catch {
+    return null;
+  }
+}
+function merken(wert: string) {
+  try {
+    localStorage.setItem(AUTOMATISCH, wert);
+  } catch {
+    // Blocked storage: the choice holds until the pane closes.
+  }
+}
 
 /** The change log is reviewed by the coordination office and the Themenfeld coordinators, not by municipalities. */
 
@@ -58,10 +78,9 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [neu, setNeu] = useState(0);
   const [ansicht, setAnsicht] = useState<Ansicht>('tabelle');
   const [live, setLive] = useState<LiveState | null>(null);
-  // A choice of the person, not of the workbook: it stays for the next time the pane opens.
-  const [automatisch, setAutomatischState] = useState(() => localStorage.getItem(AUTOMATISCH) !== 'aus');
+  const [automatisch, setAutomatischState] = useState(() => gemerkt() !== 'aus');
   const setAutomatisch = (an: boolean) => {
-    localStorage.setItem(AUTOMATISCH, an ? 'an' : 'aus');
+    merken(an ? 'an' : 'aus');
     setAutomatischState(an);
   };
 
@@ -99,7 +118,6 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     window.addEventListener('focus', recount);
     return () => window.removeEventListener('focus', recount);
   }, [me, status?.binding, controller]);
-
 
   const run = async (label: string, action: () => Promise<Meldung | null>) => {
     setBusy(label);
