@@ -3,15 +3,14 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryHost } from '../helpers/memory-host.ts';
 import { startServer, type RunningServer } from '../helpers/server-process.ts';
+import { buildPane, CHROMIUM, launchChromium, standInScript } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const KOELN = '05315000';
 
 declare global {
@@ -20,27 +19,12 @@ declare global {
   }
 }
 
-/** The stand-in workbook as one script, injected before the pane's own code runs. */
-async function standInScript(): Promise<string> {
-  const output = await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: {
-      write: false,
-      minify: false,
-      lib: { entry: path.join(ROOT, 'tests/e2e/standin.ts'), formats: ['iife'], name: 'OzgStandIn' },
-    },
-  });
-  const [result] = Array.isArray(output) ? output : [output];
-  const chunk = (result as { output: { type: string; code?: string }[] }).output.find((o) => o.type === 'chunk');
-  return chunk!.code!;
-}
-
 describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CHROMIUM) ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
   let dataDir: string;
+  let pane: Awaited<ReturnType<typeof buildPane>> | undefined;
 
   /** The README's screenshots, written only when asked for (npm run screenshots): a test run leaves tracked files alone. */
   const shot = async (name: string) => {
@@ -77,15 +61,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
   }
 
   beforeAll(async () => {
-    await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+    pane = await buildPane();
     const script = await standInScript();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-e2e-'));
-    server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' });
+    server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', ADDIN_DIR: pane.dir });
     if (process.env.OZG_SCREENSHOTS === '1') await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 380, height: 760 }, locale: 'de-DE' });
     await page.addInitScript({ content: script });
   }, 180_000);
@@ -93,6 +74,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await pane?.remove();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
