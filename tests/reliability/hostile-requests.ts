@@ -244,7 +244,7 @@ function wellTyped(schema: Schema, shaping: Shaping, name: string): fc.Arbitrary
 const formatted = (format: string | undefined): fc.Arbitrary<string> => {
   if (format === 'uuid') return fc.uuid();
   if (format === 'date' || format === 'date-time') {
-    return fc.date({ min: new Date('2017-01-01'), max: new Date('2099-12-31') }).map((d) => d.toISOString().slice(0, format === 'date' ? 10 : 24));
+    return fc.date({ min: new Date('2017-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, format === 'date' ? 10 : 24));
   }
   return fc.string({ unit: 'grapheme-ascii', maxLength: 20 });
 };
