@@ -56,13 +56,15 @@ export class MemoryHost implements WorkbookHost {
     this.saved = { binding, state };
   }
 
-  async writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding> {
+  async writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>, state?: SyncState): Promise<Binding> {
     this.damage = null;
     this.rows = pull.rows.map((row) => ({
       id: row.id,
       values: Object.fromEntries(pull.columns.map((column) => [column.key, toCell(column, row.values[column.key] ?? null)])),
     }));
-    return { ...binding, dataSheet: binding.title, table: 'OZG_Sync' };
+    const written = { ...binding, dataSheet: binding.title, table: 'OZG_Sync' };
+    if (state) await this.save(written, state);
+    return written;
   }
 
   async readTable() {

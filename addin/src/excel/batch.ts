@@ -14,7 +14,7 @@ export const COLUMN_FORMAT_BYTES = 600;
 
 /** The error codes this layer reacts to (Excel.ErrorCodes, which only exists at runtime inside Office). */
 export const ITEM_NOT_FOUND = 'ItemNotFound';
-const RESPONSE_TOO_LARGE = 'ResponsePayloadSizeLimitExceeded';
+export const RESPONSE_TOO_LARGE = 'ResponsePayloadSizeLimitExceeded';
 
 const encoder = new TextEncoder();
 

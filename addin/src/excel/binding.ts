@@ -13,39 +13,59 @@ const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
  * written to a sheet of its own and only then takes the binding sheet's place, in one small batch.
  */
 export async function saveBinding(context: Excel.RequestContext, binding: Binding, snapshot: Snapshot): Promise<void> {
-  const rows = encodeBindingSheet(binding, snapshot);
-  const { worksheets } = context.workbook;
-  const previous = worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
-  const leftover = worksheets.getItemOrNullObject(NEXT_BINDING_SHEET).load('isNullObject');
+  const save = queueFullSave(context);
   await context.sync();
-
-  // Excel refuses to delete a very hidden sheet.
-  if (!leftover.isNullObject) {
-    leftover.visibility = 'Hidden';
-    leftover.delete();
-  }
-  const next = worksheets.add(NEXT_BINDING_SHEET);
-  next.visibility = 'VeryHidden';
-  // Excel writes rectangles; padding every row alike keeps the byte count of each run exact.
-  const width = Math.max(...rows.map((row) => row.length));
-  const padded = rows.map((row) => [...row, ...Array<string>(width - row.length).fill('')]);
+  const rows = save.start(binding, snapshot);
   const textFormat = [['@']];
   let written = 0;
-  for (const run of batches(padded, jsonBytes, MAX_BATCH_ROWS, jsonBytes(textFormat))) {
-    const range = next.getRangeByIndexes(written, 0, run.length, width);
-    // Text throughout: a piece of JSON may well look like a number, a date or a formula.
-    range.numberFormat = textFormat;
-    range.values = run;
+  for (const run of batches(rows, jsonBytes, MAX_BATCH_ROWS, jsonBytes(textFormat))) {
+    save.write(written, run);
     await context.sync();
     written += run.length;
   }
-
-  if (!previous.isNullObject) {
-    previous.visibility = 'Hidden';
-    previous.delete();
-  }
-  next.name = BINDING_SHEET;
+  save.finish();
   await context.sync();
+}
+
+/**
+ * saveBinding in pieces, for a caller that writes the binding sheet in the same batches as the
+ * data sheet: queued lookups go with the caller's first sync; start() adds the new sheet and gives
+ * its rows, padded alike so that Excel gets rectangles; write() queues a run of them; finish()
+ * queues the swap, to go with the caller's last batch.
+ */
+export function queueFullSave(context: Excel.RequestContext) {
+  const { worksheets } = context.workbook;
+  const previous = worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
+  const leftover = worksheets.getItemOrNullObject(NEXT_BINDING_SHEET).load('isNullObject');
+  let next: Excel.Worksheet | undefined;
+  let width = 1;
+  return {
+    start(binding: Binding, snapshot: Snapshot): (string | number)[][] {
+      // Excel refuses to delete a very hidden sheet.
+      if (!leftover.isNullObject) {
+        leftover.visibility = 'Hidden';
+        leftover.delete();
+      }
+      next = worksheets.add(NEXT_BINDING_SHEET);
+      next.visibility = 'VeryHidden';
+      const rows = encodeBindingSheet(binding, snapshot);
+      width = Math.max(...rows.map((row) => row.length));
+      return rows.map((row) => [...row, ...Array<string>(width - row.length).fill('')]);
+    },
+    write(top: number, rows: (string | number)[][]): void {
+      const range = next!.getRangeByIndexes(top, 0, rows.length, width);
+      // Text throughout: a piece of JSON may well look like a number, a date or a formula.
+      range.numberFormat = [['@']];
+      range.values = rows;
+    },
+    finish(): void {
+      if (!previous.isNullObject) {
+        previous.visibility = 'Hidden';
+        previous.delete();
+      }
+      next!.name = BINDING_SHEET;
+    },
+  };
 }
 
 /** How often a load starts again when another pane's save replaced the binding sheet under it. */

@@ -49,9 +49,11 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
       });
       known = state.base;
     },
-    async writeSheet(pull, binding) {
-      const written = await run((context) => writeSheet(context, pull, binding));
-      known = null;
+    async writeSheet(pull, binding, state) {
+      // With the state, the binding sheet goes into the data sheet's batches; a full pull leaves no open items.
+      const written = await run((context) => writeSheet(context, pull, binding, state?.base));
+      known = state ? state.base : null;
+      if (state && state.konflikte.length + state.fehler.length > 0) await run((context) => saveOpenItems(context, state));
       return written;
     },
     async readTable(binding) {

@@ -33,8 +33,11 @@ import type { ProgressReport } from '../review/progress.ts';
 export interface WorkbookHost {
   load(): Promise<{ binding: Binding; state: SyncState } | null>;
   save(binding: Binding, state: SyncState): Promise<void>;
-  /** Writes a full pull to a new table; the host decides where (dataSheet, table). */
-  writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding>;
+  /**
+   * Writes a full pull to a new table; the host decides where (dataSheet, table). Given the state,
+   * the binding and the state are saved along with it, as `save` would, in the same round trips.
+   */
+  writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>, state?: SyncState): Promise<Binding>;
   /**
    * The table and the base snapshot stored with it, read together: a co-author's pane may have
    * changed both since this pane last looked, and `save` writes only what differs from this base.
@@ -122,6 +125,11 @@ export class SyncController {
   private state: SyncState = emptyState();
   private lastSync: string | null = null;
   private markierung: string | null = null;
+  /**
+   * The pane's own operations run one after another: a recount on focus or a live refresh while a
+   * push is under way would otherwise read and save the base between the push's steps.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly api: Api,
@@ -129,17 +137,24 @@ export class SyncController {
     private readonly server: string,
   ) {}
 
-  async open(): Promise<SyncStatus> {
-    const loaded = await this.host.load();
-    if (loaded) {
-      this.binding = loaded.binding;
-      this.state = loaded.state;
-      this.lastSync = loaded.binding.syncedAt ?? null;
-    }
-    return this.status();
+  open(): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const loaded = await this.host.load();
+      if (loaded) {
+        this.binding = loaded.binding;
+        this.state = loaded.state;
+        this.lastSync = loaded.binding.syncedAt ?? null;
+      }
+      return this.currentStatus();
+    });
   }
 
-  async status(): Promise<SyncStatus> {
+  /** What the pane shows: the binding, open items and how many edits wait, read from the workbook now. */
+  status(): Promise<SyncStatus> {
+    return this.exclusive(() => this.currentStatus());
+  }
+
+  private async currentStatus(): Promise<SyncStatus> {
     const status: SyncStatus = {
       binding: this.binding,
       konflikte: this.state.konflikte,
@@ -180,35 +195,32 @@ export class SyncController {
    * the user's own columns and their formulas stay; any other sheet replaces the data sheet, and
    * only with `verwerfen` when the bound one still holds unsent edits or open Konflikte.
    */
-  async pull(kind: string, scope: string, title: string, { verwerfen = false } = {}): Promise<SyncStatus> {
-    const same = this.binding?.kind === kind && this.binding.scope === scope;
-    if (this.binding && !same && !verwerfen) {
-      const offen = (await this.unsentCells(this.binding)) + this.state.konflikte.length;
-      if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
-    }
-    const pull = await this.api.pull(kind, scope);
-    if (this.binding && same) {
-      const intact = await this.read(this.binding).then(
-        () => true,
-        () => false,
-      );
-      // "Bitte rufen Sie die Tabelle neu ab", says a damaged table: so Abrufen rebuilds it.
-      if (!intact) await this.rebuild(this.binding);
-      return this.merge(this.binding, pull, { full: true });
-    }
-    const binding = await this.host.writeSheet(pull, {
-      kind,
-      scope,
-      title,
-      server: this.server,
-      cursor: pull.cursor,
-      columns: pull.columns,
-      syncedAt: new Date().toISOString(),
+  pull(kind: string, scope: string, title: string, { verwerfen = false } = {}): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const same = this.binding?.kind === kind && this.binding.scope === scope;
+      if (this.binding && !same && !verwerfen) {
+        const offen = (await this.unsentCells(this.binding)) + this.state.konflikte.length;
+        if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
+      }
+      const pull = await this.api.pull(kind, scope);
+      if (this.binding && same) {
+        const intact = await this.read(this.binding).then(
+          () => true,
+          () => false,
+        );
+        // "Bitte rufen Sie die Tabelle neu ab", says a damaged table: so Abrufen rebuilds it.
+        if (!intact) await this.rebuild(this.binding);
+        return this.merge(this.binding, pull, { full: true });
+      }
+      const { state } = mergePull(emptyState(), [], pull, { full: true });
+      this.lastSync = new Date().toISOString();
+      const next = { kind, scope, title, server: this.server, cursor: state.cursor ?? pull.cursor, columns: pull.columns, syncedAt: this.lastSync };
+      this.binding = await this.host.writeSheet(pull, next, state);
+      this.state = state;
+      // The new sheet carries no marks yet, and a full pull into it opens no Konflikt.
+      if (state.konflikte.length + state.fehler.length > 0) await this.mark(this.binding);
+      return this.currentStatus();
     });
-    const { state } = mergePull(emptyState(), [], pull, { full: true });
-    await this.commit(binding, state);
-    await this.mark(binding);
-    return this.status();
   }
 
   /**
@@ -218,11 +230,13 @@ export class SyncController {
    * and a cell changed meanwhile on the server too becomes a Konflikt instead of being overwritten.
    * Gives how many edited cells could not be matched to their row.
    */
-  async repair(): Promise<{ status: SyncStatus; gerettet: number; verloren: boolean }> {
-    const binding = this.requireBinding();
-    const { gerettet, verloren } = await this.rebuild(binding);
-    const pull = await this.api.pull(binding.kind, binding.scope);
-    return { status: await this.merge(this.binding!, pull, { full: true }), gerettet, verloren };
+  repair(): Promise<{ status: SyncStatus; gerettet: number; verloren: boolean }> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const { gerettet, verloren } = await this.rebuild(binding);
+      const pull = await this.api.pull(binding.kind, binding.scope);
+      return { status: await this.merge(this.binding!, pull, { full: true }), gerettet, verloren };
+    });
   }
 
   private async rebuild(binding: Binding): Promise<{ gerettet: number; verloren: boolean }> {
@@ -261,9 +275,11 @@ export class SyncController {
   }
 
   /** Aktualisieren: the server's changes since the last sync, keeping every unsent local edit. */
-  async refresh(): Promise<SyncStatus> {
-    const binding = this.requireBinding();
-    return this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+  refresh(): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      return this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+    });
   }
 
   private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<SyncStatus> {
@@ -272,7 +288,7 @@ export class SyncController {
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
     await this.mark(binding);
-    return this.status();
+    return this.currentStatus();
   }
 
   /**
@@ -288,27 +304,29 @@ export class SyncController {
    * unsent edit sits in a cell the server changed too (that would become a Konflikt), nor in a row
    * the server deleted, nor while the table cannot be read.
    */
-  async serverNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
-    const binding = this.requireBinding();
-    if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
-    const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
-    const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
-    const deleted = pull.deleted.filter((id) => this.state.base.has(id));
-    const anzahl = newer.length + deleted.length;
-    if (!anzahl) return { anzahl, ohneKonflikt: true };
-    const table = await this.read(binding).catch(() => null);
-    if (!table) return { anzahl, ohneKonflikt: false };
-    const edits = diffTable(this.state.columns, this.state.base, table).changes;
-    const server = new Map(newer.map((row) => [row.id, row.values]));
-    const kollidiert = edits.some(
-      (edit) =>
-        deleted.includes(edit.id) ||
-        Object.keys(edit.set).some((key) => {
-          const values = server.get(edit.id);
-          return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
-        }),
-    );
-    return { anzahl, ohneKonflikt: !kollidiert };
+  serverNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
+      const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
+      const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
+      const deleted = pull.deleted.filter((id) => this.state.base.has(id));
+      const anzahl = newer.length + deleted.length;
+      if (!anzahl) return { anzahl, ohneKonflikt: true };
+      const table = await this.read(binding).catch(() => null);
+      if (!table) return { anzahl, ohneKonflikt: false };
+      const edits = diffTable(this.state.columns, this.state.base, table).changes;
+      const server = new Map(newer.map((row) => [row.id, row.values]));
+      const kollidiert = edits.some(
+        (edit) =>
+          deleted.includes(edit.id) ||
+          Object.keys(edit.set).some((key) => {
+            const values = server.get(edit.id);
+            return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
+          }),
+      );
+      return { anzahl, ohneKonflikt: !kollidiert };
+    });
   }
 
   /** The cursor of the last pull: a live notice whose transaction it covers is nothing new. */
@@ -317,20 +335,22 @@ export class SyncController {
   }
 
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
-  async push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
-    const binding = this.requireBinding();
-    const table = await this.read(binding);
-    const diff = diffTable(this.state.columns, this.state.base, table);
-    if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
-    // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
-    const summary = await this.send(binding, diff.changes, onProgress).catch(async (error: unknown) => {
+  push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const table = await this.read(binding);
+      const diff = diffTable(this.state.columns, this.state.base, table);
+      if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
+      // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
+      const summary = await this.send(binding, diff.changes, onProgress).catch(async (error: unknown) => {
+        await this.commit(binding, this.state);
+        throw error;
+      });
+      this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
       await this.commit(binding, this.state);
-      throw error;
+      await this.mark(binding);
+      return { ...summary, ungueltig: diff.invalid.length };
     });
-    this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
-    await this.commit(binding, this.state);
-    await this.mark(binding);
-    return { ...summary, ungueltig: diff.invalid.length };
   }
 
   private async send(binding: Binding, changes: PushChange[], onProgress: (done: number, total: number) => void) {
@@ -359,36 +379,40 @@ export class SyncController {
   }
 
   /** „Meine behalten“ for one Konflikt, or for all when no address is given. */
-  async keepMine(address?: CellAddress): Promise<SyncStatus> {
-    const binding = this.requireBinding();
-    const changes: PushChange[] = [];
-    for (const target of address ? [address] : [...this.state.konflikte]) {
-      const kept = keepMine(this.state, target);
-      if (!kept) continue;
-      this.state = kept.state;
-      changes.push(kept.change);
-    }
-    // The settled base goes to the workbook first: sending reads the base back from there.
-    await this.commit(binding, this.state);
-    await this.send(binding, changes, () => {}).finally(() => this.commit(binding, this.state));
-    await this.mark(binding);
-    return this.status();
+  keepMine(address?: CellAddress): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const changes: PushChange[] = [];
+      for (const target of address ? [address] : [...this.state.konflikte]) {
+        const kept = keepMine(this.state, target);
+        if (!kept) continue;
+        this.state = kept.state;
+        changes.push(kept.change);
+      }
+      // The settled base goes to the workbook first: sending reads the base back from there.
+      await this.commit(binding, this.state);
+      await this.send(binding, changes, () => {}).finally(() => this.commit(binding, this.state));
+      await this.mark(binding);
+      return this.currentStatus();
+    });
   }
 
   /** „Server übernehmen“ for one Konflikt, or for all when no address is given. */
-  async takeTheirs(address?: CellAddress): Promise<SyncStatus> {
-    const binding = this.requireBinding();
-    const cells: CellUpdate[] = [];
-    for (const target of address ? [address] : [...this.state.konflikte]) {
-      const taken = takeTheirs(this.state, target);
-      if (!taken) continue;
-      this.state = taken.state;
-      cells.push(taken.cell);
-    }
-    await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
-    await this.commit(binding, this.state);
-    await this.mark(binding);
-    return this.status();
+  takeTheirs(address?: CellAddress): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const cells: CellUpdate[] = [];
+      for (const target of address ? [address] : [...this.state.konflikte]) {
+        const taken = takeTheirs(this.state, target);
+        if (!taken) continue;
+        this.state = taken.state;
+        cells.push(taken.cell);
+      }
+      await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
+      await this.commit(binding, this.state);
+      await this.mark(binding);
+      return this.currentStatus();
+    });
   }
 
   /** How a row is named in the pane: its OZG-ID and Leistung. */
@@ -432,6 +456,12 @@ export class SyncController {
     this.binding = { ...binding, cursor: state.cursor ?? binding.cursor, syncedAt: this.lastSync };
     this.state = state;
     await this.host.save(this.binding, state);
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation, operation);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   private requireBinding(): Binding {
