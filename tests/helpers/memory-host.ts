@@ -1,4 +1,4 @@
-import { toCell, type CellAddress, type PullResponse, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../addin/src/sync/index.ts';
+import { toCell, type CellAddress, type CellUpdate, type PullResponse, type Snapshot, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../addin/src/sync/index.ts';
 import type { ProgressReport } from '../../addin/src/review/progress.ts';
 import type { Binding } from '../../addin/src/sync/workbook.ts';
 import type { WorkbookHost } from '../../addin/src/ui/controller.ts';
@@ -83,6 +83,14 @@ export class MemoryHost implements WorkbookHost {
       if (row) row.values[cell.key] = cell.value;
     }
     this.rows = this.rows.filter((row) => !update.remove.includes(row.id)).concat(update.append);
+  }
+
+  async settlePush(binding: Binding, decide: (table: TableRow[], base: Snapshot) => { state: SyncState; cells: CellUpdate[] }) {
+    const { rows, base } = await this.readTable();
+    const { state, cells } = decide(rows, base);
+    await this.applyTableUpdate(binding, { cells, append: [], remove: [], deletedWithEdits: [] });
+    await this.save(binding, state);
+    return state;
   }
 
   async markCells(_binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]) {

@@ -129,6 +129,21 @@ const fromA1 = (top: number, left: number, values: readonly unknown[][]) => [
  * too large for that is read in runs of rows, as readBlocks reads them.
  */
 export async function readTableAndBase(context: Excel.RequestContext, binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }> {
+  const { rows, base } = await readTableAndBinding(context, binding);
+  return { rows, base };
+}
+
+/** What readTableAndBase reads, with what writing back needs of it: where the table is, its ids, the binding sheet's cells from A1. */
+export interface TableAndBinding {
+  rows: TableRow[];
+  base: Snapshot;
+  data: DataTable;
+  /** The id of each body row, '' where it has none. */
+  ids: string[];
+  stored: unknown[][];
+}
+
+export async function readTableAndBinding(context: Excel.RequestContext, binding: Binding): Promise<TableAndBinding> {
   for (let attempt = 1; ; attempt++) {
     const found = queueDataTable(context, binding);
     const whole = context.workbook.tables.getItem(binding.table).getDataBodyRange().load('values');
@@ -154,14 +169,15 @@ export async function readTableAndBase(context: Excel.RequestContext, binding: B
   }
 }
 
-function decoded(data: DataTable, cells: readonly unknown[][], stored: unknown[][]): { rows: TableRow[]; base: Snapshot } {
+function decoded(data: DataTable, cells: readonly unknown[][], stored: unknown[][]): TableAndBinding {
   const read = decodeBindingSheet(stored);
   if (!read.ok) throw new Error(read.message);
-  return { rows: cells.flatMap((row) => tableRowOf(data.layout, row) ?? []), base: read.snapshot };
+  const ids = cells.map((row) => String(row[data.layout.id] ?? '').trim());
+  return { rows: cells.flatMap((row) => tableRowOf(data.layout, row) ?? []), base: read.snapshot, data, ids, stored };
 }
 
-/** readTableAndBase for a table whose answer exceeds what Excel sends back in one piece. */
-async function readInRuns(context: Excel.RequestContext, binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }> {
+/** readTableAndBinding for a table whose answer exceeds what Excel sends back in one piece. */
+async function readInRuns(context: Excel.RequestContext, binding: Binding): Promise<TableAndBinding> {
   const found = queueDataTable(context, binding);
   const bindingSheet = context.workbook.worksheets.getItem(BINDING_SHEET);
   const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');

@@ -49,6 +49,13 @@ export interface WorkbookHost {
    */
   rescueTable(binding: Binding): Promise<TableRow[] | null>;
   applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
+  /**
+   * After the server answered a push: reads the table and the base together, lets `decide` merge
+   * the answer into them, and carries out what it decided in the same host call: the cells into
+   * their rows (each checked against its id in the batch that writes it), the changed base rows,
+   * the binding, and the open Konflikte and rejected cells when they changed. Gives the state decided.
+   */
+  settlePush(binding: Binding, decide: (table: TableRow[], base: Snapshot) => { state: SyncState; cells: CellUpdate[] }): Promise<SyncState>;
   markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
   selectCell(binding: Binding, address: CellAddress): Promise<void>;
   /** Writes a progress report to a worksheet of its own, replacing the previous one; gives the sheet's name. */
@@ -340,33 +347,49 @@ export class SyncController {
       const binding = this.requireBinding();
       const table = await this.read(binding);
       const diff = diffTable(this.state.columns, this.state.base, table);
-      if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
-      // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
-      const summary = await this.send(binding, diff.changes, onProgress).catch(async (error: unknown) => {
-        await this.commit(binding, this.state);
-        throw error;
+      const markedBefore = this.state.konflikte.length + this.state.fehler.length > 0;
+      const withInvalid = (state: SyncState): SyncState => ({
+        ...state,
+        fehler: [...state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid],
       });
-      this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
-      await this.commit(binding, this.state);
-      await this.mark(binding);
+      let summary: PushSummary;
+      if (diff.changes.length === 0) {
+        if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
+        summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
+        await this.commit(binding, withInvalid(this.state));
+      } else {
+        // The read-only cells put back go with the first chunk's writes, the cells the server will
+        // never see with the last chunk's save: so a push of one chunk reads once before and once after.
+        summary = await this.send(binding, diff.changes, onProgress, { revert: diff.readOnlyEdits, last: withInvalid }).catch(async (error: unknown) => {
+          // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
+          await this.commit(binding, this.state);
+          throw error;
+        });
+      }
+      if (markedBefore || this.state.konflikte.length + this.state.fehler.length > 0) await this.mark(binding);
       return { ...summary, ungueltig: diff.invalid.length };
     });
   }
 
-  private async send(binding: Binding, changes: PushChange[], onProgress: (done: number, total: number) => void) {
+  private async send(
+    binding: Binding,
+    changes: PushChange[],
+    onProgress: (done: number, total: number) => void,
+    { revert = [], last = (state) => state }: { revert?: CellUpdate[]; last?: (state: SyncState) => SyncState } = {},
+  ): Promise<PushSummary> {
     const summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
     const chunks = chunkChanges(changes, { scope: binding.scope, source: 'addin' });
     onProgress(0, changes.length);
-    for (const chunk of chunks) {
+    for (const [index, chunk] of chunks.entries()) {
       const idempotencyKey = crypto.randomUUID();
       const response = await withRetry(() =>
         this.api.push(binding.kind, { scope: binding.scope, idempotencyKey, source: 'addin', changes: chunk.changes }),
       );
-      const table = await this.read(binding);
-      const applied = applyPushResults(this.state, table, response.results);
-      await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: applied.cells });
-      // At once, not after the last chunk: a co-author's pane diffing meanwhile would send these rows again.
-      await this.commit(binding, applied.state);
+      // Saved at once, not after the last chunk: a co-author's pane diffing meanwhile would send these rows again.
+      this.state = await this.host.settlePush(this.committing(binding, this.state), (table, base) => {
+        const applied = applyPushResults({ ...this.state, base }, table, response.results);
+        return { state: index === chunks.length - 1 ? last(applied.state) : applied.state, cells: index === 0 ? [...revert, ...applied.cells] : applied.cells };
+      });
       for (const result of response.results) {
         if (result.outcome === 'applied' || result.outcome === 'unchanged') summary.uebernommen++;
         else if (result.outcome === 'conflict') summary.konflikte++;
@@ -452,10 +475,15 @@ export class SyncController {
   }
 
   private async commit(binding: Binding, state: SyncState) {
+    this.state = state;
+    await this.host.save(this.committing(binding, state), state);
+  }
+
+  /** The binding as saved now: the cursor of the state, and the time of this exchange. */
+  private committing(binding: Binding, state: SyncState): Binding {
     this.lastSync = new Date().toISOString();
     this.binding = { ...binding, cursor: state.cursor ?? binding.cursor, syncedAt: this.lastSync };
-    this.state = state;
-    await this.host.save(this.binding, state);
+    return this.binding;
   }
 
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {

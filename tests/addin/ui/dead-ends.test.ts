@@ -99,6 +99,8 @@ describeEachDatabase('The task pane leaves no dead end', ({ db }) => {
 
   it('saves the snapshot of an accepted push even when marking the sheet fails, and reports the marking', async () => {
     host.edit(FUEHRERSCHEIN, 'status', 'in Planung');
+    // A cell the pane refuses to send: the push has a rejected cell to mark.
+    host.edit(FUEHRERSCHEIN, 'reifegrad', 'viel');
     host.markingFails = new Error('Die Zelle enthält bereits einen Kommentar.');
     const summary = await pane.push();
     expect(summary).toMatchObject({ gesendet: 1, uebernommen: 1 });
