@@ -278,6 +278,8 @@ async function appendRows(context: Excel.RequestContext, binding: Binding, data:
       formatColumnCells(data.sheet.getRangeByIndexes(top, data.left + position, run.length, 1), column, sources);
     }
     data.sheet.getRangeByIndexes(top, data.left, run.length, data.width).values = run;
+    // A user's formulas on the table would recalculate after every operation of the run otherwise.
+    context.workbook.application.suspendApiCalculationUntilNextSync();
     await context.sync();
     appended += run.length;
   }

@@ -161,6 +161,7 @@ atEveryApiLevel(() => {
 
       const runs = syncs.length - 2;
       expect(runs).toBeGreaterThan(Math.ceil(5_000 / MAX_BATCH_ROWS));
+      expect(syncs.slice(2).every((sync) => sync.calculationSuspended)).toBe(true);
       expect(runs).toBeLessThanOrEqual(Math.ceil(rows.reduce((sum, row) => sum + JSON.stringify(row).length, 0) / (MAX_BATCH_BYTES / 2)));
       expectWithinPayloadLimits(syncs);
       expect(book.table().rowCount).toBe(5_001);
