@@ -1,5 +1,6 @@
 import { z } from '../openapi.ts';
 import { PushResultSchema } from '../../core/contract.ts';
+import { QUELLEN } from '../../core/vocabulary.ts';
 
 /** The review and progress API's wire format: validates requests, types the add-in's client, generates /openapi.json. */
 
@@ -54,7 +55,7 @@ export const AenderungSchema = z
     id: z.number().int(),
     zeitpunkt: z.string(),
     akteur: z.string(),
-    quelle: z.enum(['addin', 'xlsx', 'api', 'sql', 'revert', 'import']),
+    quelle: z.enum(QUELLEN),
     push: z.string().nullable().openapi({ description: 'Idempotenzschlüssel des Sendevorgangs' }),
     kind: z.enum(PROTOKOLL_ARTEN),
     scope: z.string().nullable(),

@@ -77,7 +77,7 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Pro
     }
   }
 
-  const mergeSheet = { columns, scopeLabel: sheet.scopeLabel, checkRow: sheet.checkRow };
+  const mergeSheet = { columns, scopeLabel: sheet.scopeLabel };
   const patches = new Map<string, Record<string, CellValue>>();
   const decisions = request.changes.map((change) => {
     const row = stored.get(change.id);

@@ -35,8 +35,6 @@ export interface SheetKind {
   scopeQuery: string;
   scopePattern: RegExp;
   scopeHint: string;
-  /** Rules across cells of one row (the database enforces them too). */
-  checkRow?: (values: Record<string, unknown>) => { key: string; message: string }[];
 }
 
 const readOnly = (key: string, label: string, type: ColumnType, select: string): ColumnDef => ({
@@ -96,6 +94,8 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
         select: 't.reifegrad',
         cast: 'smallint',
         range: [0, 7],
+        // The database's constraint reifegrad_im_modell says the same (drift test in tests/server/db/reifegrad-regel.test.ts).
+        rangeBy: { key: 'reifegrad_modell', ranges: { '1.1': [0, 4], '2.0': [0, 7] }, fallback: '2.0' },
       },
       enumColumn('reifegrad_modell', 'Reifegradmodell', 'reifegrad_modell', true),
       text('loesung', 'Lösung', 500),
@@ -113,16 +113,6 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
     scopeQuery: 'select name from public.kommune where ags = $1',
     scopePattern: /^\d{8}$/,
     scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000.',
-    checkRow: ({ reifegrad, reifegrad_modell }) => {
-      const max = reifegrad_modell === '2.0' ? 7 : 4;
-      if (typeof reifegrad !== 'number' || reifegrad <= max) return [];
-      return [
-        {
-          key: 'reifegrad',
-          message: `Reifegrad ${reifegrad} gibt es im Reifegradmodell ${String(reifegrad_modell ?? '2.0')} nicht (erlaubt: 0 bis ${max}).`,
-        },
-      ];
-    },
   },
   'leistung-status': {
     kind: 'leistung-status',
