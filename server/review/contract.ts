@@ -3,7 +3,7 @@ import { PushResultSchema } from '../sync/contract.ts';
 
 /** The review and progress API's wire format: validates requests, types the add-in's client, generates /openapi.json. */
 
-export const PROTOKOLL_ARTEN = ['kommune-status', 'leistung-status', 'mitglieder'] as const;
+export const PROTOKOLL_ARTEN = ['kommune-status', 'leistung-status', 'kommunaler-vollzug', 'mitglieder'] as const;
 export type ProtokollArt = (typeof PROTOKOLL_ARTEN)[number];
 
 const Eintragsnummer = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

@@ -21,6 +21,7 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
     expect(body).toEqual([
       { kind: 'kommune-status', title: 'Umsetzungsstand einer Kommune', scopeLabel: 'Kommune (AGS)' },
       { kind: 'leistung-status', title: 'Themenfeld-Übersicht', scopeLabel: 'Themenfeld' },
+      { kind: 'kommunaler-vollzug', title: 'Kommunaler Vollzug', scopeLabel: 'Themenfeld' },
     ]);
   });
 
