@@ -1,10 +1,15 @@
-import { expect, it } from 'vitest';
-import { testApp, testAuth } from '../../helpers/api.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { readCatalogue } from '../../../server/import/catalogue.ts';
+import { collectImportFiles } from '../../../server/import/folder.ts';
+import { KOMMUNALE_LEIKA_TYPEN } from '../../../server/import/rows.ts';
+import { apiAs, testApp, testAuth } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { ADMIN, KOELN } from '../../helpers/members.ts';
-import { apiAs } from '../../helpers/api.ts';
 import { pullRows } from '../../helpers/sheets.ts';
-import { bilanz, count, csv, importAsOwner } from './helpers.ts';
+import { bilanz, count, csv, importAsOwner, SHARED_DATA, SHARED_DATA_PRESENT } from './helpers.ts';
 
 const HEADER = 'ozg_id,name,lage_id,themenfeld_id,leika_anzahl,leika_typen,kommunaler_vollzug';
 /**
@@ -97,5 +102,40 @@ describeEachDatabase('Katalogimport: Spalte kommunaler_vollzug', ({ db }) => {
         text: 'Kommunaler Vollzug „vielleicht“ ist unbekannt; erlaubt: ja, nein, abgeleitet (aus den LeiKa-Typen) oder leer (bleibt, wie er ist).',
       },
     ]);
+  });
+});
+
+/**
+ * The figures the README states beside each other: what the LeiKa-type rule marks, against the
+ * Leistungen the Themenfeld coordination listed with municipal execution in its December 2019
+ * tables (../shared/data/themenfeld-tabellen-2019.csv). Counted by hand from the CSV files.
+ */
+describe.skipIf(!SHARED_DATA_PRESENT)('Kommunaler Vollzug: Regel und Zählung der Koordination', () => {
+  const read = (file: string) =>
+    parse(readFileSync(path.join(SHARED_DATA, file)), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+
+  it('the LeiKa-type rule of the import marks 460 of the 557 bundles, more than twice what the coordination listed in two Themenfelder', async () => {
+    const catalogue = await readCatalogue(await collectImportFiles([path.join(SHARED_DATA, 'ozg-katalog-nrw', 'ozg_leistungen.csv')]));
+    const leistungen = catalogue.input.leistungen!;
+    const kommunal = leistungen.filter((l) => l.leika_typen.some((t) => KOMMUNALE_LEIKA_TYPEN.includes(t)));
+    expect([leistungen.length, kommunal.length]).toEqual([557, 460]);
+
+    const listed = read('themenfeld-tabellen-2019.csv');
+    const themenfeld = new Map(read('ozg-katalog-nrw/themenfelder.csv').map((t) => [t.name!, Number(t.id)]));
+    const perThemenfeld = [...themenfeld].flatMap(([name, id]) => {
+      const rows = listed.filter((r) => r.themenfeld === name);
+      if (!rows.length) return [];
+      const ids = new Set(rows.map((r) => Number(r.ozg_id)).filter(Boolean));
+      const derived = kommunal.filter((l) => l.themenfeld_id === id);
+      return [[name, rows.length, ids.size, derived.length, derived.filter((l) => ids.has(l.ozg_id)).length]];
+    });
+    // Themenfeld, listed 2019, of these with OZG-ID, derived by the rule, listed and derived
+    expect(perThemenfeld).toEqual([
+      ['Mobilität & Reisen', 21, 21, 43, 21],
+      ['Unternehmensführung & -entwicklung', 25, 24, 59, 23],
+    ]);
+    // the one listed but not derived: Zollauktion, LeiKa type 1 only
+    const notDerived = listed.filter((r) => r.ozg_id && !kommunal.some((l) => l.ozg_id === Number(r.ozg_id)));
+    expect(notDerived.map((r) => [r.ozg_id, r.leistung])).toEqual([['10334', 'Zollauktion']]);
   });
 });
