@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../../helpers/databases.ts';
 import { ADMIN, KOELN, MOBILITAET } from '../../helpers/members.ts';
 import { asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
 import { postChanges, pullRows, pushRows, rowOf } from '../../helpers/sheets.ts';
+import { cellAt, editFile, exportFile, importFile } from '../xlsx/workbooks.ts';
 
 const FELD = '17';
 const KOELN_AGS = '05315000';
@@ -131,6 +132,34 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
     const { pushes } = await response.json();
     expect(pushes).toHaveLength(2);
     expect(pushes[0]).toMatchObject({ kind: 'kommunaler-vollzug', scope: FELD, scopeName: 'Vollzugsfeld', darfZuruecksetzen: true });
+  });
+
+  it('an admin flips Vollzug in the exported .xlsx file and sends it back; reverting the push restores it', async () => {
+    const sheet = await pullRows(admin(), 'kommunaler-vollzug', FELD);
+    const c = rowOf(sheet, 10023);
+    const edited = await editFile(await exportFile(admin(), 'kommunaler-vollzug', FELD), (data) => {
+      cellAt(data, c.id, 'Kommunaler Vollzug').value = 'ja';
+    });
+    const response = await importFile(admin(), 'kommunaler-vollzug', edited);
+    expect(response.status).toBe(200);
+    const { results } = await response.json();
+    expect(results).toEqual([expect.objectContaining({ id: c.id, outcome: 'applied', values: expect.objectContaining({ kommunaler_vollzug: true }) })]);
+    // C gains Vollzug: every Kommune gets its row
+    expect(await statusRowsOf(10023)).toHaveLength(10);
+    expect(rowOf(await pullRows(apiAs(db(), KOELN), 'kommune-status', KOELN_AGS), 10023).values.status).toBe('offen');
+
+    const [{ push_schluessel: push }] = (await db().query<{ push_schluessel: string }>(
+      `select push_schluessel from public.aenderung where tabelle = 'ozg_leistung' and quelle = 'xlsx'`,
+    )) as [{ push_schluessel: string }];
+    const revert = await admin().request('/api/changes/revert', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ push }),
+    });
+    expect(revert.status).toBe(200);
+    expect(rowOf(await pullRows(admin(), 'kommunaler-vollzug', FELD), 10023).values.kommunaler_vollzug).toBe(false);
+    expect((await pullRows(apiAs(db(), KOELN), 'kommune-status', KOELN_AGS)).rows.map((r) => r.values.ozg_id)).not.toContain(10023);
+    expect(await statusRowsOf(10023)).toHaveLength(10);
   });
 
   it('hides the status rows of a Leistung without Vollzug in the database itself, for every member', async () => {
