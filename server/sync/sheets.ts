@@ -1,5 +1,3 @@
-import { KOMMUNALE_LEIKA_TYPEN } from '../import/rows.ts';
-
 /**
  * The sheets a client can pull and push: which rows (kind + scope) and which columns. The server
  * describes the columns, so the add-in and the xlsx export stay generic; a new kind needs no
@@ -7,6 +5,7 @@ import { KOMMUNALE_LEIKA_TYPEN } from '../import/rows.ts';
  */
 
 import type { Column, ColumnType } from '../../core/columns.ts';
+import { KOMMUNALE_LEIKA_TYPEN } from '../import/rows.ts';
 
 /** What the server knows about a column beyond what clients see. */
 export interface ColumnDef extends Omit<Column, 'values'> {
