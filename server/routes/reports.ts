@@ -69,8 +69,11 @@ export const reportsRoutes = createRouter()
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const report = await withCaller(c, (tx) => loadProgress(tx, query));
+      const { report, trend } = await withCaller(c, async (tx) => ({
+        report: await loadProgress(tx, query),
+        trend: await loadTrend(tx, { themenfeld: query.themenfeld, kreis: query.kreis }),
+      }));
       const suffix = [query.themenfeld && `themenfeld-${query.themenfeld}`, query.kreis && `kreis-${query.kreis}`].filter(Boolean);
-      return xlsxResponse(c, await progressWorkbook(report), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
+      return xlsxResponse(c, await progressWorkbook(report, trend), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
     },
   );
