@@ -103,8 +103,30 @@ export const fodsFormula = (formula: string, result: number) =>
   `<table:table-cell table:formula="of:${formula}" office:value-type="float" office:value="${result}" calcext:value-type="float"><text:p>${result}</text:p></table:table-cell>`;
 export const FODS_EMPTY = '<table:table-cell/>';
 
-/** poppler-utils' text extraction, found on PATH; undefined when it is not installed. */
-export const PDFTOTEXT = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'pdftotext')).find((path) => existsSync(path));
+const onPath = (name: string) => (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((path) => existsSync(path));
+/** poppler-utils' text extraction and rasteriser; undefined when they are not installed. */
+export const PDFTOTEXT = onPath('pdftotext');
+export const PDFTOPPM = onPath('pdftoppm');
+
+function poppler(command: string, args: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+/** One page of a PDF as a PNG at 110 dpi, as a reader sees it on screen. */
+export async function pageImage(pdf: Uint8Array, page: number): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'ozg-png-'));
+  try {
+    await writeFile(join(dir, 'seite.pdf'), pdf);
+    await poppler(PDFTOPPM!, ['-f', String(page), '-l', String(page), '-r', '110', '-png', '-singlefile', join(dir, 'seite.pdf'), join(dir, 'seite')]);
+    return await readFile(join(dir, 'seite.png'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * A workbook printed to PDF by LibreOffice, as its print dialog would (all visible sheets, each
@@ -117,11 +139,7 @@ export async function printedPages(bytes: Uint8Array): Promise<string[]> {
   try {
     const input = join(dir, 'druck.pdf');
     await writeFile(input, pdf);
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(PDFTOTEXT!, ['-layout', '-enc', 'UTF-8', input, join(dir, 'druck.txt')], { stdio: 'ignore' });
-      child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pdftotext exited with ${code}`))));
-    });
+    await poppler(PDFTOTEXT!, ['-layout', '-enc', 'UTF-8', input, join(dir, 'druck.txt')]);
     // pdftotext ends every page with a form feed
     return (await readFile(join(dir, 'druck.txt'), 'utf8')).split('\f').slice(0, -1);
   } finally {
