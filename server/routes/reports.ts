@@ -63,7 +63,9 @@ export const reportsRoutes = createRouter()
       path: '/api/reports/progress.xlsx',
       tags: ['Fortschritt'],
       summary: 'Der Umsetzungsstand als Excel-Datei',
-      description,
+      description:
+        `${description} Vorn das Blatt „Verlauf“: der Anteil OZG-konform je Themenfeld zu jedem Stichtag und heute, mit Liniendiagramm. ` +
+        'Jedes Blatt druckt A4 quer auf Seitenbreite, die Kopfzeile auf jeder Seite.',
       request: { query: ProgressQuerySchema },
       responses: { 200: { description: 'Die Arbeitsmappe (.xlsx)', content: { [XLSX_TYPE]: { schema: Binary } } }, ...errorResponses },
     }),
