@@ -141,8 +141,9 @@ async function sheetPart(zip: JSZip, name: string): Promise<string> {
 
 /**
  * The drawing element's place among a worksheet's children (ECMA-376 Part 1, § 18.3.1.99
- * CT_Worksheet): after the page setup and header/footer, before legacy drawings, tables and
- * extensions.
+ * CT_Worksheet, a sequence: readers reject children out of order): after the page setup and
+ * header/footer, before legacy drawings, tables and extensions, as excelize's xlsxWorksheet
+ * (xmlWorksheet.go) lists the fields too.
  */
 const AFTER_DRAWING = ['<legacyDrawing', '<legacyDrawingHF', '<picture', '<oleObjects', '<controls', '<webPublishItems', '<tableParts', '<extLst', '</worksheet>'];
 
