@@ -63,14 +63,19 @@ export const reportsRoutes = createRouter()
       path: '/api/reports/progress.xlsx',
       tags: ['Fortschritt'],
       summary: 'Der Umsetzungsstand als Excel-Datei',
-      description,
+      description:
+        `${description} Vorn das Blatt „Verlauf“: der Anteil OZG-konform je Themenfeld zu jedem Stichtag und heute, mit Liniendiagramm. ` +
+        'Jedes Blatt druckt A4 quer auf Seitenbreite, die Kopfzeile auf jeder Seite.',
       request: { query: ProgressQuerySchema },
       responses: { 200: { description: 'Die Arbeitsmappe (.xlsx)', content: { [XLSX_TYPE]: { schema: Binary } } }, ...errorResponses },
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const report = await withCaller(c, (tx) => loadProgress(tx, query));
+      const { report, trend } = await withCaller(c, async (tx) => ({
+        report: await loadProgress(tx, query),
+        trend: await loadTrend(tx, { themenfeld: query.themenfeld, kreis: query.kreis }),
+      }));
       const suffix = [query.themenfeld && `themenfeld-${query.themenfeld}`, query.kreis && `kreis-${query.kreis}`].filter(Boolean);
-      return xlsxResponse(c, await progressWorkbook(report), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
+      return xlsxResponse(c, await progressWorkbook(report, trend), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
     },
   );
