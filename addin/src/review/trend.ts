@@ -10,6 +10,8 @@ const HEUTIGES_DATUM = new Intl.DateTimeFormat('de-DE', { day: '2-digit', month:
 
 /** One point of the line: a Stichtag, or today last. */
 export interface Verlaufspunkt {
+  /** the last point, not a Stichtag */
+  heute: boolean;
   bezeichnung: string;
   /** TT.MM.JJJJ: the Stichtag's date, or today's where the user is */
   datum: string;
@@ -36,6 +38,7 @@ export function verlauf(trend: TrendResponse): Verlaufspunkt[] {
       ozgKonform += wert.ozgKonform;
     }
     return {
+      heute: punkt.stichtag === null,
       bezeichnung: punkt.stichtag?.bezeichnung ?? HEUTE,
       datum: punkt.stichtag ? datumDeutsch(punkt.stichtag.datum) : HEUTIGES_DATUM.format(new Date(punkt.stand)),
       zeilen,

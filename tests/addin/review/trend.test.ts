@@ -22,11 +22,11 @@ const TREND: TrendResponse = {
 describe('the trend for the line chart', () => {
   it('sums the Themenfelder per Zeitpunkt into the selection’s share, the Stichtage first and today last', () => {
     expect(verlauf(TREND)).toEqual([
-      { bezeichnung: 'Erhebung 01.01.2026', datum: '01.01.2026', zeilen: 30, online: 4, ozgKonform: 3, anteil: 0.1 },
+      { heute: false, bezeichnung: 'Erhebung 01.01.2026', datum: '01.01.2026', zeilen: 30, online: 4, ozgKonform: 3, anteil: 0.1 },
       // 6 + 0 of 30 + 10
-      { bezeichnung: 'Erhebung 01.07.2026', datum: '01.07.2026', zeilen: 40, online: 11, ozgKonform: 6, anteil: 0.15 },
+      { heute: false, bezeichnung: 'Erhebung 01.07.2026', datum: '01.07.2026', zeilen: 40, online: 11, ozgKonform: 6, anteil: 0.15 },
       // 12 + 4 of 40
-      { bezeichnung: 'heute', datum: '29.11.2026', zeilen: 40, online: 20, ozgKonform: 16, anteil: 0.4 },
+      { heute: true, bezeichnung: 'heute', datum: '29.11.2026', zeilen: 40, online: 20, ozgKonform: 16, anteil: 0.4 },
     ]);
   });
 
