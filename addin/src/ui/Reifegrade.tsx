@@ -29,8 +29,7 @@ export function useReifegrade(api: Api): Reifegradmodell[] {
 export function stufenHinweis(modell: Reifegradmodell, stufe: number): string {
   const level = modell.stufen.find((s) => s.stufe === stufe);
   if (!level) return `Stufe ${stufe} gibt es im ${modell.bezeichnung} nicht.`;
-  const konform = stufe >= modell.ozgKonformAb ? ' Zählt als OZG-konform.' : '';
-  return `Stufe ${stufe}${level.name ? ` · ${level.name}` : ''}: ${level.erklaerung}${konform}`;
+  return `Stufe ${stufe}${level.name ? ` · ${level.name}` : ''}: ${level.erklaerung}`;
 }
 
 /**
@@ -55,7 +54,7 @@ export function ReifegradLegende({ modelle }: { modelle: readonly Reifegradmodel
                   <button
                     type="button"
                     className={s.stufe >= modell.ozgKonformAb ? 'reifegrad-stufe konform' : 'reifegrad-stufe'}
-                    aria-label={`Reifegrad ${s.stufe}${s.name ? ` ${s.name}` : ''} (Modell ${modell.modell})`}
+                    aria-label={`Reifegrad ${s.stufe}${s.name ? ` ${s.name}` : ''} (Modell ${modell.modell}${s.stufe >= modell.ozgKonformAb ? ', OZG-konform' : ''})`}
                   >
                     {s.stufe}
                   </button>

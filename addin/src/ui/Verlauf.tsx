@@ -79,6 +79,8 @@ export function VerlaufDiagramm({ trend }: { trend: TrendResponse }) {
         {punkte.map((punkt, index) => {
           const { x, y } = orte[index]!;
           const ersterOderLetzter = index === 0 || index === punkte.length - 1;
+          // the outer labels run inwards, so that neither is cut off at the drawing's edge
+          const anker = index === 0 ? 'start' : index === punkte.length - 1 ? 'end' : 'middle';
           return (
             <g key={`${punkt.bezeichnung}-${index}`} className="verlauf-punkt">
               {y !== null && (
@@ -86,13 +88,13 @@ export function VerlaufDiagramm({ trend }: { trend: TrendResponse }) {
                   <circle cx={x} cy={y} r={3.5}>
                     <title>{`${zeitpunktText(punkt)}: ${anteilText(punkt)}`}</title>
                   </circle>
-                  <text x={x} y={y - 8} textAnchor="middle">
+                  <text x={x} y={y - 8} textAnchor={anker}>
                     {prozent(punkt.anteil!)}
                   </text>
                 </>
               )}
               {(ersterOderLetzter || abstand >= MIN_LABEL_ABSTAND) && (
-                <text x={x} y={hoehe - unten + 16} textAnchor={index === 0 ? 'start' : index === punkte.length - 1 ? 'end' : 'middle'}>
+                <text x={x} y={hoehe - unten + 16} textAnchor={anker}>
                   {punkt.heute ? 'heute' : punkt.datum}
                 </text>
               )}

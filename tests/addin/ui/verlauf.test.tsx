@@ -99,10 +99,10 @@ const MODELLE: Reifegradmodell[] = [
 ];
 
 describe('ReifegradLegende', () => {
-  it('explains a level with its name, its explanation and whether it counts as OZG-konform', () => {
-    expect(stufenHinweis(MODELLE[1]!, 3)).toBe('Stufe 3 · Online-Leistung: Die Leistung lässt sich einschließlich aller Nachweise online beantragen (OZG-erfüllt). Zählt als OZG-konform.');
+  it('explains a level with its name and its explanation', () => {
+    expect(stufenHinweis(MODELLE[1]!, 3)).toBe('Stufe 3 · Online-Leistung: Die Leistung lässt sich einschließlich aller Nachweise online beantragen (OZG-erfüllt).');
     expect(stufenHinweis(MODELLE[1]!, 2)).toBe('Stufe 2 · Formular-Assistent: Eine Hilfe beim Ausfüllen des Formulars; online beantragen geht nicht.');
-    expect(stufenHinweis(MODELLE[0]!, 6)).toBe('Stufe 6: Erklärung 6. Zählt als OZG-konform.');
+    expect(stufenHinweis(MODELLE[0]!, 6)).toBe('Stufe 6: Erklärung 6.');
   });
 
   it('shows every level of both models as a focusable button described by its tooltip, those from the threshold set apart', () => {
@@ -120,7 +120,8 @@ describe('ReifegradLegende', () => {
     expect(knoepfe.map((k) => k.stufe)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 2, 3]);
     expect(knoepfe.filter((k) => k.konform).map((k) => k.stufe)).toEqual([3, 4, 5, 6, 7, 3]);
     expect(knoepfe.every((k) => k.beschrieben)).toBe(true);
-    expect(knoepfe.at(-1)!.name).toBe('Reifegrad 3 Online-Leistung (Modell 1.1)');
+    expect(knoepfe.at(-1)!.name).toBe('Reifegrad 3 Online-Leistung (Modell 1.1, OZG-konform)');
+    expect(knoepfe.at(-2)!.name).toBe('Reifegrad 2 Formular-Assistent (Modell 1.1)');
     expect(text(html)).toContain('OZG-Reifegradmodell 2.0, OZG-konform ab Stufe 3:');
   });
 
