@@ -1,6 +1,6 @@
 import type { ProgressReport } from '../review/progress.ts';
+import type { ExcelValue } from '../../../core/index.ts';
 import type { ProgressTable } from '../review/types.ts';
-import type { ExcelValue } from '../sync/index.ts';
 import { replaceTableSheet } from './sheets.ts';
 
 export const REPORT_TABLE = 'OZG_Fortschritt';

@@ -9,11 +9,11 @@ import {
   type ExcelValue,
   type TableRow,
   type TableUpdate,
-} from '../../../addin/src/sync/index.ts';
+} from '../../core/index.ts';
 
 export const COLUMN_TYPES: ColumnType[] = ['text', 'number', 'date', 'enum', 'enum[]', 'boolean', 'url'];
 
-import { forbiddenCharacter, URL_PATTERN } from '../../../addin/src/sync/rules.ts';
+import { forbiddenCharacter, URL_PATTERN } from '../../core/rules.ts';
 
 /** Text the server stores as it is: none of the characters it refuses, line breaks only as \n. */
 const storable = (s: string) => forbiddenCharacter(s) === undefined;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
-import { checkValue, type CheckableColumn } from '../../../server/sync/values.ts';
+import { SHEET_KINDS } from '../../server/sync/sheets.ts';
+import { checkValue, type CheckableColumn } from '../../core/values.ts';
 
 const column = (type: CheckableColumn['type'], extra: Partial<CheckableColumn> = {}): CheckableColumn => ({
   key: 'k',
