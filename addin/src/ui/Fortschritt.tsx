@@ -143,7 +143,13 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
           ) : (
             <Spinner size="tiny" label="Verlauf wird geladen …" />
           )}
-          <Button appearance="primary" icon={<DocumentTableArrowRightRegular />} disabled={busy} onClick={() => void ausgeben(bericht, trend)}>
+          {/* the report waits for the trend, so that it never leaves the Verlauf out by chance */}
+          <Button
+            appearance="primary"
+            icon={<DocumentTableArrowRightRegular />}
+            disabled={busy || (!trend && !trendFehler)}
+            onClick={() => void ausgeben(bericht, trend)}
+          >
             In Excel ausgeben
           </Button>
         </>
