@@ -193,6 +193,24 @@ export const ProgressResponseSchema = z
   })
   .openapi('Fortschritt');
 
+const TrendWert = z
+  .object({ zeilen: z.number().int(), online: z.number().int(), ozgKonform: z.number().int(), anteilOzgKonform: z.number().nullable() })
+  .nullable();
+const TrendReihe = z.object({ schluessel: z.string(), name: z.string(), ozgId: z.number().int().nullable(), werte: z.array(TrendWert) });
+export const TrendResponseSchema = z
+  .object({
+    zeitpunkte: z.array(
+      z.object({
+        stichtag: z.object({ id: z.number().int(), datum: z.string(), bezeichnung: z.string() }).nullable(),
+        stand: z.string(),
+      }),
+    ),
+    themenfelder: z.array(TrendReihe),
+    leistungen: z.array(TrendReihe),
+  })
+  .openapi('Trend');
+export const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true });
+
 export type ChangesQuery = z.infer<typeof ChangesQuerySchema>;
 export type Aenderung = z.infer<typeof AenderungSchema>;
 export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
@@ -200,3 +218,4 @@ export type Auswahl = { ids?: number[]; push?: string };
 export type RevertResponse = z.infer<typeof RevertResponseSchema>;
 export type ProgressTable = z.infer<typeof ProgressTableSchema>;
 export type ProgressResponse = z.infer<typeof ProgressResponseSchema>;
+export type TrendResponse = z.infer<typeof TrendResponseSchema>;

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { withCaller } from '../auth/caller.ts';
-import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
-import { ProgressQuerySchema, ProgressResponseSchema } from '../review/contract.ts';
+import { createRouter, errorResponses, jsonResponse } from '../openapi.ts';
+import { ProgressQuerySchema, ProgressResponseSchema, TrendQuerySchema, TrendResponseSchema } from '../review/contract.ts';
 import { progressWorkbook } from '../review/progress-xlsx.ts';
 import { loadProgress } from '../review/progress.ts';
 import { loadTrend } from '../review/trend.ts';
@@ -11,24 +11,6 @@ import { Binary, xlsxResponse } from './xlsx.ts';
 const description =
   'Je OZG-Leistung: wie viele Kommunen in welchem Status und Reifegrad sind und der Anteil ab Reifegrad 3 (OZG-erfüllt); ' +
   'je Kommune und je Themenfeld dasselbe über die Leistungen summiert. Optional nur ein Themenfeld oder ein Kreis.';
-
-const Wert = z
-  .object({ zeilen: z.number().int(), online: z.number().int(), ozgKonform: z.number().int(), anteilOzgKonform: z.number().nullable() })
-  .nullable();
-const Reihe = z.object({ schluessel: z.string(), name: z.string(), ozgId: z.number().int().nullable(), werte: z.array(Wert) });
-const TrendResponseSchema = z
-  .object({
-    zeitpunkte: z.array(
-      z.object({
-        stichtag: z.object({ id: z.number().int(), datum: z.string(), bezeichnung: z.string() }).nullable(),
-        stand: z.string(),
-      }),
-    ),
-    themenfelder: z.array(Reihe),
-    leistungen: z.array(Reihe),
-  })
-  .openapi('Trend');
-const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true });
 
 export const reportsRoutes = createRouter()
   .openapi(
