@@ -1,7 +1,7 @@
 import { toCell, type CellAddress, type CellUpdate, type PullResponse, type Snapshot, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../core/index.ts';
 import type { ProgressReport } from '../../addin/src/review/progress.ts';
 import type { Binding } from '../../core/workbook.ts';
-import type { WorkbookHost } from '../../addin/src/ui/controller.ts';
+import type { WorkbookHost } from '../../addin/src/app/host.ts';
 
 /**
  * A workbook in memory that behaves like the Excel layer towards the task pane: the stand-in for

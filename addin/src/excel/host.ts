@@ -1,5 +1,5 @@
 import type { BaseRow, Snapshot, SyncState } from '../../../core/index.ts';
-import type { WorkbookHost } from '../ui/controller.ts';
+import type { WorkbookHost } from '../app/host.ts';
 import { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';
 import { loadOpenItems, saveOpenItems } from './offen.ts';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
 import { MAX_BATCH_ROWS, createExcelHost } from '../../../addin/src/excel/index.ts';
-import { SyncController } from '../../../addin/src/ui/controller.ts';
+import { SyncController } from '../../../addin/src/app/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
 import { openPglite } from '../../../server/db/pglite.ts';

@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
-import { SyncController } from '../../../addin/src/ui/controller.ts';
+import { SyncController } from '../../../addin/src/app/controller.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { apiAs, testApp, testAuth } from '../../helpers/api.ts';
 import { MemoryHost } from '../../helpers/memory-host.ts';
