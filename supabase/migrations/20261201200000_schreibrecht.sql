@@ -11,6 +11,10 @@
 -- mitglieder         –                  admins
 -- stichtage          –                  admins
 --
+-- Without a bereich (null) the answer is whether the person may write every bereich of the art:
+-- only admins may, so a change log entry without a Themenfeld is reviewed by admins alone, and
+-- /api/me names the kinds an admin may change instead of listing 396 Kommunen.
+--
 -- Security definer, as the other membership helpers: a policy on mitglied that read mitglied as
 -- the caller would recurse. An unknown art is an error, not a silent "no", so a misspelt policy
 -- fails loudly instead of locking everyone out.

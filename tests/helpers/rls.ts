@@ -26,3 +26,37 @@ export async function authenticateAs(tx: Sql, email: string): Promise<void> {
 export async function asOwner(tx: Sql): Promise<void> {
   await tx.query(`select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)`);
 }
+
+/**
+ * The database as the API sees it, inside a test's rolled-back transaction: each transaction the
+ * API opens becomes a savepoint, so its writes vanish with the test's rollback. As after a real
+ * commit, the role and claims the API set are gone when its transaction ends.
+ */
+export function apiDatabase(db: Database, tx: Sql): Database {
+  let depth = 0;
+  return {
+    kind: db.kind,
+    query: (text, params) => tx.query(text, params),
+    exec: (script) => tx.exec(script),
+    async transaction(fn) {
+      const name = `api_${++depth}`;
+      const [before] = (await tx.query<{ role: string; claims: string }>(
+        `select current_setting('role') as role, coalesce(current_setting('request.jwt.claims', true), '') as claims`,
+      )) as [{ role: string; claims: string }];
+      await tx.exec(`savepoint ${name}`);
+      try {
+        const result = await fn(tx);
+        await tx.exec(`release savepoint ${name}`);
+        return result;
+      } catch (error) {
+        await tx.exec(`rollback to savepoint ${name}`);
+        throw error;
+      } finally {
+        await tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [before.role, before.claims]);
+        depth--;
+      }
+    },
+    listen: () => Promise.reject(new Error('Live notices need a committed transaction; this database is rolled back.')),
+    close: () => Promise.resolve(),
+  };
+}

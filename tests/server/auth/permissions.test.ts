@@ -30,6 +30,7 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
     expect(koeln).toEqual({
       email: KOELN,
       mitgliedschaften: [{ rolle: 'kommune', themenfeldId: null, themenfeld: null, ags: '05315000', kommune: 'Köln, Stadt' }],
+      darfAlleAendern: [],
       schreibrechte: [{ kind: 'kommune-status', scope: '05315000', titel: 'Umsetzungsstand einer Kommune: Köln, Stadt' }],
       darfPruefen: false,
     });
