@@ -187,6 +187,9 @@ export function fromCell(column: Column, cell: ExcelValue): ParsedCell {
     }
     case 'url': {
       const text = shown(cell);
+      // URL_PATTERN lets NUL through (the database cannot hold it anyway); the server refuses it as it refuses it in any text.
+      const forbidden = forbiddenCharacter(text);
+      if (forbidden) return fail(`${quote(text)} ${forbidden}`);
       return URL_PATTERN.test(text) ? ok(text) : fail(`${quote(text)} ist keine gültige Internetadresse (http:// oder https://).`);
     }
     case 'number':
