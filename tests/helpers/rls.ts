@@ -1,4 +1,5 @@
 import type { Database, Sql } from '../../server/db/database.ts';
+import { apiAs, type Api } from './api.ts';
 
 class Rollback extends Error {}
 
@@ -27,17 +28,25 @@ export async function asOwner(tx: Sql): Promise<void> {
   await tx.query(`select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)`);
 }
 
+/** The real app as `email` (none for null), run inside the rolled-back transaction tx: see apiDatabase. */
+export const apiInRollback = (db: Database, tx: Sql, email: string | null): Api => apiAs(apiDatabase(db, tx), email);
+
 /**
  * The database as the API sees it, inside a test's rolled-back transaction: each transaction the
  * API opens becomes a savepoint, so its writes vanish with the test's rollback. As after a real
  * commit, the role and claims the API set are gone when its transaction ends.
  */
 export function apiDatabase(db: Database, tx: Sql): Database {
+  const sql: Sql = {
+    query: (text, params) => tx.query(text, params),
+    // The test's transaction is one connection that nobody else writes to meanwhile, so a read
+    // the API asks to be repeatable already is; PostgreSQL would refuse the setting in a savepoint.
+    exec: (script) => (/^set transaction isolation level [a-z ]+$/i.test(script.trim()) ? Promise.resolve() : tx.exec(script)),
+  };
   let depth = 0;
   return {
     kind: db.kind,
-    query: (text, params) => tx.query(text, params),
-    exec: (script) => tx.exec(script),
+    ...sql,
     async transaction(fn) {
       const name = `api_${++depth}`;
       const [before] = (await tx.query<{ role: string; claims: string }>(
@@ -45,7 +54,7 @@ export function apiDatabase(db: Database, tx: Sql): Database {
       )) as [{ role: string; claims: string }];
       await tx.exec(`savepoint ${name}`);
       try {
-        const result = await fn(tx);
+        const result = await fn(sql);
         await tx.exec(`release savepoint ${name}`);
         return result;
       } catch (error) {
