@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EventStreamParser, eventsUrl } from '../addin/src/live/events.ts';
-import type { PullResponse, PushResponse } from '../server/sync/contract.ts';
+import type { PullResponse, PushResponse } from '../core/contract.ts';
 import { prepareDatabase } from '../server/db/open.ts';
 import { openPostgres } from '../server/db/postgres.ts';
 import { startServer, type RunningServer } from '../tests/helpers/server-process.ts';

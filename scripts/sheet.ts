@@ -7,9 +7,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AppError } from '../server/errors.ts';
-import type { PushResponse } from '../server/sync/contract.ts';
+import type { PushResponse } from '../core/contract.ts';
 import { XLSX_TYPE } from '../server/xlsx/export.ts';
-import { rowLabel } from '../addin/src/sync/hinweise.ts';
+import { rowLabel } from '../core/hinweise.ts';
 import { readSheetFile, type UngueltigeZelle, type UploadedSheet } from '../server/xlsx/import.ts';
 
 const USAGE = `Aufruf:

@@ -1,4 +1,4 @@
-import { URL_PATTERN } from '../../addin/src/sync/rules.ts';
+import { URL_PATTERN } from '../../core/rules.ts';
 import type { FileRow, Meldung, ReadFile } from './files.ts';
 import type { LayoutName } from './layouts.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Sql } from '../db/database.ts';
 import { notFound } from '../errors.ts';
-import type { PushResult } from '../sync/contract.ts';
+import type { PushResult } from '../../core/contract.ts';
 import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, type SheetKind, type SheetKindName } from '../sync/sheets.ts';
 import type { Aenderung, Auswahl, ChangesQuery, ChangesResponse, ProtokollArt, RevertResponse } from './contract.ts';

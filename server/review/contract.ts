@@ -1,5 +1,5 @@
 import { z } from '../openapi.ts';
-import { PushResultSchema } from '../sync/contract.ts';
+import { PushResultSchema } from '../../core/contract.ts';
 
 /** The review and progress API's wire format: validates requests, types the add-in's client, generates /openapi.json. */
 

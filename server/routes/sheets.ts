@@ -4,13 +4,8 @@ import { asCaller, assertMayWrite, withCaller, type Caller } from '../auth/calle
 import type { Database } from '../db/database.ts';
 import { AppError, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
-import {
-  PullResponseSchema,
-  PUSH_LIMITS,
-  PushRequestSchema,
-  PushResponseSchema,
-  SheetKindSchema,
-} from '../sync/contract.ts';
+import { PullResponseSchema, PushRequestSchema, PushResponseSchema, SheetKindSchema } from '../../core/contract.ts';
+import { PUSH_LIMITS } from '../../core/limits.ts';
 import { pullSheet } from '../sync/pull.ts';
 import { statusHinweise } from '../sync/hinweise.ts';
 import { pushChanges } from '../sync/push.ts';

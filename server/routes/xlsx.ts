@@ -5,7 +5,8 @@ import { asCaller, assertMayWrite, withCaller, type Caller } from '../auth/calle
 import type { Database } from '../db/database.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
-import { PUSH_LIMITS, PushResponseSchema, type PushRequest } from '../sync/contract.ts';
+import { PushResponseSchema, type PushRequest } from '../../core/contract.ts';
+import { PUSH_LIMITS } from '../../core/limits.ts';
 import { statusHinweise } from '../sync/hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { XLSX_TYPE, buildWorkbook, pullSheetFile } from '../xlsx/export.ts';

@@ -1,4 +1,4 @@
-import type { PushResponse } from './contract.ts';
+import type { PushResponse } from '../../core/contract.ts';
 
 export interface Hinweis {
   id: string;

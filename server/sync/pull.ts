@@ -1,9 +1,10 @@
 import type { Sql } from '../db/database.ts';
 import { badRequest, notFound } from '../errors.ts';
-import type { PullResponse } from './contract.ts';
-import { isValidCursor } from './cursor.ts';
-import type { Column, SheetKind } from './sheets.ts';
-import type { CellValue } from './values.ts';
+import type { PullResponse } from '../../core/contract.ts';
+import { isValidCursor } from '../../core/cursor.ts';
+import type { Column } from '../../core/columns.ts';
+import type { SheetKind } from './sheets.ts';
+import type { CellValue } from '../../core/values.ts';
 
 /** The columns as clients see them, with the vocabularies read from the database (enum types, aktivitaet). */
 export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> {
@@ -14,12 +15,15 @@ export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> 
       : `array(select name from public.aktivitaet order by name) as "${key}"`,
   );
   const [vocabularies] = selects.length ? await tx.query<Record<string, string[]>>(`select ${selects.join(', ')}`) : [{}];
-  return sheet.columns.map(({ key, label, type, editable }) => ({
+  return sheet.columns.map(({ key, label, type, editable, required, maxLength, range }) => ({
     key,
     label,
     type,
     editable,
     ...(vocabularies?.[key] ? { values: vocabularies[key] } : {}),
+    ...(required ? { required } : {}),
+    ...(maxLength === undefined ? {} : { maxLength }),
+    ...(range ? { range } : {}),
   }));
 }
 

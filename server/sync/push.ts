@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Sql } from '../db/database.ts';
 import { withServerRights } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
-import type { PushRequest, PushResponse, PushResult } from './contract.ts';
-import { mergeChange, type StoredRow } from './merge.ts';
+import type { PushRequest, PushResponse, PushResult } from '../../core/contract.ts';
+import { mergeChange, type StoredRow } from '../../core/merge.ts';
 import { checkScope, loadColumns, selectRowValues, toSheetRow } from './pull.ts';
 import type { SheetKind } from './sheets.ts';
-import type { CellValue } from './values.ts';
+import type { CellValue } from '../../core/values.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Kept well beyond the 24 hours a client may retry in. */

@@ -4,16 +4,7 @@
  * client change.
  */
 
-export type ColumnType = 'text' | 'number' | 'date' | 'enum' | 'enum[]' | 'boolean' | 'url';
-
-export interface Column {
-  key: string;
-  label: string;
-  type: ColumnType;
-  editable: boolean;
-  /** The vocabulary of enum and enum[] columns. */
-  values?: string[];
-}
+import type { Column, ColumnType } from '../../core/columns.ts';
 
 /** What the server knows about a column beyond what clients see. */
 export interface ColumnDef extends Omit<Column, 'values'> {
@@ -23,10 +14,6 @@ export interface ColumnDef extends Omit<Column, 'values'> {
   cast?: string;
   /** Where the vocabulary of an enum column comes from: an enum type or the aktivitaet table. */
   vocabulary?: { enumType: string } | { table: 'aktivitaet' };
-  required?: boolean;
-  maxLength?: number;
-  /** Whole numbers within [min, max]. */
-  range?: [number, number];
 }
 
 export type SheetKindName = 'kommune-status' | 'leistung-status';
@@ -51,9 +38,6 @@ export interface SheetKind {
   /** Rules across cells of one row (the database enforces them too). */
   checkRow?: (values: Record<string, unknown>) => { key: string; message: string }[];
 }
-
-const DATE_RANGE = { min: '2017-01-01', max: '2099-12-31' };
-export const DATE_LIMITS = DATE_RANGE;
 
 const readOnly = (key: string, label: string, type: ColumnType, select: string): ColumnDef => ({
   key,

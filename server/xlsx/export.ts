@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { ExcelValue } from '../../addin/src/sync/types.ts';
+import type { ExcelValue } from '../../core/types.ts';
 import {
   BINDING_SHEET,
   FEHLER_FILL,
@@ -13,10 +13,10 @@ import {
   tableRowCells,
   validationLists,
   type Binding,
-} from '../../addin/src/sync/workbook.ts';
+} from '../../core/workbook.ts';
 import type { Sql } from '../db/database.ts';
 import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade.ts';
-import type { PullResponse } from '../sync/contract.ts';
+import type { PullResponse } from '../../core/contract.ts';
 import { pullSheet } from '../sync/pull.ts';
 import type { SheetKind } from '../sync/sheets.ts';
 

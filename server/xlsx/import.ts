@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { diffTable } from '../../addin/src/sync/diff.ts';
-import { rowHints, rowLabel } from '../../addin/src/sync/hinweise.ts';
-import type { Column, ExcelValue, PushChange, Snapshot, TableRow } from '../../addin/src/sync/types.ts';
+import { diffTable } from '../../core/diff.ts';
+import { rowHints, rowLabel } from '../../core/hinweise.ts';
+import type { Column, ExcelValue, PushChange, Snapshot, TableRow } from '../../core/types.ts';
 import {
   BINDING_SHEET,
   NOT_BOUND,
@@ -11,7 +11,7 @@ import {
   tableRowOf,
   type Binding,
   type TableLayout,
-} from '../../addin/src/sync/workbook.ts';
+} from '../../core/workbook.ts';
 import { badRequest } from '../errors.ts';
 import { scanXml, UploadZip } from './zip.ts';
 

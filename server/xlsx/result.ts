@@ -1,9 +1,9 @@
-import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../addin/src/sync/workbook.ts';
-import { shownValue } from '../../addin/src/sync/cells.ts';
-import type { ExcelValue } from '../../addin/src/sync/types.ts';
-import type { PullResponse, PushResponse } from '../sync/contract.ts';
+import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../core/workbook.ts';
+import { shownValue } from '../../core/cells.ts';
+import type { ExcelValue } from '../../core/types.ts';
+import type { PullResponse, PushResponse } from '../../core/contract.ts';
 import type { CellMark, ReportLine, SheetFile } from './export.ts';
-import { rowLabel } from '../../addin/src/sync/hinweise.ts';
+import { rowLabel } from '../../core/hinweise.ts';
 import type { ImportPlan, UploadedSheet } from './import.ts';
 
 

@@ -1,6 +1,6 @@
-import { toCell, type CellAddress, type PullResponse, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../addin/src/sync/index.ts';
+import { toCell, type CellAddress, type PullResponse, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../core/index.ts';
 import type { ProgressReport } from '../../addin/src/review/progress.ts';
-import type { Binding } from '../../addin/src/sync/workbook.ts';
+import type { Binding } from '../../core/workbook.ts';
 import type { WorkbookHost } from '../../addin/src/ui/controller.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from './api.ts';
-import type { PullResponse, PushResponse } from '../../server/sync/contract.ts';
+import type { PullResponse, PushResponse } from '../../core/contract.ts';
 
 export async function pullRows(app: Api, kind: string, scope: string, since?: string): Promise<PullResponse> {
   const query = new URLSearchParams({ scope, ...(since ? { since } : {}) });

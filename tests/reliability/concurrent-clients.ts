@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../server/db/database.ts';
-import type { PullResponse, PushResponse } from '../../server/sync/contract.ts';
-import type { CellValue } from '../../server/sync/values.ts';
+import type { PullResponse, PushResponse } from '../../core/contract.ts';
+import type { CellValue } from '../../core/values.ts';
 import type { Api } from '../helpers/api.ts';
 import { ADMIN, KOELN } from '../helpers/members.ts';
 import type { ServerOnPostgres } from '../helpers/postgres-server.ts';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import type { PullResponse } from '../../server/sync/contract.ts';
-import type { CellValue } from '../../server/sync/values.ts';
+import type { PullResponse } from '../../core/contract.ts';
+import type { CellValue } from '../../core/values.ts';
 import type { Api } from '../helpers/api.ts';
 import { ADMIN, METTMANN } from '../helpers/members.ts';
 import { describeServerOnPostgres } from '../helpers/postgres-server.ts';

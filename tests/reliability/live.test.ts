@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectLive, cursorCovers, type LiveConnection } from '../../addin/src/live/events.ts';
-import type { PushResponse } from '../../server/sync/contract.ts';
+import type { PushResponse } from '../../core/contract.ts';
 import { httpApi } from '../helpers/api.ts';
 import { describeOnPostgres } from '../helpers/databases.ts';
 import { ADMIN } from '../helpers/members.ts';

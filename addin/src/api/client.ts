@@ -12,7 +12,7 @@ import type {
   RevertRequest,
   RevertResponse,
 } from '../review/types.ts';
-import type { PullResponse, PushRequest, PushResponse } from '../sync/index.ts';
+import type { PullResponse, PushRequest, PushResponse } from '../../../core/index.ts';
 
 /** An error the user sees: the server's German message, or one of ours when the server was not reached. */
 export class ApiError extends Error {

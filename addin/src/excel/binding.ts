@@ -1,5 +1,5 @@
-import type { BaseRow, Snapshot } from '../sync/index.ts';
-import { BINDING_SHEET, FIRST_SNAPSHOT_ROW, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../sync/workbook.ts';
+import type { BaseRow, Snapshot } from '../../../core/index.ts';
+import { BINDING_SHEET, FIRST_SNAPSHOT_ROW, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../../../core/workbook.ts';
 import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, readCells } from './batch.ts';
 
 /** Where a save is written before it replaces the binding sheet; never read. */

@@ -1,4 +1,4 @@
-import type { BaseRow, Snapshot } from '../sync/index.ts';
+import type { BaseRow, Snapshot } from '../../../core/index.ts';
 import type { WorkbookHost } from '../ui/controller.ts';
 import { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';

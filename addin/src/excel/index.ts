@@ -1,4 +1,4 @@
-/** The only code that touches Office.js: it carries out in the workbook what addin/src/sync decides. */
+/** The only code that touches Office.js: it carries out in the workbook what core/ decides. */
 export { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 export { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS } from './batch.ts';
 export { createExcelHost, type ExcelRun } from './host.ts';

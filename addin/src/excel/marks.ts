@@ -1,5 +1,5 @@
-import { fromCell, sameCellValue, shownValue, valueAt, type CellAddress, type Snapshot, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
-import { FEHLER_FILL, FEHLER_TEXT, KONFLIKT_FILL, KONFLIKT_TEXT, type Binding } from '../sync/workbook.ts';
+import { fromCell, sameCellValue, shownValue, valueAt, type CellAddress, type Snapshot, type ZellFehler, type ZellKonflikt } from '../../../core/index.ts';
+import { FEHLER_FILL, FEHLER_TEXT, KONFLIKT_FILL, KONFLIKT_TEXT, type Binding } from '../../../core/workbook.ts';
 import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, readCells, supportsExcelApi } from './batch.ts';
 import { findDataTable, paintBase, positionsOf, rowPositions, type DataTable } from './table.ts';
 

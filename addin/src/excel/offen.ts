@@ -1,4 +1,4 @@
-import type { ZellFehler, ZellKonflikt } from '../sync/index.ts';
+import type { ZellFehler, ZellKonflikt } from '../../../core/index.ts';
 import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, readCells } from './batch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { ProgressReport } from '../review/progress.ts';
-import type { ExcelValue } from '../sync/index.ts';
+import type { ExcelValue } from '../../../core/index.ts';
 import { replaceTableSheet } from './sheets.ts';
 
 export const REPORT_TABLE = 'OZG_Fortschritt';

@@ -1,5 +1,5 @@
-import type { TableRow } from '../sync/index.ts';
-import { tableLayout, tableRowOf, type Binding } from '../sync/workbook.ts';
+import type { TableRow } from '../../../core/index.ts';
+import { tableLayout, tableRowOf, type Binding } from '../../../core/workbook.ts';
 import { readCells } from './batch.ts';
 
 /**

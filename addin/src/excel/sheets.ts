@@ -1,4 +1,4 @@
-import { dataSheetName } from '../sync/workbook.ts';
+import { dataSheetName } from '../../../core/workbook.ts';
 
 /**
  * A new worksheet in place of the one holding the named table (at its position), named after the

@@ -1,4 +1,4 @@
-import type { Snapshot, TableRow } from '../sync/index.ts';
+import type { Snapshot, TableRow } from '../../../core/index.ts';
 import {
   BINDING_SHEET,
   NOT_BOUND,
@@ -10,7 +10,7 @@ import {
   type Binding,
   type TableColumn,
   type TableLayout,
-} from '../sync/workbook.ts';
+} from '../../../core/workbook.ts';
 import { ITEM_NOT_FOUND, hasErrorCode, readBlocks, readCells } from './batch.ts';
 
 /** The data table as it is in the workbook now. Positions are 0-based, relative to the sheet. */

@@ -1,7 +1,7 @@
-import type { ExcelValue, TableRow, TableUpdate } from '../sync/index.ts';
-import { ID_LABEL, cellTooLong, foldedLabel, placedRowCells, validationLists, type Binding } from '../sync/workbook.ts';
+import type { ExcelValue, TableRow, TableUpdate } from '../../../core/index.ts';
+import { ID_LABEL, cellTooLong, foldedLabel, placedRowCells, validationLists, type Binding } from '../../../core/workbook.ts';
 import { COLUMN_FORMAT_BYTES, ITEM_NOT_FOUND, MAX_BATCH_CELLS, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, supportsExcelApi } from './batch.ts';
-import { ENTFERNT_TEXT, LEFT_SCOPE_FONT } from '../sync/workbook.ts';
+import { ENTFERNT_TEXT, LEFT_SCOPE_FONT } from '../../../core/workbook.ts';
 import { cellKey, prepareCellTexts } from './marks.ts';
 import { findDataTable, formatColumnCells, positionsOf, rowIds, type DataTable } from './table.ts';
 

@@ -1,4 +1,4 @@
-import type { ExcelValue, PullResponse } from '../sync/index.ts';
+import type { ExcelValue, PullResponse } from '../../../core/index.ts';
 import {
   DATA_TABLE,
   LISTS_SHEET,
@@ -8,7 +8,7 @@ import {
   validationLists,
   type Binding,
   type ValidationList,
-} from '../sync/workbook.ts';
+} from '../../../core/workbook.ts';
 import { MAX_BATCH_ROWS, batches, jsonBytes } from './batch.ts';
 import { replaceTableSheet } from './sheets.ts';
 import { formatColumnCells } from './table.ts';

@@ -1,5 +1,5 @@
 import { Button, Card, CardHeader, Text } from '@fluentui/react-components';
-import { shownValue, type CellAddress, type Column, type ZellFehler, type ZellKonflikt } from '../sync/index.ts';
+import { shownValue, type CellAddress, type Column, type ZellFehler, type ZellKonflikt } from '../../../core/index.ts';
 
 interface Props {
   columns: Column[];

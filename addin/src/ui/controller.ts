@@ -21,9 +21,9 @@ import {
   type TableUpdate,
   type ZellFehler,
   type ZellKonflikt,
-} from '../sync/index.ts';
-import { valueAt } from '../sync/cells.ts';
-import type { Binding } from '../sync/workbook.ts';
+} from '../../../core/index.ts';
+import { valueAt } from '../../../core/cells.ts';
+import type { Binding } from '../../../core/workbook.ts';
 import type { ProgressReport } from '../review/progress.ts';
 
 /**

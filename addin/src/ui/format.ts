@@ -1,4 +1,4 @@
-import { shownValue } from '../sync/index.ts';
+import { shownValue } from '../../../core/index.ts';
 import type { ProtokollArt, Quelle, RevertOutcome, RevertResponse } from '../review/types.ts';
 
 export type Meldung = { intent: 'success' | 'warning' | 'error' | 'info'; text: string };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyTableUpdate } from '../../../addin/src/excel/index.ts';
-import type { TableUpdate } from '../../../addin/src/sync/index.ts';
+import type { TableUpdate } from '../../../core/index.ts';
 import type { FakeWorkbook, Value } from './fake-excel.ts';
 import { atEveryApiLevel, pulled, rowsUpTo, workbook } from './fixtures.ts';
 

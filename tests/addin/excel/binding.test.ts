@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, createExcelHost, loadBinding, saveBaseRows, saveBinding, type ExcelRun } from '../../../addin/src/excel/index.ts';
-import type { BaseRow, Snapshot } from '../../../addin/src/sync/index.ts';
-import { BINDING_SHEET, FORMAT_MARKER, type Binding } from '../../../addin/src/sync/workbook.ts';
+import type { BaseRow, Snapshot } from '../../../core/index.ts';
+import { BINDING_SHEET, FORMAT_MARKER, type Binding } from '../../../core/workbook.ts';
 import { PAYLOAD_LIMIT, type FakeWorkbook } from './fake-excel.ts';
 import { COLUMNS, NEW_BINDING, pullOf, rowsUpTo, workbook, atEveryApiLevel } from './fixtures.ts';
 

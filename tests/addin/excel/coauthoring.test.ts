@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
 import { createExcelHost, loadBinding, type ExcelRun } from '../../../addin/src/excel/index.ts';
-import { KONFLIKT_FILL, KONFLIKT_TEXT } from '../../../addin/src/sync/workbook.ts';
+import { KONFLIKT_FILL, KONFLIKT_TEXT } from '../../../core/workbook.ts';
 import { SyncController } from '../../../addin/src/ui/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, vi } from 'vitest';
 import { writeSheet } from '../../../addin/src/excel/index.ts';
-import type { CellValue, Column, PullResponse, SheetRow } from '../../../addin/src/sync/index.ts';
-import type { Binding } from '../../../addin/src/sync/workbook.ts';
+import type { CellValue, Column, PullResponse, SheetRow } from '../../../core/index.ts';
+import type { Binding } from '../../../core/workbook.ts';
 import { FakeWorkbook, MINIMUM_API, NEWEST_API } from './fake-excel.ts';
 
 export const STATUS = ['offen', 'in Planung', 'in Umsetzung', 'online', 'Ja, teilweise'];

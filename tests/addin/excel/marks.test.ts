@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, clearMarks, markCells, selectCell } from '../../../addin/src/excel/index.ts';
-import { FEHLER_FILL, KONFLIKT_FILL, READ_ONLY_FILL } from '../../../addin/src/sync/workbook.ts';
-import type { ZellFehler, ZellKonflikt } from '../../../addin/src/sync/index.ts';
+import { FEHLER_FILL, KONFLIKT_FILL, READ_ONLY_FILL } from '../../../core/workbook.ts';
+import type { ZellFehler, ZellKonflikt } from '../../../core/index.ts';
 import { NEWEST_API } from './fake-excel.ts';
 import { pulled, rowsUpTo, workbook, atEveryApiLevel } from './fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createExcelHost, type ExcelRun } from '../../../addin/src/excel/index.ts';
 import { OPEN_ITEMS_SHEET, saveOpenItems } from '../../../addin/src/excel/offen.ts';
-import type { Snapshot, SyncState, ZellFehler, ZellKonflikt } from '../../../addin/src/sync/index.ts';
+import type { Snapshot, SyncState, ZellFehler, ZellKonflikt } from '../../../core/index.ts';
 import type { FakeWorkbook } from './fake-excel.ts';
 import { COLUMNS, NEW_BINDING, pullOf, rowsUpTo, workbook } from './fixtures.ts';
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, readTable, writeSheet } from '../../../addin/src/excel/index.ts';
-import { READ_ONLY_FILL } from '../../../addin/src/sync/workbook.ts';
-import { diffTable, toCell, type Snapshot } from '../../../addin/src/sync/index.ts';
-import { LISTS_SHEET, tableRowCells } from '../../../addin/src/sync/workbook.ts';
-import { columnsArb, rowsArb, tableOf } from '../sync/arbitraries.ts';
+import { READ_ONLY_FILL } from '../../../core/workbook.ts';
+import { diffTable, toCell, type Snapshot } from '../../../core/index.ts';
+import { LISTS_SHEET, tableRowCells } from '../../../core/workbook.ts';
+import { columnsArb, rowsArb, tableOf } from '../../core/arbitraries.ts';
 import { PAYLOAD_LIMIT, type SyncRecord } from './fake-excel.ts';
 import { ANBIETER, COLUMNS, NEW_BINDING, STATUS, pullOf, pulled, rowsUpTo, sheetRow, workbook, atEveryApiLevel } from './fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BATCH_BYTES, MAX_BATCH_CELLS, MAX_BATCH_ROWS, applyTableUpdate, readTable } from '../../../addin/src/excel/index.ts';
-import { LEFT_SCOPE_FONT, READ_ONLY_FILL } from '../../../addin/src/sync/workbook.ts';
-import { diffTable, emptyState, mergePull, toCell, type TableRow, type TableUpdate } from '../../../addin/src/sync/index.ts';
+import { LEFT_SCOPE_FONT, READ_ONLY_FILL } from '../../../core/workbook.ts';
+import { diffTable, emptyState, mergePull, toCell, type TableRow, type TableUpdate } from '../../../core/index.ts';
 import { PAYLOAD_LIMIT, type SyncRecord } from './fake-excel.ts';
 import { COLUMNS, STATUS, pullOf, pulled, rowsUpTo, sheetRow, workbook, atEveryApiLevel } from './fixtures.ts';
 

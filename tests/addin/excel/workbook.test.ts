@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BaseRow, Column } from '../../../addin/src/sync/index.ts';
+import type { BaseRow, Column } from '../../../core/index.ts';
 import {
   BINDING_SHEET,
   FIRST_SNAPSHOT_ROW,
@@ -16,8 +16,8 @@ import {
   tableRowOf,
   validationLists,
   type Binding,
-} from '../../../addin/src/sync/workbook.ts';
-import { columnsArb, rowValuesArb } from '../sync/arbitraries.ts';
+} from '../../../core/workbook.ts';
+import { columnsArb, rowValuesArb } from '../../core/arbitraries.ts';
 import { COLUMNS } from './fixtures.ts';
 
 const bindingArb = (columns: Column[]) =>

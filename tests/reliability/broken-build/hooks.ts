@@ -1,6 +1,6 @@
 import type { LoadHook } from 'node:module';
 
-const MERGE = '/server/sync/merge.ts';
+const MERGE = '/core/merge.ts';
 /**
  * The condition under which mergeChange writes a cell: the server still holds what the client based its change on.
  * Matched in what tsx hands on, which has lost the source's white space.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { forbiddenCharacter, TEXT_FORBIDDEN_SQL, URL_PATTERN, URL_PATTERN_SOURCE } from '../../../addin/src/sync/rules.ts';
+import { forbiddenCharacter, TEXT_FORBIDDEN_SQL, URL_PATTERN, URL_PATTERN_SOURCE } from '../../../core/rules.ts';
 import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { inRollback } from '../../helpers/rls.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { apiAs } from '../../helpers/api.ts';
-import type { PullResponse } from '../../../server/sync/contract.ts';
+import type { PullResponse } from '../../../core/contract.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { pullRows, pushRows } from '../../helpers/sheets.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PullResponse } from '../../../server/sync/contract.ts';
+import type { PullResponse } from '../../../core/contract.ts';
 import { ERGEBNIS_SHEET } from '../../../server/xlsx/export.ts';
 import { startServer, type RunningServer } from '../../helpers/server-process.ts';
 import { cellAt, dataSheet, decodedBinding, editFile, loadWorkbook, saveWorkbook } from './workbooks.ts';

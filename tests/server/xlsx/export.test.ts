@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { expect, it } from 'vitest';
-import { diffTable } from '../../../addin/src/sync/diff.ts';
+import { diffTable } from '../../../core/diff.ts';
 import {
   BINDING_SHEET,
   DATA_TABLE,
@@ -9,7 +9,7 @@ import {
   tableColumns,
   tableLayout,
   tableRowOf,
-} from '../../../addin/src/sync/workbook.ts';
+} from '../../../core/workbook.ts';
 import { ADMIN, apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { pullRows, pushRows, rowOf } from '../../helpers/sheets.ts';

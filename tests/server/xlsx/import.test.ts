@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { expect, it } from 'vitest';
-import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../../addin/src/sync/workbook.ts';
-import { BINDING_SHEET } from '../../../addin/src/sync/workbook.ts';
+import { FEHLER_TEXT, KONFLIKT_TEXT } from '../../../core/workbook.ts';
+import { BINDING_SHEET } from '../../../core/workbook.ts';
 import { ERGEBNIS_SHEET } from '../../../server/xlsx/export.ts';
 import { fileIdempotencyKey } from '../../../server/xlsx/import.ts';
 import { apiAs } from '../../helpers/api.ts';

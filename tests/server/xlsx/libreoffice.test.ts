@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { BINDING_SHEET, LISTS_SHEET, tableColumns } from '../../../addin/src/sync/workbook.ts';
-import type { CellValue, Column } from '../../../addin/src/sync/types.ts';
+import { BINDING_SHEET, LISTS_SHEET, tableColumns } from '../../../core/workbook.ts';
+import type { CellValue, Column } from '../../../core/types.ts';
 import { fileIdempotencyKey } from '../../../server/xlsx/import.ts';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { BINDING_SHEET, DATA_TABLE, decodeBindingSheet } from '../../../addin/src/sync/workbook.ts';
+import { BINDING_SHEET, DATA_TABLE, decodeBindingSheet } from '../../../core/workbook.ts';
 import type { Api } from '../../helpers/api.ts';
 import { XLSX_TYPE } from '../../../server/xlsx/export.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ADDIN_PUSH_LIMITS, chunkChanges, type PushChange } from '../../../addin/src/sync/index.ts';
+import { ADDIN_PUSH_LIMITS, chunkChanges, type PushChange } from '../../core/index.ts';
 
 const RUNS = { numRuns: 200 };
 const envelope = { scope: '05315000', source: 'addin' as const };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromCell, numberFormat, sameCellValue, toCell, type Column, type ExcelValue } from '../../../addin/src/sync/index.ts';
-import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../../helpers/urls.ts';
+import { fromCell, numberFormat, sameCellValue, toCell, type Column, type ExcelValue } from '../../core/index.ts';
+import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../helpers/urls.ts';
 import { COLUMN_TYPES, column, valueArb, vocabulary } from './arbitraries.ts';
 
 const RUNS = { numRuns: 200 };

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
-import { checkValue, type CheckableColumn } from '../../../server/sync/values.ts';
-import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../../helpers/urls.ts';
+import { SHEET_KINDS } from '../../server/sync/sheets.ts';
+import { checkValue, type CheckableColumn } from '../../core/values.ts';
+import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../helpers/urls.ts';
 
 const column = (type: CheckableColumn['type'], extra: Partial<CheckableColumn> = {}): CheckableColumn => ({
   key: 'k',

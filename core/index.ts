@@ -32,5 +32,5 @@ export {
   takeTheirs,
   type SyncState,
   type TableUpdate,
-} from './merge.ts';
+} from './state.ts';
 export { rowHints, rowLabel, type RowHintInput } from './hinweise.ts';

@@ -1,17 +1,17 @@
 /**
- * The sync protocol as the add-in sees it. The wire format is the server's (server/sync/): these
- * are type-only imports, erased from the bundle, so a change of the contract fails the add-in's
- * type check. Requests are typed narrower than the server accepts: the add-in only sends valid
- * cell values. Below them, the add-in's own local shapes.
+ * The sync protocol as clients see it: the wire types derive from the zod contract (contract.ts),
+ * imported as types only, so the add-in's bundle does not carry the schemas. Requests are typed
+ * narrower than the server accepts: a client only sends valid cell values. Below them, the local
+ * shapes of a sheet as read from Excel or a file.
  */
-import type { PullResponse, PushResponse } from '../../../server/sync/contract.ts';
-import type { CellError, Konflikt } from '../../../server/sync/merge.ts';
-import type { CellValue } from '../../../server/sync/values.ts';
+import type { PullResponse, PushResponse } from './contract.ts';
+import type { CellError, Konflikt } from './merge.ts';
+import type { CellValue } from './values.ts';
 
-export type { Column, ColumnType } from '../../../server/sync/sheets.ts';
-export type { CellValue } from '../../../server/sync/values.ts';
-export type { CellError, Konflikt } from '../../../server/sync/merge.ts';
-export type { PullResponse, PushResponse } from '../../../server/sync/contract.ts';
+export type { Column, ColumnType } from './columns.ts';
+export type { CellValue } from './values.ts';
+export type { CellError, Konflikt } from './merge.ts';
+export type { PullResponse, PushResponse } from './contract.ts';
 
 export type SheetRow = PullResponse['rows'][number];
 export type PushResult = PushResponse['results'][number];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeChange, type MergeSheet, type StoredRow } from '../../../server/sync/merge.ts';
+import { mergeChange, type MergeSheet, type StoredRow } from '../../core/merge.ts';
 
 const sheet: MergeSheet = {
   scopeLabel: 'Kommune (AGS)',

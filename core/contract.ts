@@ -1,4 +1,6 @@
-import { z } from '../openapi.ts';
+import { z } from '@hono/zod-openapi';
+import { COLUMN_TYPES } from './columns.ts';
+import { PUSH_LIMITS } from './limits.ts';
 
 /** The sync protocol's wire format: these schemas validate requests, type the client and generate /openapi.json. */
 
@@ -10,9 +12,12 @@ export const ColumnSchema = z
   .object({
     key: z.string(),
     label: z.string(),
-    type: z.enum(['text', 'number', 'date', 'enum', 'enum[]', 'boolean', 'url']),
+    type: z.enum(COLUMN_TYPES),
     editable: z.boolean(),
     values: z.array(z.string()).optional(),
+    required: z.boolean().optional(),
+    maxLength: z.number().int().optional().openapi({ description: 'Höchstlänge eines Textes in Zeichen' }),
+    range: z.tuple([z.number().int(), z.number().int()]).optional().openapi({ description: 'Kleinster und größter erlaubter Wert' }),
   })
   .openapi('Spalte');
 
@@ -74,8 +79,6 @@ export const PushChangeSchema = z
     set: z.record(SentText, SentValue),
   })
   .openapi('Zeilenaenderung');
-
-export const PUSH_LIMITS = { changes: 10_000, bytes: 10 * 1024 * 1024 } as const;
 
 export const PushRequestSchema = z
   .object({

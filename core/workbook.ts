@@ -18,7 +18,8 @@
  *   and cannot hold entries with commas).
  */
 import { numberFormat, toCell, valueAt } from './cells.ts';
-import type { BaseRow, CellValue, Column, ColumnType, ExcelValue, SheetRow, Snapshot, TableRow } from './types.ts';
+import { COLUMN_TYPES } from './columns.ts';
+import type { BaseRow, CellValue, Column, ExcelValue, SheetRow, Snapshot, TableRow } from './types.ts';
 
 export const BINDING_SHEET = 'OZG-Sync';
 export const LISTS_SHEET = 'OZG-Sync-Listen';
@@ -65,7 +66,6 @@ export interface Binding {
 
 export type DecodedBinding = { ok: true; binding: Binding; snapshot: Snapshot } | { ok: false; message: string };
 
-const COLUMN_TYPES: readonly ColumnType[] = ['text', 'number', 'date', 'enum', 'enum[]', 'boolean', 'url'];
 const MARKER_FAMILY = FORMAT_MARKER.slice(0, FORMAT_MARKER.indexOf('/') + 1);
 
 /**
@@ -86,7 +86,17 @@ function cellPieces(text: string): string[] {
 export function encodeBindingSheet(binding: Binding, snapshot: Snapshot): (string | number)[][] {
   // Named one by one, so that whatever else a caller's object carries stays out of the workbook.
   const { kind, scope, server, cursor, title, columns, dataSheet, table, syncedAt } = binding;
-  const stored: Binding = { kind, scope, server, cursor, title, columns, dataSheet, table, ...(syncedAt === undefined ? {} : { syncedAt }) };
+  const stored: Binding = {
+    kind,
+    scope,
+    server,
+    cursor,
+    title,
+    columns: columns.map(storedColumn),
+    dataSheet,
+    table,
+    ...(syncedAt === undefined ? {} : { syncedAt }),
+  };
   const rows: (string | number)[][] = [[FORMAT_MARKER], cellPieces(JSON.stringify(stored)), []];
   for (const [id, { version, values }] of snapshot) rows.push([id, version, ...cellPieces(JSON.stringify(values))]);
   return rows;
@@ -120,11 +130,26 @@ function isColumn(value: unknown): value is Column {
     isRecord(value) &&
     typeof value.key === 'string' &&
     typeof value.label === 'string' &&
-    COLUMN_TYPES.includes(value.type as ColumnType) &&
+    (COLUMN_TYPES as readonly string[]).includes(value.type as string) &&
     typeof value.editable === 'boolean' &&
-    (value.values === undefined || isStringList(value.values))
+    (value.values === undefined || isStringList(value.values)) &&
+    (value.required === undefined || typeof value.required === 'boolean') &&
+    (value.maxLength === undefined || Number.isSafeInteger(value.maxLength)) &&
+    (value.range === undefined || (Array.isArray(value.range) && value.range.length === 2 && value.range.every(Number.isSafeInteger)))
   );
 }
+
+/** A column as stored, with its rules (older workbooks have none: the server still checks). */
+const storedColumn = ({ key, label, type, editable, values, required, maxLength, range }: Column): Column => ({
+  key,
+  label,
+  type,
+  editable,
+  ...(values ? { values } : {}),
+  ...(required === undefined ? {} : { required }),
+  ...(maxLength === undefined ? {} : { maxLength }),
+  ...(range ? { range } : {}),
+});
 
 function asBinding(value: unknown): Binding | undefined {
   if (!isRecord(value) || !Array.isArray(value.columns) || !value.columns.every(isColumn)) return undefined;
@@ -134,7 +159,7 @@ function asBinding(value: unknown): Binding | undefined {
   if (syncedAt !== undefined && typeof syncedAt !== 'string') return undefined;
   return {
     ...(texts as Omit<Binding, 'columns' | 'syncedAt'>),
-    columns: value.columns.map(({ key, label, type, editable, values }) => ({ key, label, type, editable, ...(values ? { values } : {}) })),
+    columns: value.columns.map(storedColumn),
     ...(syncedAt === undefined ? {} : { syncedAt }),
   };
 }

@@ -9,12 +9,12 @@ import {
   type ExcelValue,
   type TableRow,
   type TableUpdate,
-} from '../../../addin/src/sync/index.ts';
+} from '../../core/index.ts';
 
 export const COLUMN_TYPES: ColumnType[] = ['text', 'number', 'date', 'enum', 'enum[]', 'boolean', 'url'];
 
-import { forbiddenCharacter } from '../../../addin/src/sync/rules.ts';
-import { webAddress } from '../../helpers/urls.ts';
+import { forbiddenCharacter } from '../../core/rules.ts';
+import { webAddress } from '../helpers/urls.ts';
 
 /** Text the server stores as it is: none of the characters it refuses, line breaks only as \n. */
 const storable = (s: string) => forbiddenCharacter(s) === undefined;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffTable, fromCell, sameCellValue, toCell, type BaseRow } from '../../../addin/src/sync/index.ts';
+import { diffTable, fromCell, sameCellValue, toCell, type BaseRow } from '../../core/index.ts';
 import { column, columnsArb, editsArb, permutationArb, rowsArb, tableOf, type Row } from './arbitraries.ts';
 
 const RUNS = { numRuns: 200 };

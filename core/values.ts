@@ -1,12 +1,11 @@
-import { forbiddenCharacter, normalizeLineBreaks, URL_PATTERN } from '../../addin/src/sync/rules.ts';
-import { DATE_LIMITS, type Column, type ColumnDef } from './sheets.ts';
+import { forbiddenCharacter, normalizeLineBreaks, URL_PATTERN } from './rules.ts';
+import { DATE_LIMITS, type Column } from './columns.ts';
 
 export type CellValue = string | number | boolean | string[] | null;
 
 export type Checked = { ok: true; value: CellValue } | { ok: false; message: string };
 
-export type CheckableColumn = Pick<ColumnDef, 'key' | 'label' | 'type' | 'required' | 'maxLength' | 'range'> &
-  Pick<Column, 'values'>;
+export type CheckableColumn = Pick<Column, 'key' | 'label' | 'type' | 'required' | 'maxLength' | 'range' | 'values'>;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -68,7 +67,7 @@ export function checkValue(column: CheckableColumn, raw: unknown): Checked {
         return { ok: false, message: `${quote(raw)} ist kein gültiges Datum (JJJJ-MM-TT).` };
       }
       if (raw < DATE_LIMITS.min || raw > DATE_LIMITS.max) {
-        return { ok: false, message: `${label} muss zwischen 2017 und 2099 liegen.` };
+        return { ok: false, message: `${label} muss zwischen ${DATE_LIMITS.min.slice(0, 4)} und ${DATE_LIMITS.max.slice(0, 4)} liegen.` };
       }
       return { ok: true, value: raw };
     case 'enum': {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeChange, type MergeSheet } from '../../../server/sync/merge.ts';
+import { mergeChange, type MergeSheet } from '../../core/merge.ts';
 import {
   applyPushResults,
   chunkChanges,
@@ -21,7 +21,7 @@ import {
   type PushResult,
   type SyncState,
   type TableRow,
-} from '../../../addin/src/sync/index.ts';
+} from '../../core/index.ts';
 import {
   applyCells,
   applyUpdate,
@@ -184,7 +184,7 @@ describe('mergePull', () => {
   });
 });
 
-/** The server's decision per row (server/sync/merge.ts), on rows held in memory. */
+/** The server's decision per row (core/merge.ts), on rows held in memory. */
 class FakeServer {
   readonly rows: Map<string, BaseRow>;
   private readonly sheet: MergeSheet;

@@ -1,3 +1,4 @@
+import { PUSH_LIMITS } from './limits.ts';
 import type { PushChange, PushRequest } from './types.ts';
 
 export interface ChunkLimits {
@@ -7,10 +8,10 @@ export interface ChunkLimits {
 }
 
 /**
- * The server takes 10,000 changes and 10 MB per push, but Excel on the web refuses Office.js
- * payloads over 5 MB, so the add-in stays below 4 MB.
+ * As many changes as the server takes, but Excel on the web refuses Office.js payloads over 5 MB,
+ * so the add-in stays below 4 MB where the server would take 10.
  */
-export const ADDIN_PUSH_LIMITS: ChunkLimits = { maxChanges: 10_000, maxBytes: 4_000_000 };
+export const ADDIN_PUSH_LIMITS: ChunkLimits = { maxChanges: PUSH_LIMITS.changes, maxBytes: 4_000_000 };
 
 export interface Chunk {
   changes: PushChange[];
@@ -21,8 +22,16 @@ export interface Chunk {
 // Every chunk is sent under its own idempotency key (the server answers 409 to a key reused with
 // other content), and all UUIDs serialize to the same 36 ASCII bytes.
 const UUID_PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
-const encoder = new TextEncoder();
-const byteLength = (json: string) => encoder.encode(json).length;
+
+/** UTF-8 length, counted here so that the core needs no platform API. A lone surrogate counts 3, as its U+FFFD replacement. */
+function byteLength(json: string): number {
+  let bytes = 0;
+  for (const character of json) {
+    const code = character.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
 
 /**
  * Splits changes into consecutive chunks that each fit one push request: at most maxChanges
