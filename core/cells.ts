@@ -1,5 +1,5 @@
-import { forbiddenCharacter, normalizeLineBreaks, URL_PATTERN } from './rules.ts';
 import type { CellValue, Column, ExcelValue } from './types.ts';
+import { checkValue } from './values.ts';
 
 export type ParsedCell = { ok: true; value: CellValue } | { ok: false; message: string };
 
@@ -173,25 +173,16 @@ function parseList(column: Column, cell: ExcelValue): ParsedCell {
 }
 
 /**
- * The API value a cell holds, or a German message saying why it holds none. An empty cell is
- * null, except in enum[] columns, where the server stores the empty list.
+ * What a cell stands for in the API's terms, before the column's rules are applied: how Excel's
+ * numbers, serials, German dates and words map to values, and back through toCell.
  */
-export function fromCell(column: Column, cell: ExcelValue): ParsedCell {
+export function readCell(column: Column, cell: ExcelValue): ParsedCell {
   if (typeof cell === 'string' && cell.trim() === '') return ok(column.type === 'enum[]' ? [] : null);
   switch (column.type) {
-    case 'text': {
-      // As the server stores it, so that a text whose line breaks Excel or a file wrote as \r\n is no change.
-      const text = normalizeLineBreaks(typeof cell === 'string' ? cell : shown(cell));
-      const forbidden = forbiddenCharacter(text);
-      return forbidden ? fail(`${quote(text)} ${forbidden}`) : ok(text);
-    }
-    case 'url': {
-      const text = shown(cell);
-      // URL_PATTERN lets NUL through (the database cannot hold it anyway); the server refuses it as it refuses it in any text.
-      const forbidden = forbiddenCharacter(text);
-      if (forbidden) return fail(`${quote(text)} ${forbidden}`);
-      return URL_PATTERN.test(text) ? ok(text) : fail(`${quote(text)} ist keine gültige Internetadresse (http:// oder https://).`);
-    }
+    case 'text':
+      return ok(typeof cell === 'string' ? cell : shown(cell));
+    case 'url':
+      return ok(shown(cell));
     case 'number':
       return parseNumber(cell);
     case 'date':
@@ -206,6 +197,17 @@ export function fromCell(column: Column, cell: ExcelValue): ParsedCell {
     case 'enum[]':
       return parseList(column, cell);
   }
+}
+
+/**
+ * The API value a cell holds, or a German message saying why it holds none. An empty cell is
+ * null, except in enum[] columns, where the server stores the empty list. The column's rules
+ * (required, length, range, dates, characters, web addresses) are the server's own check, so the
+ * pane refuses what the server would, in the server's words.
+ */
+export function fromCell(column: Column, cell: ExcelValue): ParsedCell {
+  const parsed = readCell(column, cell);
+  return parsed.ok ? checkValue(column, parsed.value) : parsed;
 }
 
 /** A row's value for a key; keys are data here, so inherited properties like "constructor" must not answer. */

@@ -18,6 +18,16 @@ export interface Column {
   maxLength?: number;
   /** Whole numbers within [min, max]. */
   range?: [number, number];
+  /** A narrower range depending on another cell of the row, e.g. the Reifegrad on its Reifegradmodell. */
+  rangeBy?: RangeBy;
+}
+
+export interface RangeBy {
+  key: string;
+  /** Range per value of that cell. */
+  ranges: Record<string, [number, number]>;
+  /** The value assumed while that cell is empty (the database's default). */
+  fallback: string;
 }
 
 /** The dates a status may carry; the database's check constraints say the same (drift test in tests/server/db/). */

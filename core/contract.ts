@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { COLUMN_TYPES } from './columns.ts';
 import { PUSH_LIMITS } from './limits.ts';
+import { PUSH_QUELLEN } from './vocabulary.ts';
 
 /** The sync protocol's wire format: these schemas validate requests, type the client and generate /openapi.json. */
 
@@ -84,7 +85,7 @@ export const PushRequestSchema = z
   .object({
     scope: SentText.min(1).max(20),
     idempotencyKey: z.uuid({ error: 'idempotencyKey muss eine UUID sein.' }),
-    source: z.enum(['addin', 'xlsx', 'api']),
+    source: z.enum(PUSH_QUELLEN),
     changes: z.array(PushChangeSchema).openapi({ description: `höchstens ${PUSH_LIMITS.changes} Änderungen` }),
   })
   .openapi('Sendevorgang');

@@ -1,10 +1,11 @@
 import { fromCell, sameCellValue, toCell, valueAt } from './cells.ts';
 import type { CellUpdate, CellValue, Column, PushChange, Snapshot, TableRow, ZellFehler } from './types.ts';
+import { checkRow } from './values.ts';
 
 export interface TableDiff {
   /** One change per edited row, in table order. */
   changes: PushChange[];
-  /** Edited cells whose content is no valid value; not sent. */
+  /** Edited cells whose content is no valid value, or rows a rule across cells refuses; not sent. */
   invalid: ZellFehler[];
   /** Edits of read-only cells; not sent, and these updates put the server's value back. */
   readOnlyEdits: CellUpdate[];
@@ -44,6 +45,12 @@ export function diffTable(columns: readonly Column[], base: Snapshot, table: rea
       else set.push([column.key, parsed.value]);
     }
     if (set.length === 0) continue;
+    // The server refuses the whole row then, so none of it is sent.
+    const rowErrors = checkRow(columns, { ...baseValues, ...Object.fromEntries(set) });
+    if (rowErrors.length) {
+      diff.invalid.push(...rowErrors.map((error) => ({ id: row.id, ...error })));
+      continue;
+    }
     diff.changes.push({
       id: row.id,
       baseVersion: version,

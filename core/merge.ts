@@ -1,5 +1,4 @@
-import type { CheckableColumn } from './values.ts';
-import { checkValue, normalize, sameValue, type CellValue } from './values.ts';
+import { checkRow, checkValue, normalize, sameValue, type CellValue, type CheckableColumn, type RowColumn } from './values.ts';
 
 /** A cell where the server's value differs from both what the client last saw and what it sends. */
 export interface Konflikt {
@@ -35,10 +34,8 @@ export type MergeDecision =
   | { outcome: 'applied' | 'conflict'; write: Record<string, CellValue>; conflicts: Konflikt[] };
 
 export interface MergeSheet {
-  columns: (CheckableColumn & { editable: boolean })[];
+  columns: (CheckableColumn & RowColumn & { editable: boolean })[];
   scopeLabel: string;
-  /** Rules across cells of one row, checked on the row as it would be stored. */
-  checkRow?: (values: Record<string, CellValue>) => CellError[];
 }
 
 /**
@@ -86,7 +83,7 @@ export function mergeChange(sheet: MergeSheet, scope: string, row: StoredRow | u
     else conflicts.push({ key, base: knowsBase ? change.base[key] : null, mine: value, theirs });
   }
 
-  const rowErrors = sheet.checkRow?.({ ...row.values, ...write }) ?? [];
+  const rowErrors = checkRow(sheet.columns, { ...row.values, ...write });
   if (rowErrors.length) return { outcome: 'rejected', errors: rowErrors };
   if (conflicts.length) return { outcome: 'conflict', write, conflicts };
   if (Object.keys(write).length) return { outcome: 'applied', write, conflicts };

@@ -7,6 +7,7 @@
 import type { PullResponse, PushResponse } from './contract.ts';
 import type { CellError, Konflikt } from './merge.ts';
 import type { CellValue } from './values.ts';
+import type { PushQuelle } from './vocabulary.ts';
 
 export type { Column, ColumnType } from './columns.ts';
 export type { CellValue } from './values.ts';
@@ -25,7 +26,7 @@ export interface PushChange {
   set: Record<string, CellValue>;
 }
 
-export type PushSource = 'addin' | 'xlsx' | 'api';
+export type PushSource = PushQuelle;
 
 export interface PushRequest {
   scope: string;

@@ -6,6 +6,7 @@ export type CellValue = string | number | boolean | string[] | null;
 export type Checked = { ok: true; value: CellValue } | { ok: false; message: string };
 
 export type CheckableColumn = Pick<Column, 'key' | 'label' | 'type' | 'required' | 'maxLength' | 'range' | 'values'>;
+export type RowColumn = Pick<Column, 'key' | 'label' | 'rangeBy'>;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -71,7 +72,8 @@ export function checkValue(column: CheckableColumn, raw: unknown): Checked {
       }
       return { ok: true, value: raw };
     case 'enum': {
-      if (typeof raw !== 'string' || !column.values?.includes(raw)) {
+      // A column without a vocabulary is one an old workbook describes; the server always sends it.
+      if (typeof raw !== 'string' || (column.values && !column.values.includes(raw))) {
         return { ok: false, message: `${quote(raw)} ist für ${label} nicht erlaubt. Erlaubt: ${column.values?.join(', ')}.` };
       }
       return { ok: true, value: raw };
@@ -80,7 +82,7 @@ export function checkValue(column: CheckableColumn, raw: unknown): Checked {
       if (!Array.isArray(raw) || !raw.every((item) => typeof item === 'string')) {
         return { ok: false, message: `${label} erwartet eine Liste von Texten.` };
       }
-      const unknown = raw.find((item) => !column.values?.includes(item));
+      const unknown = column.values && raw.find((item) => !column.values!.includes(item));
       if (unknown !== undefined) {
         return { ok: false, message: `${quote(unknown)} ist für ${label} nicht erlaubt. Erlaubt: ${column.values?.join(', ')}.` };
       }
@@ -99,4 +101,21 @@ export function normalize(column: CheckableColumn, raw: unknown): unknown {
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
   return a === b;
+}
+
+/**
+ * Rules across the cells of one row, on the row as it would be stored: each column with a range
+ * depending on another cell (the Reifegrad on its Reifegradmodell) within that range.
+ */
+export function checkRow(columns: readonly RowColumn[], values: Record<string, unknown>): { key: string; message: string }[] {
+  return columns.flatMap(({ key, label, rangeBy }) => {
+    const value = values[key];
+    if (!rangeBy || typeof value !== 'number') return [];
+    const by = values[rangeBy.key];
+    const model = typeof by === 'string' && Object.hasOwn(rangeBy.ranges, by) ? by : rangeBy.fallback;
+    const [min, max] = rangeBy.ranges[model]!;
+    if (value >= min && value <= max) return [];
+    const byLabel = columns.find((column) => column.key === rangeBy.key)?.label ?? rangeBy.key;
+    return [{ key, message: `${label} ${value} gibt es im ${byLabel} ${model} nicht (erlaubt: ${min} bis ${max}).` }];
+  });
 }

@@ -18,7 +18,7 @@
  *   and cannot hold entries with commas).
  */
 import { numberFormat, toCell, valueAt } from './cells.ts';
-import { COLUMN_TYPES } from './columns.ts';
+import { COLUMN_TYPES, type RangeBy } from './columns.ts';
 import type { BaseRow, CellValue, Column, ExcelValue, SheetRow, Snapshot, TableRow } from './types.ts';
 
 export const BINDING_SHEET = 'OZG-Sync';
@@ -135,12 +135,26 @@ function isColumn(value: unknown): value is Column {
     (value.values === undefined || isStringList(value.values)) &&
     (value.required === undefined || typeof value.required === 'boolean') &&
     (value.maxLength === undefined || Number.isSafeInteger(value.maxLength)) &&
-    (value.range === undefined || (Array.isArray(value.range) && value.range.length === 2 && value.range.every(Number.isSafeInteger)))
+    (value.range === undefined || isRange(value.range)) &&
+    (value.rangeBy === undefined || isRangeBy(value.rangeBy))
+  );
+}
+
+const isRange = (value: unknown): value is [number, number] => Array.isArray(value) && value.length === 2 && value.every(Number.isSafeInteger);
+
+function isRangeBy(value: unknown): value is RangeBy {
+  return (
+    isRecord(value) &&
+    typeof value.key === 'string' &&
+    typeof value.fallback === 'string' &&
+    isRecord(value.ranges) &&
+    Object.values(value.ranges).every(isRange) &&
+    Object.hasOwn(value.ranges, value.fallback)
   );
 }
 
 /** A column as stored, with its rules (older workbooks have none: the server still checks). */
-const storedColumn = ({ key, label, type, editable, values, required, maxLength, range }: Column): Column => ({
+const storedColumn = ({ key, label, type, editable, values, required, maxLength, range, rangeBy }: Column): Column => ({
   key,
   label,
   type,
@@ -149,6 +163,7 @@ const storedColumn = ({ key, label, type, editable, values, required, maxLength,
   ...(required === undefined ? {} : { required }),
   ...(maxLength === undefined ? {} : { maxLength }),
   ...(range ? { range } : {}),
+  ...(rangeBy ? { rangeBy } : {}),
 });
 
 function asBinding(value: unknown): Binding | undefined {

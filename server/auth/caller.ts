@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
+import type { Rolle } from '../../core/vocabulary.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../openapi.ts';
 import type { SheetKindName } from '../sync/sheets.ts';
 
-export type Rolle = 'admin' | 'koordination' | 'kommune';
 
 export interface Mitgliedschaft {
   rolle: Rolle;

@@ -1,8 +1,9 @@
 import type { Sql } from '../db/database.ts';
+import { withServerRights } from '../auth/caller.ts';
 import { readFiles, type ImportFile, type Meldung } from './files.ts';
 import { LAYOUTS, type LayoutName } from './layouts.ts';
 import { reconcileKommunen, type AmtlicheKommune } from './reconcile.ts';
-import { isLeikaKey, KOMMUNALE_LEIKA_TYPEN, validateRows, type CatalogueInput, type Herkunft } from './rows.ts';
+import { isLeikaKey, KOMMUNALE_LEIKA_TYPEN, validateRows, type CatalogueInput, type Herkunft, type OzgLeistung } from './rows.ts';
 
 export type Tabelle = 'themenfeld' | 'lage' | 'ozg_leistung' | 'leika_leistung' | 'kreis' | 'kommune';
 
@@ -152,6 +153,15 @@ function leikaKeys(rows: { leika_schluessel: string; ozg_id: number | null; name
 
 const kommunal = (leikaTypen: string[]) => leikaTypen.some((t) => KOMMUNALE_LEIKA_TYPEN.includes(t));
 
+/** A decision in the file's column replaces the database's; without one the database's stays, else the LeiKa types decide. */
+function vollzugDanach(
+  leistung: OzgLeistung,
+  current: Pick<DbLeistung, 'kommunaler_vollzug_manuell'> | undefined,
+): { kommunaler_vollzug: boolean; kommunaler_vollzug_manuell: boolean | null } {
+  const manuell = leistung.kommunaler_vollzug !== undefined ? leistung.kommunaler_vollzug : (current?.kommunaler_vollzug_manuell ?? null);
+  return { kommunaler_vollzug: manuell ?? kommunal(leistung.leika_typen), kommunaler_vollzug_manuell: manuell };
+}
+
 interface DbLeistung {
   id: string;
   ozg_id: number | null;
@@ -239,6 +249,7 @@ const SQL_TYPES = {
       leika_anzahl: 'integer',
       leika_typen: 'text[]',
       kommunaler_vollzug: 'boolean',
+      kommunaler_vollzug_manuell: 'boolean',
       ausgeblendet: 'boolean',
     },
   },
@@ -270,11 +281,7 @@ function plans(input: CatalogueInput, db: Db, abgleichUrls: Map<string, string>)
     const current = new Map(db.leistungen.filter((l) => l.ozg_id !== null).map((l) => [l.ozg_id!, l]));
     simple(
       'ozg_leistung',
-      input.leistungen.map((l) => ({
-        ...l,
-        kommunaler_vollzug: current.get(l.ozg_id)?.kommunaler_vollzug_manuell ?? kommunal(l.leika_typen),
-        ausgeblendet: false,
-      })),
+      input.leistungen.map((l) => ({ ...l, ...vollzugDanach(l, current.get(l.ozg_id)), ausgeblendet: false })),
       [...current.values()],
     );
   }
@@ -356,12 +363,17 @@ async function predictStatusRows(tx: Sql, db: Db, planned: Plan[]): Promise<numb
   const leistungen = planned.find((p) => p.tabelle === 'ozg_leistung');
   const danach = new Map((leistungen?.geaendert ?? []).map((g) => [g.key, g.values.kommunaler_vollzug === true]));
   const werdenKommunal = db.leistungen.filter((l) => !l.kommunaler_vollzug && danach.get(String(l.ozg_id)) === true);
+  // The rows a Leistung kept when it lost Vollzug come back instead of new ones. Row-level security
+  // hides them from the signed-in admin (policy nur_kommunaler_vollzug), so they are counted with the
+  // server's rights; only the number leaves this query.
   const vorhanden = werdenKommunal.length
     ? (
-        await tx.query<{ n: number }>(
-          `select count(*)::int as n from public.kommune_status
-           where ozg_leistung_id in (select jsonb_array_elements_text($1::text::jsonb)::uuid)`,
-          json(werdenKommunal.map((l) => l.id)),
+        await withServerRights(tx, () =>
+          tx.query<{ n: number }>(
+            `select count(*)::int as n from public.kommune_status
+             where ozg_leistung_id in (select jsonb_array_elements_text($1::text::jsonb)::uuid)`,
+            json(werdenKommunal.map((l) => l.id)),
+          ),
         )
       )[0]!.n
     : 0;
@@ -377,7 +389,7 @@ function vollzugBilanz(input: CatalogueInput, db: Db): ImportBericht['kommunaler
   for (const leistung of input.leistungen) {
     const current = before.get(leistung.ozg_id);
     const abgeleitet = kommunal(leistung.leika_typen);
-    const danach = current?.kommunaler_vollzug_manuell ?? abgeleitet;
+    const danach = vollzugDanach(leistung, current).kommunaler_vollzug;
     if (danach) bilanz.kommunal++;
     if (current && danach && !current.kommunaler_vollzug) bilanz.wirdKommunal++;
     if (current && !danach && current.kommunaler_vollzug) bilanz.nichtMehrKommunal++;

@@ -26,9 +26,17 @@ export function headerKey(cell: string): string {
   return cell.replace(/^\uFEFF/, '').trim().toLowerCase();
 }
 
+/** Columns a file may add to its layout: admins' decision on kommunaler Vollzug, which KDN's export lacks. */
+export const OPTIONAL_COLUMNS: { [L in LayoutName]?: readonly string[] } = { ozg_leistungen: ['kommunaler_vollzug'] };
+const optionalColumns = (name: LayoutName): readonly string[] => OPTIONAL_COLUMNS[name] ?? [];
+
+/** The layout whose columns the header has, each once, plus none or some of its optional ones. */
 export function recogniseLayout(header: string[]): LayoutName | undefined {
-  const given = [...header].sort().join(',');
-  return LAYOUT_NAMES.find((name) => [...LAYOUTS[name].columns].sort().join(',') === given);
+  return LAYOUT_NAMES.find((name) => {
+    const optional = optionalColumns(name);
+    const required = header.filter((column) => !optional.includes(column));
+    return new Set(header).size === header.length && [...required].sort().join(',') === [...LAYOUTS[name].columns].sort().join(',');
+  });
 }
 
 /** The layout a file name suggests (ozg_leistungen.csv, Kreise.xlsx), to explain a header that fits none. */

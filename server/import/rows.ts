@@ -32,6 +32,8 @@ export interface OzgLeistung extends Herkunft {
   themenfeld_id: number;
   leika_anzahl: number | null;
   leika_typen: string[];
+  /** The file's decision on kommunaler Vollzug; null: derive from the LeiKa types; undefined: keep the database's. */
+  kommunaler_vollzug?: boolean | null;
 }
 export interface LeikaLeistung extends Herkunft {
   leika_schluessel: string;
@@ -136,6 +138,15 @@ class Line {
     return LEIKA_TYPEN.filter((t) => tokens.includes(t));
   }
 
+  /** ja or nein set kommunaler Vollzug by hand, abgeleitet returns it to the LeiKa types, empty keeps it. */
+  vollzug(column: string): { kommunaler_vollzug?: boolean | null } {
+    const value = this.raw(column).toLowerCase();
+    if (!value) return {};
+    if (value in VOLLZUG) return { kommunaler_vollzug: VOLLZUG[value as keyof typeof VOLLZUG] };
+    this.error(`Kommunaler Vollzug „${this.raw(column)}“ ist unbekannt; erlaubt: ja, nein, abgeleitet (aus den LeiKa-Typen) oder leer (bleibt, wie er ist).`);
+    return {};
+  }
+
   oneOf<T extends string>(column: string, label: string, values: { [given: string]: T }): T {
     const value = this.raw(column);
     const found = values[value.toLowerCase()];
@@ -143,6 +154,8 @@ class Line {
     return found!;
   }
 }
+
+const VOLLZUG = { ja: true, nein: false, abgeleitet: null } as const;
 
 const KREIS_TYP = { kreis: 'Kreis', 'kreisfreie-stadt': 'kreisfreie Stadt', 'kreisfreie stadt': 'kreisfreie Stadt' } as const;
 const KOMMUNE_TYP = {
@@ -187,6 +200,7 @@ const PARSERS: Parsers = {
     themenfeld_id: line.integer('themenfeld_id', 'Die Themenfeld-ID', { min: 1, max: 32767 })!,
     leika_anzahl: line.integer('leika_anzahl', 'Die LeiKa-Anzahl', { min: 0, max: 1_000_000 }, true),
     leika_typen: line.leikaTypen('leika_typen'),
+    ...line.vollzug('kommunaler_vollzug'),
   }),
   leika_leistungen: (line) => {
     const leika_schluessel = line.text('leika_schluessel', 'Der LeiKa-Schlüssel', 100);

@@ -44,8 +44,9 @@ export function summarise(bericht: ImportBericht): string {
   if (vollzug) {
     out.push(
       '',
-      `Kommunaler Vollzug (aus den LeiKa-Typen 2/3, 4 oder 5, sonst von Hand festgelegt): ${zahl(vollzug.kommunal)} OZG-Leistungen` +
+      `Kommunaler Vollzug (aus den LeiKa-Typen 2/3, 4 oder 5, außer wo von Hand festgelegt): ${zahl(vollzug.kommunal)} OZG-Leistungen` +
         `; neu kommunal ${zahl(vollzug.wirdKommunal)}, nicht mehr kommunal ${zahl(vollzug.nichtMehrKommunal)}` +
+        (vollzug.nichtMehrKommunal ? ' (ihre Zeilen im Umsetzungsstand bleiben erhalten, ausgeblendet)' : '') +
         `, von Hand abweichend festgelegt ${zahl(vollzug.manuell)}.`,
     );
   }

@@ -1,9 +1,10 @@
 import { z } from '../openapi.ts';
 import { PushResultSchema } from '../../core/contract.ts';
+import { QUELLEN } from '../../core/vocabulary.ts';
 
 /** The review and progress API's wire format: validates requests, types the add-in's client, generates /openapi.json. */
 
-export const PROTOKOLL_ARTEN = ['kommune-status', 'leistung-status', 'mitglieder'] as const;
+export const PROTOKOLL_ARTEN = ['kommune-status', 'leistung-status', 'kommunaler-vollzug', 'mitglieder'] as const;
 export type ProtokollArt = (typeof PROTOKOLL_ARTEN)[number];
 
 const Eintragsnummer = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -54,7 +55,7 @@ export const AenderungSchema = z
     id: z.number().int(),
     zeitpunkt: z.string(),
     akteur: z.string(),
-    quelle: z.enum(['addin', 'xlsx', 'api', 'sql', 'revert', 'import']),
+    quelle: z.enum(QUELLEN),
     push: z.string().nullable().openapi({ description: 'Idempotenzschlüssel des Sendevorgangs' }),
     kind: z.enum(PROTOKOLL_ARTEN),
     scope: z.string().nullable(),
@@ -193,6 +194,24 @@ export const ProgressResponseSchema = z
   })
   .openapi('Fortschritt');
 
+const TrendWert = z
+  .object({ zeilen: z.number().int(), online: z.number().int(), ozgKonform: z.number().int(), anteilOzgKonform: z.number().nullable() })
+  .nullable();
+const TrendReihe = z.object({ schluessel: z.string(), name: z.string(), ozgId: z.number().int().nullable(), werte: z.array(TrendWert) });
+export const TrendResponseSchema = z
+  .object({
+    zeitpunkte: z.array(
+      z.object({
+        stichtag: z.object({ id: z.number().int(), datum: z.string(), bezeichnung: z.string() }).nullable(),
+        stand: z.string(),
+      }),
+    ),
+    themenfelder: z.array(TrendReihe),
+    leistungen: z.array(TrendReihe),
+  })
+  .openapi('Trend');
+export const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true });
+
 export type ChangesQuery = z.infer<typeof ChangesQuerySchema>;
 export type Aenderung = z.infer<typeof AenderungSchema>;
 export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
@@ -200,3 +219,4 @@ export type Auswahl = { ids?: number[]; push?: string };
 export type RevertResponse = z.infer<typeof RevertResponseSchema>;
 export type ProgressTable = z.infer<typeof ProgressTableSchema>;
 export type ProgressResponse = z.infer<typeof ProgressResponseSchema>;
+export type TrendResponse = z.infer<typeof TrendResponseSchema>;

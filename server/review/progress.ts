@@ -52,7 +52,7 @@ const TABELLEN = {
     spalten: [
       count('ozg_id', 'OZG-ID'),
       { key: 'name', label: 'OZG-Leistung', type: 'text' },
-      count('themenfeld_id', 'Themenfeld'),
+      { key: 'themenfeld', label: 'Themenfeld', type: 'text' },
       count('zeilen', 'Kommunen'),
       ...ZAEHLUNG,
       ...BUND_JA_NEIN,
@@ -64,7 +64,7 @@ const TABELLEN = {
     spalten: [
       { key: 'schluessel', label: 'AGS', type: 'text' },
       { key: 'name', label: 'Kommune', type: 'text' },
-      { key: 'kreisschluessel', label: 'Kreis', type: 'text' },
+      { key: 'kreis', label: 'Kreis', type: 'text' },
       count('zeilen', 'OZG-Leistungen'),
       ...ZAEHLUNG,
     ],
@@ -128,9 +128,25 @@ async function bundeszahlen(tx: Sql, nach: string, filter: Filter): Promise<Map<
   );
 }
 
-async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof typeof TABELLEN], filter: Filter): Promise<ProgressTable> {
+/** Themenfeld and Kreis by name: a reader of the report knows "Mettmann", not 05158. */
+async function namen(tx: Sql): Promise<{ themenfeld: Map<string, string>; kreis: Map<string, string> }> {
+  const rows = await tx.query<{ art: 'themenfeld' | 'kreis'; schluessel: string; name: string }>(
+    `select 'themenfeld' as art, id::text as schluessel, name from public.themenfeld
+     union all select 'kreis', kreisschluessel, name from public.kreis`,
+  );
+  const byArt = { themenfeld: new Map<string, string>(), kreis: new Map<string, string>() };
+  for (const { art, schluessel, name } of rows) byArt[art].set(schluessel, name);
+  return byArt;
+}
+
+async function table(
+  tx: Sql,
+  { nach, titel, spalten }: (typeof TABELLEN)[keyof typeof TABELLEN],
+  filter: Filter,
+  names: Awaited<ReturnType<typeof namen>>,
+): Promise<ProgressTable> {
   const bund = nach === 'kommune' ? new Map<string, Row>() : await bundeszahlen(tx, nach, filter);
-  const rows =
+  const rows: Row[] =
     nach === 'kreis'
       ? [...bund.values()]
       : (await tx.query<Row>('select * from public.fortschritt($1, $2::smallint, $3, $4::bigint)', [
@@ -138,7 +154,12 @@ async function table(tx: Sql, { nach, titel, spalten }: (typeof TABELLEN)[keyof 
           filter.themenfeld ?? null,
           filter.kreis ?? null,
           filter.stichtag ?? null,
-        ])).map((row) => ({ ...bund.get(String(row.schluessel)), ...row }));
+        ])).map((row) => ({
+          ...bund.get(String(row.schluessel)),
+          ...row,
+          themenfeld: names.themenfeld.get(String(row.themenfeld_id)) ?? null,
+          kreis: names.kreis.get(String(row.kreisschluessel)) ?? null,
+        }));
   const zeilen = rows.map((row) =>
     Object.fromEntries(
       spalten.map(({ key, type }) => {
@@ -164,14 +185,15 @@ function untertitel(filter: ProgressResponse['filter'], stand: string, stichtag:
  */
 export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressResponse> {
   const { filter: names, stand, stichtag } = await filterNames(tx, filter);
+  const lookup = await namen(tx);
   return {
     stand: new Date(stand).toISOString(),
     stichtag,
     filter: names,
     untertitel: untertitel(names, stand, stichtag),
-    themenfelder: await table(tx, TABELLEN.themenfelder, filter),
-    leistungen: await table(tx, TABELLEN.leistungen, filter),
-    kommunen: await table(tx, TABELLEN.kommunen, filter),
-    kreise: await table(tx, TABELLEN.kreise, filter),
+    themenfelder: await table(tx, TABELLEN.themenfelder, filter, lookup),
+    leistungen: await table(tx, TABELLEN.leistungen, filter, lookup),
+    kommunen: await table(tx, TABELLEN.kommunen, filter, lookup),
+    kreise: await table(tx, TABELLEN.kreise, filter, lookup),
   };
 }

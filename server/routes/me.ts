@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { ROLLEN } from '../../core/vocabulary.ts';
 import { mayReview, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 import { SHEET_KINDS, type SheetKindName } from '../sync/sheets.ts';
@@ -7,7 +8,7 @@ const SHEET_KIND_NAMES = Object.keys(SHEET_KINDS) as [SheetKindName, ...SheetKin
 
 const Mitgliedschaft = z
   .object({
-    rolle: z.enum(['admin', 'koordination', 'kommune']),
+    rolle: z.enum(ROLLEN),
     themenfeldId: z.number().int().nullable(),
     themenfeld: z.string().nullable(),
     ags: z.string().nullable(),

@@ -3,6 +3,7 @@ import { assertMayWriteTable, withCaller } from '../auth/caller.ts';
 import { SQLSTATE, sqlState } from '../db/errors.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
+import { ROLLEN } from '../../core/vocabulary.ts';
 import type { Context } from 'hono';
 import type { AppEnv } from '../openapi.ts';
 
@@ -10,7 +11,7 @@ const Mitglied = z
   .object({
     id: z.uuid(),
     email: z.string(),
-    rolle: z.enum(['admin', 'koordination', 'kommune']),
+    rolle: z.enum(ROLLEN),
     themenfeldId: z.number().int().nullable(),
     ags: z.string().nullable(),
   })
@@ -23,7 +24,7 @@ const NeuesMitglied = z
       .string()
       .trim()
       .pipe(z.email({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }).max(320)),
-    rolle: z.enum(['admin', 'koordination', 'kommune'], { error: 'Die Rolle ist admin, koordination oder kommune.' }),
+    rolle: z.enum(ROLLEN, { error: `Die Rolle ist ${ROLLEN.slice(0, -1).join(', ')} oder ${ROLLEN.at(-1)}.` }),
     themenfeldId: z.number().int().min(1).max(32767).nullable().optional(),
     ags: z.string().regex(/^05\d{6}$/, { error: 'Der AGS ist eine achtstellige Zahl aus NRW, z. B. 05315000.' }).nullable().optional(),
   })

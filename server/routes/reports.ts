@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { withCaller } from '../auth/caller.ts';
-import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
-import { ProgressQuerySchema, ProgressResponseSchema } from '../review/contract.ts';
+import { createRouter, errorResponses, jsonResponse } from '../openapi.ts';
+import { ProgressQuerySchema, ProgressResponseSchema, TrendQuerySchema, TrendResponseSchema } from '../review/contract.ts';
 import { progressWorkbook } from '../review/progress-xlsx.ts';
 import { loadProgress } from '../review/progress.ts';
 import { loadTrend } from '../review/trend.ts';
@@ -11,24 +11,6 @@ import { Binary, xlsxResponse } from './xlsx.ts';
 const description =
   'Je OZG-Leistung: wie viele Kommunen in welchem Status und Reifegrad sind und der Anteil ab Reifegrad 3 (OZG-erfüllt); ' +
   'je Kommune und je Themenfeld dasselbe über die Leistungen summiert. Optional nur ein Themenfeld oder ein Kreis.';
-
-const Wert = z
-  .object({ zeilen: z.number().int(), online: z.number().int(), ozgKonform: z.number().int(), anteilOzgKonform: z.number().nullable() })
-  .nullable();
-const Reihe = z.object({ schluessel: z.string(), name: z.string(), ozgId: z.number().int().nullable(), werte: z.array(Wert) });
-const TrendResponseSchema = z
-  .object({
-    zeitpunkte: z.array(
-      z.object({
-        stichtag: z.object({ id: z.number().int(), datum: z.string(), bezeichnung: z.string() }).nullable(),
-        stand: z.string(),
-      }),
-    ),
-    themenfelder: z.array(Reihe),
-    leistungen: z.array(Reihe),
-  })
-  .openapi('Trend');
-const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true });
 
 export const reportsRoutes = createRouter()
   .openapi(
@@ -63,14 +45,19 @@ export const reportsRoutes = createRouter()
       path: '/api/reports/progress.xlsx',
       tags: ['Fortschritt'],
       summary: 'Der Umsetzungsstand als Excel-Datei',
-      description,
+      description:
+        `${description} Vorn das Blatt „Verlauf“: der Anteil OZG-konform je Themenfeld zu jedem Stichtag und heute, mit Liniendiagramm. ` +
+        'Jedes Blatt druckt A4 quer auf Seitenbreite, die Kopfzeile auf jeder Seite.',
       request: { query: ProgressQuerySchema },
       responses: { 200: { description: 'Die Arbeitsmappe (.xlsx)', content: { [XLSX_TYPE]: { schema: Binary } } }, ...errorResponses },
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const report = await withCaller(c, (tx) => loadProgress(tx, query));
+      const { report, trend } = await withCaller(c, async (tx) => ({
+        report: await loadProgress(tx, query),
+        trend: await loadTrend(tx, { themenfeld: query.themenfeld, kreis: query.kreis }),
+      }));
       const suffix = [query.themenfeld && `themenfeld-${query.themenfeld}`, query.kreis && `kreis-${query.kreis}`].filter(Boolean);
-      return xlsxResponse(c, await progressWorkbook(report), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
+      return xlsxResponse(c, await progressWorkbook(report, trend), `fortschritt${suffix.map((s) => `-${s}`).join('')}.xlsx`);
     },
   );

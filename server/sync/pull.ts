@@ -15,7 +15,7 @@ export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> 
       : `array(select name from public.aktivitaet order by name) as "${key}"`,
   );
   const [vocabularies] = selects.length ? await tx.query<Record<string, string[]>>(`select ${selects.join(', ')}`) : [{}];
-  return sheet.columns.map(({ key, label, type, editable, required, maxLength, range }) => ({
+  return sheet.columns.map(({ key, label, type, editable, required, maxLength, range, rangeBy }) => ({
     key,
     label,
     type,
@@ -24,6 +24,7 @@ export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> 
     ...(required ? { required } : {}),
     ...(maxLength === undefined ? {} : { maxLength }),
     ...(range ? { range } : {}),
+    ...(rangeBy ? { rangeBy } : {}),
   }));
 }
 

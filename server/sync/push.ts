@@ -77,7 +77,7 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Pro
     }
   }
 
-  const mergeSheet = { columns, scopeLabel: sheet.scopeLabel, checkRow: sheet.checkRow };
+  const mergeSheet = { columns, scopeLabel: sheet.scopeLabel };
   const patches = new Map<string, Record<string, CellValue>>();
   const decisions = request.changes.map((change) => {
     const row = stored.get(change.id);
@@ -97,12 +97,12 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Pro
       request.idempotencyKey,
     ]);
     const editable = sheet.columns.filter((c) => c.editable);
-    const assignments = editable.map(({ key, cast }) => {
+    const assignments = editable.map(({ key, cast, column = key }) => {
       const value =
         cast === 'text[]'
           ? `array(select jsonb_array_elements_text(p.patch -> '${key}'))`
           : `(p.patch ->> '${key}')::${cast}`;
-      return `${key} = case when p.patch ? '${key}' then ${value} else t.${key} end`;
+      return `${column} = case when p.patch ? '${key}' then ${value} else t.${column} end`;
     });
     await tx.query(
       `update public.${sheet.table} t set ${assignments.join(', ')}

@@ -5,6 +5,7 @@
  */
 
 import type { Column, ColumnType } from '../../core/columns.ts';
+import { KOMMUNALE_LEIKA_TYPEN } from '../import/rows.ts';
 
 /** What the server knows about a column beyond what clients see. */
 export interface ColumnDef extends Omit<Column, 'values'> {
@@ -12,18 +13,20 @@ export interface ColumnDef extends Omit<Column, 'values'> {
   select: string;
   /** Postgres type an editable value is cast to when written. */
   cast?: string;
+  /** The table column an editable value is written to, where it is not the key. */
+  column?: string;
   /** Where the vocabulary of an enum column comes from: an enum type or the aktivitaet table. */
   vocabulary?: { enumType: string } | { table: 'aktivitaet' };
 }
 
-export type SheetKindName = 'kommune-status' | 'leistung-status';
+export type SheetKindName = 'kommune-status' | 'leistung-status' | 'kommunaler-vollzug';
 
 export interface SheetKind {
   kind: SheetKindName;
   title: string;
   /** How the scope is named to users, e.g. in error messages. */
   scopeLabel: string;
-  table: 'kommune_status' | 'leistung_status';
+  table: 'kommune_status' | 'leistung_status' | 'ozg_leistung';
   columns: ColumnDef[];
   /** Rows of one scope ($1), joined with their ozg_leistung as l. */
   from: string;
@@ -35,8 +38,6 @@ export interface SheetKind {
   scopeQuery: string;
   scopePattern: RegExp;
   scopeHint: string;
-  /** Rules across cells of one row (the database enforces them too). */
-  checkRow?: (values: Record<string, unknown>) => { key: string; message: string }[];
 }
 
 const readOnly = (key: string, label: string, type: ColumnType, select: string): ColumnDef => ({
@@ -77,6 +78,18 @@ const date = (key: string, label: string): ColumnDef => ({
   cast: 'date',
 });
 
+const themenfeldScope = {
+  scopeLabel: 'Themenfeld',
+  scopeWhere: 'l.themenfeld_id = $1::smallint and not l.ausgeblendet',
+  scopeOf: 'case when not l.ausgeblendet then l.themenfeld_id::text end',
+  orderBy: 'l.ozg_id nulls last, l.name',
+  scopeQuery: `select name from public.themenfeld where id = case when $1 ~ '^\\d{1,4}$' then $1::smallint end`,
+  scopePattern: /^\d{1,4}$/,
+  scopeHint: 'Der Bereich ist die Nummer eines Themenfelds, z. B. 9 für Mobilität & Reisen.',
+} as const;
+
+const kommunaleTypen = `array[${KOMMUNALE_LEIKA_TYPEN.map((t) => `'${t}'`).join(', ')}]`;
+
 export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {
     kind: 'kommune-status',
@@ -96,6 +109,8 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
         select: 't.reifegrad',
         cast: 'smallint',
         range: [0, 7],
+        // The database's constraint reifegrad_im_modell says the same (drift test in tests/server/db/reifegrad-regel.test.ts).
+        rangeBy: { key: 'reifegrad_modell', ranges: { '1.1': [0, 4], '2.0': [0, 7] }, fallback: '2.0' },
       },
       enumColumn('reifegrad_modell', 'Reifegradmodell', 'reifegrad_modell', true),
       text('loesung', 'Lösung', 500),
@@ -113,21 +128,10 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
     scopeQuery: 'select name from public.kommune where ags = $1',
     scopePattern: /^\d{8}$/,
     scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000.',
-    checkRow: ({ reifegrad, reifegrad_modell }) => {
-      const max = reifegrad_modell === '2.0' ? 7 : 4;
-      if (typeof reifegrad !== 'number' || reifegrad <= max) return [];
-      return [
-        {
-          key: 'reifegrad',
-          message: `Reifegrad ${reifegrad} gibt es im Reifegradmodell ${String(reifegrad_modell ?? '2.0')} nicht (erlaubt: 0 bis ${max}).`,
-        },
-      ];
-    },
   },
   'leistung-status': {
     kind: 'leistung-status',
     title: 'Themenfeld-Übersicht',
-    scopeLabel: 'Themenfeld',
     table: 'leistung_status',
     columns: [
       readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
@@ -152,12 +156,35 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
       text('bemerkung', 'Bemerkung', 4000),
     ],
     from: 'public.leistung_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id',
-    scopeWhere: 'l.themenfeld_id = $1::smallint and not l.ausgeblendet',
-    scopeOf: 'case when not l.ausgeblendet then l.themenfeld_id::text end',
-    orderBy: 'l.ozg_id nulls last, l.name',
-    scopeQuery: `select name from public.themenfeld where id = case when $1 ~ '^\\d{1,4}$' then $1::smallint end`,
-    scopePattern: /^\d{1,4}$/,
-    scopeHint: 'Der Bereich ist die Nummer eines Themenfelds, z. B. 9 für Mobilität & Reisen.',
+    ...themenfeldScope,
+  },
+  // Admins only (row-level security on ozg_leistung, and mayWrite). The flag is written as the
+  // manual decision, which the trigger kommunalen_vollzug_festlegen applies at once and every
+  // later import keeps; the status rows of a Leistung that loses it stay, hidden.
+  'kommunaler-vollzug': {
+    kind: 'kommunaler-vollzug',
+    title: 'Kommunaler Vollzug',
+    table: 'ozg_leistung',
+    columns: [
+      readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
+      readOnly('leistung', 'Leistung', 'text', 'l.name'),
+      readOnly('leika_typen', 'LeiKa-Typen', 'text', "nullif(array_to_string(l.leika_typen, ' '), '')"),
+      readOnly('vollzug_abgeleitet', 'Aus LeiKa-Typen abgeleitet', 'boolean', `l.leika_typen && ${kommunaleTypen}::text[]`),
+      readOnly('von_hand', 'Von Hand festgelegt', 'boolean', 'l.kommunaler_vollzug_manuell is not null'),
+      {
+        key: 'kommunaler_vollzug',
+        label: 'Kommunaler Vollzug',
+        type: 'boolean',
+        editable: true,
+        select: 't.kommunaler_vollzug',
+        cast: 'boolean',
+        column: 'kommunaler_vollzug_manuell',
+        required: true,
+      },
+    ],
+    // The sheet's rows are the Leistungen themselves; the self-join gives the columns their usual alias l.
+    from: 'public.ozg_leistung t join public.ozg_leistung l on l.id = t.id',
+    ...themenfeldScope,
   },
 };
 

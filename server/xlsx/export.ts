@@ -18,6 +18,7 @@ import type { Sql } from '../db/database.ts';
 import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade.ts';
 import type { PullResponse } from '../../core/contract.ts';
 import { pullSheet } from '../sync/pull.ts';
+import { printLandscape } from './print.ts';
 import type { SheetKind } from '../sync/sheets.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -158,6 +159,7 @@ function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: st
     if (style === 'c') cell.font = { name: 'Consolas' };
   }
   sheet.getCell('A1').font = { bold: true, size: 14 };
+  printLandscape(sheet, null);
 }
 
 function addReifegrade(workbook: ExcelJS.Workbook, modelle: Reifegradmodell[]) {
@@ -175,6 +177,7 @@ function addReifegrade(workbook: ExcelJS.Workbook, modelle: Reifegradmodell[]) {
   [16, 8, 22, 90, 13].forEach((width, index) => (sheet.getColumn(index + 1).width = width));
   sheet.getColumn(4).alignment = { wrapText: true, vertical: 'top' };
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  printLandscape(sheet, 1);
 }
 
 function addErgebnis(workbook: ExcelJS.Workbook, report: NonNullable<SheetFile['report']>) {
@@ -183,6 +186,7 @@ function addErgebnis(workbook: ExcelJS.Workbook, report: NonNullable<SheetFile['
   sheet.addRow([]);
   const header = sheet.addRow(['Zeile', 'Leistung', 'Spalte', 'Ergebnis', 'Meldung']);
   header.font = { bold: true };
+  printLandscape(sheet, header.number);
   for (const line of report.lines) {
     const row = sheet.addRow([line.zeile, line.leistung, line.spalte, line.ergebnis, line.meldung]);
     row.eachCell((cell) => (cell.numFmt = '@'));
@@ -230,6 +234,8 @@ export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Arra
     // Excel gives a table at least one body row.
     rows: rows.length > 0 ? rows : [columns.map(() => null)],
   });
+
+  printLandscape(sheet, 1);
 
   const bodyRows = Math.max(rows.length, 1);
   columns.forEach((column, index) => {

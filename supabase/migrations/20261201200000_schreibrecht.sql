@@ -6,6 +6,7 @@
 -- art                bereich            who may write
 -- kommune-status     AGS                admins; members of that Kommune
 -- leistung-status    Themenfeld-Nummer  admins; the coordination of that Themenfeld
+-- kommunaler-vollzug Themenfeld-Nummer  admins (the flag on ozg_leistung, a catalogue table)
 -- pruefung           Themenfeld-Nummer  admins; the coordination of that Themenfeld (review marks in aenderung)
 -- katalog            –                  admins (Themenfelder, Leistungen, Kommunen, Kreise, LeiKa, …)
 -- mitglieder         –                  admins
@@ -24,7 +25,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if art is null or art not in ('kommune-status', 'leistung-status', 'pruefung', 'katalog', 'mitglieder', 'stichtage') then
+  if art is null or art not in ('kommune-status', 'leistung-status', 'kommunaler-vollzug', 'pruefung', 'katalog', 'mitglieder', 'stichtage') then
     raise exception using
       errcode = '22023',
       message = format('Unbekannte Art von Schreibrecht: %s.', coalesce(art, 'keine'));
@@ -41,7 +42,7 @@ begin
 end
 $$;
 comment on function intern.darf_schreiben(text, text) is
-  'Ob die angemeldete Person diese Art (kommune-status, leistung-status, pruefung, katalog, mitglieder, stichtage) im Bereich ändern darf; die eine Regel für Policies, API und /api/me.';
+  'Ob die angemeldete Person diese Art (kommune-status, leistung-status, kommunaler-vollzug, pruefung, katalog, mitglieder, stichtage) im Bereich ändern darf; die eine Regel für Policies, API und /api/me.';
 
 -- Policies run their functions as the querying role.
 revoke all on function intern.darf_schreiben(text, text) from public, anon;

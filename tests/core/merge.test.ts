@@ -77,15 +77,31 @@ describe('mergeChange', () => {
     expect(decision.outcome === 'rejected' && decision.errors[0]!.message).toMatch(message);
   });
 
-  it('rejects a row that would break a rule across cells', () => {
-    const strict: MergeSheet = {
+  it('rejects a row whose Reifegrad the Reifegradmodell it would be stored with does not have, whichever cell was sent', () => {
+    const rated: MergeSheet = {
       ...sheet,
-      checkRow: (v) => (v.status === 'online' && !v.loesung ? [{ key: 'loesung', message: 'Lösung fehlt.' }] : []),
+      columns: [
+        ...sheet.columns,
+        {
+          key: 'reifegrad',
+          label: 'Reifegrad',
+          type: 'number',
+          editable: true,
+          range: [0, 7],
+          rangeBy: { key: 'reifegrad_modell', ranges: { '1.1': [0, 4], '2.0': [0, 7] }, fallback: '2.0' },
+        },
+        { key: 'reifegrad_modell', label: 'Reifegradmodell', type: 'enum', editable: true, values: ['1.1', '2.0'] },
+      ],
     };
-    expect(mergeChange(strict, '05315000', row(), change({ status: 'online' }, { status: 'offen' }))).toEqual({
+    const stored = row({ reifegrad: 6, reifegrad_modell: '2.0' });
+    const refused = { outcome: 'rejected', errors: [{ key: 'reifegrad', message: 'Reifegrad 6 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).' }] };
+    expect(mergeChange(rated, '05315000', stored, change({ reifegrad_modell: '1.1' }, { reifegrad_modell: '2.0' }))).toEqual(refused);
+    const older = row({ reifegrad: 2, reifegrad_modell: '1.1' });
+    expect(mergeChange(rated, '05315000', older, change({ reifegrad: 5 }, { reifegrad: 2 }))).toMatchObject({
       outcome: 'rejected',
-      errors: [{ key: 'loesung', message: 'Lösung fehlt.' }],
+      errors: [{ key: 'reifegrad', message: 'Reifegrad 5 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).' }],
     });
+    expect(mergeChange(rated, '05315000', older, change({ reifegrad: 4 }, { reifegrad: 2 }))).toMatchObject({ outcome: 'applied' });
   });
 
   const cell = fc.constantFrom(null, 'A', 'B', 'C');

@@ -7,10 +7,13 @@ import type {
   ChangesResponse,
   ProgressQuery,
   ProgressResponse,
+  Reifegradmodell,
   ReviewRequest,
   ReviewResponse,
   RevertRequest,
   RevertResponse,
+  TrendQuery,
+  TrendResponse,
 } from '../review/types.ts';
 import type { PullResponse, PushRequest, PushResponse } from '../../../core/index.ts';
 
@@ -83,6 +86,8 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     review: (body: ReviewRequest) => unwrap<ReviewResponse>(client.api.changes.review.$post({ json: body })),
     revert: (body: RevertRequest) => unwrap<RevertResponse>(client.api.changes.revert.$post({ json: body })),
     progress: (query: ProgressQuery) => unwrap<ProgressResponse>(client.api.reports.progress.$get({ query })),
+    trend: (query: TrendQuery) => unwrap<TrendResponse>(client.api.reports.trend.$get({ query })),
+    reifegrade: () => unwrap<Reifegradmodell[]>(client.api.reifegrade.$get()),
   };
 }
 

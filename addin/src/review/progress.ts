@@ -1,4 +1,5 @@
-import type { ProgressResponse, ProgressTable } from './types.ts';
+import { TREND_CATEGORY, TREND_TITLE, TREND_VALUE, hatStichtag, trendTable, verlauf } from './trend.ts';
+import type { ProgressResponse, ProgressTable, TrendResponse } from './types.ts';
 
 /** The two columns of the server's progress tables the chart needs; every other column is shown as it comes. */
 export const CATEGORY_KEY = 'name';
@@ -32,9 +33,11 @@ export interface ProgressReport {
   subtitle: string;
   table: ProgressTable;
   chart: { title: string; category: string; value: string };
+  /** The same selection per Stichtag and today, for a line chart; absent before the first Stichtag. */
+  trend?: { table: ProgressTable; chart: { title: string; category: string; value: string } };
 }
 
-export function progressReport(report: ProgressResponse): ProgressReport {
+export function progressReport(report: ProgressResponse, trend?: TrendResponse | null): ProgressReport {
   const table = chartTable(report);
   return {
     sheet: REPORT_SHEET,
@@ -42,5 +45,8 @@ export function progressReport(report: ProgressResponse): ProgressReport {
     subtitle: report.untertitel,
     table,
     chart: { title: SHARE_TITLE, category: CATEGORY_KEY, value: SHARE_KEY },
+    ...(trend && hatStichtag(trend)
+      ? { trend: { table: trendTable(verlauf(trend)), chart: { title: TREND_TITLE, category: TREND_CATEGORY, value: TREND_VALUE } } }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import type {
   ReviewResponseSchema,
   RevertRequestSchema,
   RevertResponse,
+  TrendQuerySchema,
 } from '../../../server/review/contract.ts';
 
 export type {
@@ -21,13 +22,16 @@ export type {
   ProgressTable,
   ProtokollArt,
   RevertResponse,
+  TrendResponse,
 } from '../../../server/review/contract.ts';
+export type { Reifegradmodell } from '../../../server/review/reifegrade.ts';
 
 export type ChangesQuery = z.input<typeof ChangesQuerySchema>;
 export type ReviewRequest = z.input<typeof ReviewRequestSchema>;
 export type ReviewResponse = z.output<typeof ReviewResponseSchema>;
 export type RevertRequest = z.input<typeof RevertRequestSchema>;
 export type ProgressQuery = z.input<typeof ProgressQuerySchema>;
+export type TrendQuery = z.input<typeof TrendQuerySchema>;
 
 /** One push of the change log (or one transaction without a push, e.g. from SQL), with its cells. */
 export type Sendevorgang = ChangesResponse['pushes'][number];

@@ -3,11 +3,13 @@ import { DocumentTableArrowRightRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../api/client.ts';
 import { SHARE_TITLE, bars, chartTable, progressReport, type Bar } from '../review/progress.ts';
-import type { ProgressResponse } from '../review/types.ts';
+import type { ProgressResponse, TrendResponse } from '../review/types.ts';
 import type { WorkbookHost } from './controller.ts';
 import { fehlertext, prozent, type Meldung } from './format.ts';
 import { useKatalog } from './Katalog.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
+import { ReifegradLegende, useReifegrade } from './Reifegrade.tsx';
+import { VerlaufDiagramm } from './Verlauf.tsx';
 
 const ALLE = 'alle';
 
@@ -36,13 +38,17 @@ export function AnteilDiagramm({ titel, balken }: { titel: string; balken: Bar[]
 
 /**
  * „Fortschritt“: how far the Kommunen are, as the share at Reifegrad 3 or more per Themenfeld (or
- * per OZG-Leistung of one Themenfeld), optionally for one Kreis; and the same into the workbook.
+ * per OZG-Leistung of one Themenfeld), optionally for one Kreis, and its trend over the
+ * Stichtage; and the same into the workbook.
  */
 export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
   const katalog = useKatalog(api);
   const [themenfeld, setThemenfeld] = useState('');
   const [kreis, setKreis] = useState('');
   const [bericht, setBericht] = useState<ProgressResponse | null>(null);
+  const [trend, setTrend] = useState<TrendResponse | null>(null);
+  const [trendFehler, setTrendFehler] = useState<string | null>(null);
+  const modelle = useReifegrade(api);
   const [meldung, setMeldung] = useState<Meldung | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -55,21 +61,31 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
     let current = true;
     setBericht(null);
     setMeldung(null);
-    api.progress({ ...(themenfeld ? { themenfeld } : {}), ...(kreis ? { kreis } : {}) }).then(
+    setTrend(null);
+    setTrendFehler(null);
+    const filter = { ...(themenfeld ? { themenfeld } : {}), ...(kreis ? { kreis } : {}) };
+    api.progress(filter).then(
       (report) => current && setBericht(report),
       (error: unknown) => current && setMeldung({ intent: 'error', text: fehlertext(error) }),
+    );
+    // The trend is a view of its own: its failure leaves today's figures and the report usable.
+    api.trend(filter).then(
+      (verlauf) => current && setTrend(verlauf),
+      (error: unknown) => current && setTrendFehler(fehlertext(error)),
     );
     return () => {
       current = false;
     };
   }, [api, themenfeld, kreis]);
 
-  const ausgeben = async (report: ProgressResponse) => {
+  const ausgeben = async (report: ProgressResponse, trend: TrendResponse | null) => {
     setBusy(true);
     setMeldung(null);
     try {
-      const blatt = await host.writeReport(progressReport(report));
-      setMeldung({ intent: 'success', text: `Tabelle und Diagramm stehen auf dem Blatt „${blatt}“.` });
+      const inhalt = progressReport(report, trend);
+      const blatt = await host.writeReport(inhalt);
+      const was = inhalt.trend ? 'Tabellen und Diagramme, auch der Verlauf,' : 'Tabelle und Diagramm';
+      setMeldung({ intent: 'success', text: `${was} stehen auf dem Blatt „${blatt}“.` });
     } catch (error) {
       setMeldung({ intent: 'error', text: `Das Blatt konnte nicht geschrieben werden: ${fehlertext(error)}` });
     } finally {
@@ -119,7 +135,21 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
             <Text size={200}>{bericht.untertitel}</Text>
           </div>
           <AnteilDiagramm titel={SHARE_TITLE} balken={bars(table)} />
-          <Button appearance="primary" icon={<DocumentTableArrowRightRegular />} disabled={busy} onClick={() => void ausgeben(bericht)}>
+          <ReifegradLegende modelle={modelle} />
+          {trend ? (
+            <VerlaufDiagramm trend={trend} />
+          ) : trendFehler ? (
+            <Text>Der Verlauf ließ sich nicht laden: {trendFehler}</Text>
+          ) : (
+            <Spinner size="tiny" label="Verlauf wird geladen …" />
+          )}
+          {/* the report waits for the trend, so that it never leaves the Verlauf out by chance */}
+          <Button
+            appearance="primary"
+            icon={<DocumentTableArrowRightRegular />}
+            disabled={busy || (!trend && !trendFehler)}
+            onClick={() => void ausgeben(bericht, trend)}
+          >
             In Excel ausgeben
           </Button>
         </>

@@ -206,7 +206,7 @@ export function Pruefen({ api, email, onReverted }: Props) {
             ))}
           </Dropdown>
         </Field>
-        {(filter.kind === 'kommune-status' || filter.kind === 'leistung-status') && (
+        {filter.kind && filter.kind !== 'mitglieder' && (
           <BereichFeld
             key={filter.kind}
             kind={filter.kind}

@@ -171,8 +171,10 @@ export class SyncController {
     return table ? this.pendingCells(table) : 0;
   }
 
+  /** Edits not on the server yet, the ones its rules refuse included: they are the user's typing all the same. */
   private pendingCells(table: TableRow[]): number {
-    return countCells(diffTable(this.state.columns, this.state.base, table).changes);
+    const diff = diffTable(this.state.columns, this.state.base, table);
+    return countCells(diff.changes) + diff.invalid.length;
   }
 
   /**

@@ -29,6 +29,7 @@ export const QUELLEN: Record<Quelle, string> = {
 export const PROTOKOLL_ARTEN: Record<ProtokollArt, string> = {
   'kommune-status': 'Umsetzungsstand',
   'leistung-status': 'Themenfeld-Übersicht',
+  'kommunaler-vollzug': 'Kommunaler Vollzug',
   mitglieder: 'Mitgliedschaften',
 };
 

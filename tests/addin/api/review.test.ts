@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApi, type Api } from '../../../addin/src/api/client.ts';
 import { bars, chartTable, progressReport } from '../../../addin/src/review/progress.ts';
 import { appendPage, auswahl, pruefstand } from '../../../addin/src/review/pushes.ts';
+import { verlauf } from '../../../addin/src/review/trend.ts';
+import { stufenHinweis } from '../../../addin/src/ui/Reifegrade.tsx';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
 import { openPglite } from '../../../server/db/pglite.ts';
@@ -124,5 +126,34 @@ describe('The review and progress client', () => {
 
   it('passes the server’s German message on for a filter it refuses', async () => {
     await expect(admin.progress({ kreis: '5315' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/fünfstelliger Kreisschlüssel/) });
+  });
+
+  it('gives the trend of a selection per Stichtag and today, and the Stichtag keeps its figures after a later push', async () => {
+    const response = await apiAs(db, ADMIN).request('/api/stichtage', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ datum: '2026-01-01', bezeichnung: 'Erhebung 01.01.2026' }),
+    });
+    expect(response.status).toBe(201);
+    // Köln's 21 OZG-Leistungen of Mobilität & Reisen, none at Reifegrad 3 or more before this push
+    await koelnSets(10177, { status: 'online', reifegrad: 4 });
+
+    const trend = await koeln.trend({ themenfeld: 9, kreis: '05315' });
+    expect(trend.themenfelder.map((reihe) => reihe.name)).toEqual(['Mobilität & Reisen']);
+    expect(verlauf(trend).map(({ heute, bezeichnung, zeilen, ozgKonform, anteil }) => ({ heute, bezeichnung, zeilen, ozgKonform, anteil }))).toEqual([
+      { heute: false, bezeichnung: 'Erhebung 01.01.2026', zeilen: 21, ozgKonform: 0, anteil: 0 },
+      { heute: true, bezeichnung: 'heute', zeilen: 21, ozgKonform: 1, anteil: 1 / 21 },
+    ]);
+    await expect(admin.trend({ kreis: '05999' })).rejects.toMatchObject({ status: 404, message: 'Einen Kreis mit dem Schlüssel 05999 gibt es nicht.' });
+  });
+
+  it('gives every member both Reifegrad models, 2.0 first, with each level’s German explanation for the tooltips', async () => {
+    const modelle = await koeln.reifegrade();
+    expect(modelle.map((m) => [m.modell, m.ozgKonformAb, m.stufen.length])).toEqual([
+      ['2.0', 3, 8],
+      ['1.1', 3, 5],
+    ]);
+    expect(stufenHinweis(modelle[1]!, 3)).toBe('Stufe 3 · Online-Leistung: Die Leistung lässt sich einschließlich aller Nachweise online beantragen (OZG-erfüllt).');
+    expect(stufenHinweis(modelle[0]!, 0)).toBe('Stufe 0: Die Leistung ist nur offline verfügbar.');
   });
 });

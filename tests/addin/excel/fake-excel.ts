@@ -140,6 +140,17 @@ export const REQUIREMENT_SETS: Readonly<Record<string, string>> = {
   'ChartSeries.setXAxisValues': '1.7',
 };
 
+/**
+ * Excel.ChartType as Microsoft's reference lists it, with each type's requirement set: charts.add
+ * refuses any other name, and "Invalid", which the enum has only to report charts it cannot name.
+ */
+export const CHART_TYPES: ReadonlyMap<string, string> = (() => {
+  const reference = readFileSync(new URL('../../../node_modules/@types/office-js/index.d.ts', import.meta.url), 'utf8');
+  const start = reference.indexOf('\n    enum ChartType {', reference.indexOf('declare namespace Excel {'));
+  const body = reference.slice(start, reference.indexOf('\n    }\n', start));
+  return new Map([...body.matchAll(/\[Api set: ExcelApi ([\d.]+)\]\s*\*\/\s*\w+ = "([^"]+)"/g)].map((m) => [m[2]!, m[1]!]));
+})();
+
 /** The set the manifest promises (<Requirements>): the lowest host the add-in must work on. */
 export const MINIMUM_API = /<Set Name="ExcelApi" MinVersion="([\d.]+)"\/>/.exec(readFileSync(new URL('../../../manifest.xml', import.meta.url), 'utf8'))![1]!;
 /** The newest numbered set Microsoft ships (ExcelApi 1.20, Excel on the web and Microsoft 365 2509). */
@@ -703,8 +714,7 @@ class RequestContext {
    * once unless the add-in asked isSetSupported for its set first; otherwise the add-in would run
    * it on hosts the manifest admits and that refuse it.
    */
-  require(member: string): void {
-    const set = REQUIREMENT_SETS[member];
+  require(member: string, set: string | undefined = REQUIREMENT_SETS[member]): void {
     if (set === undefined) throw new Error(`fake: no requirement set recorded for ${member}`);
     // The gate has to name the member's own set: one that holds by chance (a newer set asked for
     // something else) would let the call through on hosts where that other check is never made.
@@ -1130,14 +1140,18 @@ function worksheetSpec(context: RequestContext): Spec<Sheet | null> {
           {
             kind: 'ChartCollection',
             methods: {
-              add: (s, type: string, range: unknown, seriesBy: string) =>
-                context.create(chartSpec(context), () => {
+              add: (s, type: string, range: unknown, seriesBy: string) => {
+                if (type === 'Invalid' || !CHART_TYPES.has(type)) throw new Error(`fake: Excel.ChartType has no ${type}`);
+                if (seriesBy !== undefined && !['Auto', 'Columns', 'Rows'].includes(seriesBy)) throw new Error(`fake: Excel.ChartSeriesBy has no ${seriesBy}`);
+                context.require(`ChartType.${type}`, CHART_TYPES.get(type));
+                return context.create(chartSpec(context), () => {
                   const rect = entityOf<Rect>(range);
                   if (rect.sheet !== s()) throw new OfficeError('InvalidArgument', 'range on another sheet');
                   const chart = new Chart(s(), type, rect, seriesBy);
                   book.charts.push(chart);
                   return chart;
-                }),
+                });
+              },
             },
           } satisfies Spec<Sheet>,
           () => sheet()!,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REPORT_TABLE, writeReport } from '../../../addin/src/excel/index.ts';
+import { REPORT_TABLE, TREND_TABLE, writeReport } from '../../../addin/src/excel/index.ts';
 import type { ProgressReport } from '../../../addin/src/review/progress.ts';
 import type { ProgressTable } from '../../../addin/src/review/types.ts';
 import { pulled, rowsUpTo, workbook, atEveryApiLevel } from './fixtures.ts';
@@ -29,6 +29,28 @@ const report = (table: ProgressTable = KOMMUNEN): ProgressReport => ({
   subtitle: 'Ganz NRW · Stand 29.11.2026, 10:15 · OZG-erfüllt ab Reifegrad 3',
   table,
   chart: { title: 'Anteil ab Reifegrad 3 (OZG-erfüllt)', category: 'name', value: 'anteil_ab_reifegrad_3' },
+});
+
+/** Two Stichtage and today, as the add-in's trendTable shapes them: 12 then 23 of 92 rows, today 46 with one row no longer counted. */
+const VERLAUF: ProgressTable = {
+  titel: 'Verlauf: Anteil OZG-konform je Stichtag',
+  spalten: [
+    { key: 'zeitpunkt', label: 'Zeitpunkt', type: 'text' },
+    { key: 'datum', label: 'Datum', type: 'text' },
+    { key: 'zeilen', label: 'Einträge', type: 'number' },
+    { key: 'ozg_konform', label: 'OZG-konform', type: 'number' },
+    { key: 'anteil', label: 'Anteil OZG-konform', type: 'percent' },
+  ],
+  zeilen: [
+    { zeitpunkt: 'Erhebung 01.01.2026', datum: '01.01.2026', zeilen: 92, ozg_konform: 12, anteil: 0.13 },
+    { zeitpunkt: 'Erhebung 01.07.2026', datum: '01.07.2026', zeilen: 92, ozg_konform: 23, anteil: 0.25 },
+    { zeitpunkt: 'heute', datum: '29.11.2026', zeilen: 91, ozg_konform: 46, anteil: 0.5 },
+  ],
+};
+
+const withTrend = (table: ProgressTable = VERLAUF): ProgressReport => ({
+  ...report(),
+  trend: { table, chart: { title: 'Verlauf: Anteil OZG-konform je Stichtag', category: 'zeitpunkt', value: 'anteil' } },
 });
 
 atEveryApiLevel(() => {
@@ -123,6 +145,70 @@ atEveryApiLevel(() => {
       await writeReport(book.context(), report({ ...KOMMUNEN, zeilen: [] }));
       expect(book.rows(REPORT_TABLE)).toEqual([KOMMUNEN.spalten.map((s) => s.label), ['', '', '', '', '']]);
       expect(book.charts).toHaveLength(1);
+    });
+
+    it('adds no line chart before the first Stichtag', async () => {
+      const book = workbook();
+      await writeReport(book.context(), report());
+      expect(book.findTable(TREND_TABLE)).toBeUndefined();
+      expect(book.charts.map((chart) => chart.type)).toEqual(['BarClustered']);
+    });
+
+    it('adds the trend below the report: its table and a native line chart of the share per Zeitpunkt, between the two tables', async () => {
+      const book = workbook();
+      await writeReport(book.context(), withTrend());
+
+      expect(book.rows(TREND_TABLE)).toEqual([
+        ['Zeitpunkt', 'Datum', 'Einträge', 'OZG-konform', 'Anteil OZG-konform'],
+        ['Erhebung 01.01.2026', '01.01.2026', 92, 12, 0.13],
+        ['Erhebung 01.07.2026', '01.07.2026', 92, 23, 0.25],
+        ['heute', '29.11.2026', 91, 46, 0.5],
+      ]);
+      const trend = book.table(TREND_TABLE);
+      const sheet = book.sheet('Fortschritt');
+      // a German date typed into a General cell would turn into a number; the column is text
+      expect([0, 1, 2, 3, 4].map((column) => sheet.peek(trend.top + 1, column)!.numberFormat)).toEqual(['@', '@', '0', '0', '0.0%']);
+      expect(trend.sheet).toBe(sheet);
+
+      const [, line] = book.charts;
+      expect(line!.type).toBe('LineMarkers');
+      expect(line!.seriesBy).toBe('Columns');
+      expect(book.chartData(line!)).toEqual({
+        series: 'Anteil OZG-konform',
+        values: [0.13, 0.25, 0.5],
+        categories: ['Erhebung 01.01.2026', 'Erhebung 01.07.2026', 'heute'],
+      });
+      expect(line!.settings).toMatchObject({
+        'title.text': 'Verlauf: Anteil OZG-konform je Stichtag',
+        'legend.visible': false,
+        'axes.valueAxis.minimum': 0,
+        'axes.valueAxis.maximum': 1,
+        'axes.valueAxis.numberFormat': '0%',
+        'dataLabels.showValue': true,
+      });
+      const report = book.table(REPORT_TABLE);
+      const height = line!.settings.height as number;
+      // below the report's last row, and the trend's table below the chart at 15 points a row
+      expect(line!.anchor!.row).toBeGreaterThan(report.bodyTop + report.rowCount);
+      expect(line!.anchor!.column).toBe(0);
+      expect(trend.top * 15).toBeGreaterThan(line!.anchor!.row * 15 + height);
+      expect(sheet.value(line!.anchor!.row - 2, 0)).toBe('Verlauf: Anteil OZG-konform je Stichtag');
+    });
+
+    it('keeps the syncs of a report with its trend at two, and a replacement drops the old trend with its sheet', async () => {
+      const book = workbook();
+      expect((await book.measure((context) => writeReport(context, withTrend()))).syncs).toHaveLength(2);
+      await writeReport(book.context(), report());
+      expect(book.findTable(TREND_TABLE)).toBeUndefined();
+      expect(book.charts).toHaveLength(1);
+    });
+
+    it('refuses a trend without the line chart’s columns before touching the workbook', async () => {
+      const book = workbook();
+      await expect(writeReport(book.context(), withTrend({ ...VERLAUF, spalten: VERLAUF.spalten.slice(1) }))).rejects.toThrow(
+        'Der Bericht „Verlauf: Anteil OZG-konform je Stichtag“ hat keine Spalte „zeitpunkt“ für das Diagramm.',
+      );
+      expect(book.syncs).toEqual([]);
     });
 
     it('refuses a report without the chart’s columns before touching the workbook', async () => {

@@ -76,3 +76,18 @@ describe('the Office stand-in’s requirement sets', () => {
     }
   });
 });
+
+describe('the Office stand-in’s charts', () => {
+  it('refuses a chart type Excel.ChartType does not name, and "Invalid", which only reports a chart Excel cannot name', async () => {
+    const book = workbook(NEWEST_API);
+    await pulled(book, rowsUpTo(2));
+    const context = book.context();
+    const sheet = (context.workbook as Excel.Workbook).worksheets.getItem(book.table().sheet.name);
+    const range = sheet.getRangeByIndexes(0, 0, 2, 1);
+    expect(() => sheet.charts.add('Linie' as Excel.ChartType, range, 'Columns')).toThrow('Excel.ChartType has no Linie');
+    expect(() => sheet.charts.add('Invalid', range, 'Columns')).toThrow('Excel.ChartType has no Invalid');
+    sheet.charts.add('LineMarkers', range, 'Columns');
+    await context.sync();
+    expect(book.charts.map((chart) => chart.type)).toEqual(['LineMarkers']);
+  });
+});

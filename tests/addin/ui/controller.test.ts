@@ -108,19 +108,19 @@ describe('The task pane’s sync workflow against the real server', () => {
     expect(status.wartend).toBe(1);
   });
 
-  it('marks a value the server rejects, with the German reason', async () => {
+  it('refuses a row the server’s rules would reject before sending it, and marks it with the server’s German reason', async () => {
     host.edit(FUEHRERSCHEIN, 'reifegrad_modell', '1.1');
     host.edit(FUEHRERSCHEIN, 'reifegrad', 6);
     const summary = await controller.push();
-    expect(summary.abgelehnt).toBe(1);
+    expect(summary).toMatchObject({ gesendet: 0, abgelehnt: 0, ungueltig: 1 });
     expect((await controller.status()).fehler).toEqual([
-      expect.objectContaining({ key: 'reifegrad', message: expect.stringMatching(/Reifegradmodell 1.1/) }),
+      expect.objectContaining({ key: 'reifegrad', message: 'Reifegrad 6 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).' }),
     ]);
   });
 
   it('does not replace the sheet with another one while edits wait unsent, unless told to discard them', async () => {
     await expect(controller.pull('kommune-status', '05158024', 'Mettmann')).rejects.toThrow(
-      /^Auf dem Blatt „Köln“ warten noch \d+ ungesendete Änderungen oder offene Konflikte\. Senden Sie zuerst; beim Wechsel zu „Mettmann“/,
+      /^Auf dem Blatt „Köln“ (wartet noch 1 ungesendete Änderung oder offener Konflikt|warten noch \d+ ungesendete Änderungen oder offene Konflikte)\. Senden Sie zuerst; beim Wechsel zu „Mettmann“/,
     );
     expect(host.cell(FUEHRERSCHEIN, 'reifegrad')).toBe(6);
     expect(host.saved?.binding).toMatchObject({ scope: KOELN });

@@ -11,6 +11,7 @@ type Recht = `${Schreibart} ${string}`;
 const RECHTE = [
   'kommune-status 05315000',
   'leistung-status 9',
+  'kommunaler-vollzug 9',
   'pruefung 9',
   'katalog -',
   'mitglieder -',
@@ -45,6 +46,7 @@ const WRITES: Record<(typeof RECHTE)[number], string> = {
   'kommune-status 05315000': `update public.kommune_status set bemerkung = 'Probe' where ags = '05315000'`,
   'leistung-status 9': `update public.leistung_status s set bemerkung = 'Probe'
     from public.ozg_leistung l where l.id = s.ozg_leistung_id and l.themenfeld_id = 9`,
+  'kommunaler-vollzug 9': `update public.ozg_leistung set kommunaler_vollzug_manuell = true where themenfeld_id = 9`,
   'pruefung 9': `update public.aenderung set geprueft_am = now() where themenfeld_id = 9 and geprueft_am is null`,
   'katalog -': `update public.themenfeld set name = name where id = 9`,
   'mitglieder -': `update public.mitglied set rolle = rolle`,
@@ -62,6 +64,7 @@ async function apiAllows(api: Api, recht: (typeof RECHTE)[number], offen: number
   const [response, servedWith] = await {
     'kommune-status': async () => [await api.request('/api/sheets/kommune-status/changes', push()), 200] as const,
     'leistung-status': async () => [await api.request('/api/sheets/leistung-status/changes', push()), 200] as const,
+    'kommunaler-vollzug': async () => [await api.request('/api/sheets/kommunaler-vollzug/changes', push()), 200] as const,
     pruefung: async () => [await api.request('/api/changes/review', json({ ids: [offen] })), 200] as const,
     // An empty upload: the admin check comes first, then the missing files get a 400.
     katalog: async () => [await api.request('/api/admin/import', { method: 'POST' }), 400] as const,
@@ -77,7 +80,7 @@ async function apiAllows(api: Api, recht: (typeof RECHTE)[number], offen: number
 /** What /api/me tells the add-in about a sheet right (of review it only says whether any, see below). */
 function meAllows(me: { darfAlleAendern: string[]; schreibrechte: { kind: string; scope: string }[] }, recht: string) {
   const [art, bereich] = recht.split(' ') as [string, string];
-  if (art === 'kommune-status' || art === 'leistung-status') {
+  if (art === 'kommune-status' || art === 'leistung-status' || art === 'kommunaler-vollzug') {
     return me.darfAlleAendern.includes(art) || me.schreibrechte.some((r) => r.kind === art && r.scope === bereich);
   }
   return undefined;
@@ -134,7 +137,7 @@ describeEachDatabase('Who may write: row-level security, the API and /api/me giv
     await inRollback(db(), async (tx) => {
       const admin = await (await apiAs(apiDatabase(db(), tx), ADMIN).request('/api/me')).json();
       expect({ alle: admin.darfAlleAendern, einzeln: admin.schreibrechte }).toEqual({
-        alle: expect.arrayContaining(['kommune-status', 'leistung-status']),
+        alle: ['kommune-status', 'leistung-status', 'kommunaler-vollzug'],
         einzeln: [],
       });
       const koeln = await (await apiAs(apiDatabase(db(), tx), KOELN).request('/api/me')).json();

@@ -73,7 +73,7 @@ describeEachDatabase('Progress report', ({ db }) => {
   it('sums per Kommune over the Leistungen and per Themenfeld over everything', async () => {
     const { kommunen, themenfelder } = await report(`?themenfeld=${TESTFELD}`);
     expect(kommunen.zeilen).toHaveLength(9);
-    expect(row(kommunen, 'schluessel', '05315000')).toMatchObject({ name: 'Köln, Stadt', kreisschluessel: '05315', zeilen: 2, online: 1, in_umsetzung: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.5 });
+    expect(row(kommunen, 'schluessel', '05315000')).toMatchObject({ name: 'Köln, Stadt', kreis: 'Köln, Stadt', zeilen: 2, online: 1, in_umsetzung: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.5 });
     expect(row(kommunen, 'schluessel', '05158024')).toMatchObject({ zeilen: 2, online: 2, ab_reifegrad_3: 2, anteil_ab_reifegrad_3: 1 });
     expect(themenfelder.zeilen).toEqual([
       expect.objectContaining({ schluessel: TESTFELD, name: 'Testfeld', zeilen: 18, offen: 13, in_planung: 1, in_umsetzung: 1, online: 3, ab_reifegrad_3: 3, anteil_ab_reifegrad_3: 0.1667 }),
@@ -117,7 +117,7 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect(response.headers.get('content-disposition')).toContain(`fortschritt-themenfeld-${TESTFELD}.xlsx`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await response.arrayBuffer());
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Themenfelder', 'OZG-Leistungen', 'Kommunen', 'Kreise']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Verlauf', 'Themenfelder', 'OZG-Leistungen', 'Kommunen', 'Kreise']);
     const sheet = workbook.getWorksheet('OZG-Leistungen')!;
     expect(sheet.getCell('A2').value).toMatch(/^Themenfeld Testfeld · Stand/);
     const header = (sheet.getRow(3).values as unknown[]).slice(1);
@@ -130,7 +130,9 @@ describeEachDatabase('Progress report', ({ db }) => {
 
   it.skipIf(!SOFFICE)('opens in LibreOffice with the same figures, shares shown as percentages', async () => {
     const response = await apiAs(db()).request(`/api/reports/progress.xlsx?themenfeld=${TESTFELD}`);
-    const csv = new TextDecoder().decode(await convert(new Uint8Array(await response.arrayBuffer()), 'xlsx', 'csv:Text - txt - csv (StarCalc):44,34,76,1'));
+    // CSV filter options: the 9th saves cells as shown, the 12th picks the sheet (the second, Themenfelder, after the Verlauf)
+    const filter = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,2';
+    const csv = new TextDecoder().decode(await convert(new Uint8Array(await response.arrayBuffer()), 'xlsx', filter));
     const [titel, untertitel, header, ...zeilen] = parse(csv, { relax_column_count: true }) as string[][];
     expect(titel![0]).toBe('Fortschritt je Themenfeld');
     expect(untertitel![0]).toMatch(/^Themenfeld Testfeld · Stand/);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,7 +55,12 @@ export async function convert(bytes: Uint8Array | string, from: string, filter: 
     const out = join(dir, 'aus');
     await run(['--convert-to', filter, '--outdir', out, input]);
     const extension = filter.split(':')[0]!;
-    return new Uint8Array(await readFile(join(out, `${basename(input, extname(input))}.${extension}`)));
+    // A CSV filter that picks one sheet (12th option) names the file after it: eingabe-Themenfelder.csv.
+    const [written] = await readdir(out);
+    if (!written || !written.startsWith(basename(input, extname(input))) || !written.endsWith(`.${extension}`)) {
+      throw new Error(`LibreOffice wrote ${written ?? 'nothing'} for ${filter}`);
+    }
+    return new Uint8Array(await readFile(join(out, written)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -97,3 +102,47 @@ export const fodsDate = (iso: string) =>
 export const fodsFormula = (formula: string, result: number) =>
   `<table:table-cell table:formula="of:${formula}" office:value-type="float" office:value="${result}" calcext:value-type="float"><text:p>${result}</text:p></table:table-cell>`;
 export const FODS_EMPTY = '<table:table-cell/>';
+
+const onPath = (name: string) => (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find((path) => existsSync(path));
+/** poppler-utils' text extraction and rasteriser; undefined when they are not installed. */
+export const PDFTOTEXT = onPath('pdftotext');
+export const PDFTOPPM = onPath('pdftoppm');
+
+function poppler(command: string, args: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+/** One page of a PDF as a PNG at 110 dpi, as a reader sees it on screen. */
+export async function pageImage(pdf: Uint8Array, page: number): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'ozg-png-'));
+  try {
+    await writeFile(join(dir, 'seite.pdf'), pdf);
+    await poppler(PDFTOPPM!, ['-f', String(page), '-l', String(page), '-r', '110', '-png', '-singlefile', join(dir, 'seite.pdf'), join(dir, 'seite')]);
+    return await readFile(join(dir, 'seite.png'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A workbook printed to PDF by LibreOffice, as its print dialog would (all visible sheets, each
+ * with its own page setup), read back as the text of each page laid out as printed (pdftotext
+ * -layout keeps a table row on one line, its columns in order).
+ */
+export async function printedPages(bytes: Uint8Array): Promise<string[]> {
+  const pdf = await convert(bytes, 'xlsx', 'pdf');
+  const dir = await mkdtemp(join(tmpdir(), 'ozg-pdf-'));
+  try {
+    const input = join(dir, 'druck.pdf');
+    await writeFile(input, pdf);
+    await poppler(PDFTOTEXT!, ['-layout', '-enc', 'UTF-8', input, join(dir, 'druck.txt')]);
+    // pdftotext ends every page with a form feed
+    return (await readFile(join(dir, 'druck.txt'), 'utf8')).split('\f').slice(0, -1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
