@@ -7,7 +7,7 @@ import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
 import { PullResponseSchema, PushRequestSchema, PushResponseSchema, SheetKindSchema } from '../../core/contract.ts';
 import { PUSH_LIMITS } from '../../core/limits.ts';
 import { pullSheet } from '../sync/pull.ts';
-import { statusHinweise } from '../sync/hinweise.ts';
+import { statusHinweise } from '../../core/status-hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, sheetKind } from '../sync/sheets.ts';
 

@@ -7,7 +7,7 @@ import { AppError, badRequest } from '../errors.ts';
 import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
 import { PushResponseSchema, type PushRequest } from '../../core/contract.ts';
 import { PUSH_LIMITS } from '../../core/limits.ts';
-import { statusHinweise } from '../sync/hinweise.ts';
+import { statusHinweise } from '../../core/status-hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { XLSX_TYPE, buildWorkbook, pullSheetFile } from '../xlsx/export.ts';
 import { fileIdempotencyKey, planImport, readSheetFile, readUploadBinding } from '../xlsx/import.ts';

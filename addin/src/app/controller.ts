@@ -21,7 +21,8 @@ import {
   type ZellFehler,
   type ZellKonflikt,
 } from '../../../core/index.ts';
-import { valueAt } from '../../../core/cells.ts';
+import { readCell, valueAt } from '../../../core/cells.ts';
+import { onlineOhneReifegrad, reifegradHinweis } from '../../../core/status-hinweise.ts';
 import type { Binding } from '../../../core/workbook.ts';
 import type { WorkbookHost } from './host.ts';
 
@@ -35,6 +36,8 @@ export interface SyncStatus {
   letzterAbgleich: string | null;
   /** Rows of the table that are not sent by design (added by hand, pasted from elsewhere, copied), as German hints. */
   hinweise: string[];
+  /** Rows „online“ without a Reifegrad, as one German hint: valid, but not OZG-konform. */
+  reifegradHinweis: string | null;
   /**
    * Why the bound table cannot be read (renamed or deleted, its id column gone), in German; the
    * pane then offers to rebuild it. Null while the table is intact.
@@ -132,6 +135,7 @@ export class SyncController {
       wartend: 0,
       letzterAbgleich: this.lastSync,
       hinweise: [],
+      reifegradHinweis: null,
       beschaedigt: null,
       markierung: this.markierung,
     };
@@ -147,7 +151,26 @@ export class SyncController {
       ...status,
       wartend: countCells(diff.changes),
       hinweise: rowHints({ columns: this.state.columns, snapshot: this.state.base, diff, rows: table, line: () => undefined }),
+      reifegradHinweis: reifegradHinweis(this.onlineOhneReifegrad(table)),
     };
+  }
+
+  /** The Leistungen of the table that read „online“ without a Reifegrad, as typed, sent or not. */
+  private onlineOhneReifegrad(table: TableRow[]): string[] {
+    const { columns } = this.state;
+    const status = columns.find((c) => c.key === 'status');
+    const reifegrad = columns.find((c) => c.key === 'reifegrad');
+    if (!status || !reifegrad) return [];
+    return table.flatMap((row) => {
+      const read = (column: typeof status) => {
+        const cell = row.values[column.key];
+        const parsed = cell === undefined ? undefined : readCell(column, cell);
+        return parsed?.ok ? parsed.value : undefined;
+      };
+      const values = { status: read(status), reifegrad: read(reifegrad) };
+      if (!onlineOhneReifegrad(values)) return [];
+      return [String(row.values.leistung ?? valueAt(this.state.base.get(row.id)?.values ?? {}, 'leistung') ?? row.id)];
+    });
   }
 
   /** Unsent cells of the bound table; none when the user has deleted it already. */

@@ -356,6 +356,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
             </MeldungBar>
           )}
           {status.markierung && <MeldungBar meldung={{ intent: 'warning', text: status.markierung }} />}
+          {status.reifegradHinweis && <MeldungBar meldung={{ intent: 'info', text: status.reifegradHinweis }} />}
           {status.hinweise.length > 0 && (
             <div className="stack-tight" role="list" aria-label="Hinweise zur Tabelle">
               <Text weight="semibold">Nicht übernommen</Text>

@@ -46,6 +46,23 @@ describe('The task pane’s sync workflow against the real server', () => {
     expect(host.saved?.binding).toMatchObject({ kind: 'kommune-status', scope: KOELN });
   });
 
+  it('hints at rows typed „online“ without a Reifegrad before they are sent, naming the Leistung', async () => {
+    const count = (hinweis: string | null) => (hinweis ? Number(/^(\d+) Zeile/.exec(hinweis)![1]) : 0);
+    const before = count((await controller.status()).reifegradHinweis);
+    const leistung = String(host.cell(REISEPASS, 'leistung'));
+    host.edit(REISEPASS, 'status', 'online');
+    host.edit(REISEPASS, 'reifegrad', '');
+    const hinweis = (await controller.status()).reifegradHinweis;
+    expect(count(hinweis)).toBe(before + 1);
+    expect(hinweis).toMatch(/„online“, aber ohne Reifegrad .*: so (zählt|zählen) sie nicht als OZG-konform\. Tragen Sie den Reifegrad nach\.$/);
+    if (before < 3) expect(hinweis).toContain(`„${leistung}“`);
+    host.edit(REISEPASS, 'reifegrad', 4);
+    expect(count((await controller.status()).reifegradHinweis)).toBe(before);
+    host.edit(REISEPASS, 'status', 'offen');
+    host.edit(REISEPASS, 'reifegrad', '');
+    expect((await controller.status()).wartend).toBe(0);
+  });
+
   it('counts local edits and sends only the changed cells', async () => {
     host.edit(FUEHRERSCHEIN, 'status', 'in Umsetzung');
     host.edit(FUEHRERSCHEIN, 'loesung', 'Führerschein online');
