@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
 import { SyncController } from '../../../addin/src/app/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
 import { openPglite } from '../../../server/db/pglite.ts';
 import { testApp, testAuth } from '../../helpers/api.ts';
-import { MemoryHost } from '../../helpers/memory-host.ts';
+import { excelWorkbook, memoryWorkbook, type TestWorkbook } from '../../helpers/test-workbooks.ts';
 import { pullRows, pushRows } from '../../helpers/sheets.ts';
 import { apiAs } from '../../helpers/api.ts';
 
@@ -13,9 +13,25 @@ const KOELN = '05315000';
 const FUEHRERSCHEIN = { key: 'ozg_id', value: 10169 };
 const REISEPASS = { key: 'ozg_id', value: 10177 };
 
-describe('The task pane’s sync workflow against the real server', () => {
+/** Labels of Köln's sheet as the server names its columns, for finding cells in the Excel stand-in. */
+const LABELS = new Map([
+  ['ozg_id', 'OZG-ID'],
+  ['leistung', 'Leistung'],
+  ['status', 'Status'],
+  ['reifegrad', 'Reifegrad'],
+  ['reifegrad_modell', 'Reifegradmodell'],
+  ['loesung', 'Lösung'],
+  ['anbieter', 'Anbieter'],
+  ['bemerkung', 'Bemerkung'],
+]);
+const FLAVOURS: [string, () => TestWorkbook][] = [
+  ['in memory', memoryWorkbook],
+  ['through the Excel layer on the Office stand-in', () => excelWorkbook(LABELS)],
+];
+
+describe.each(FLAVOURS)('The task pane’s sync workflow against the real server, %s', (_flavour, newWorkbook) => {
   let db: Database;
-  let host: MemoryHost;
+  let host: TestWorkbook;
   let controller: SyncController;
   let api: ReturnType<typeof createApi>;
 
@@ -26,10 +42,13 @@ describe('The task pane’s sync workflow against the real server', () => {
     const token = await testAuth.issueLocalToken!('ozg@koeln.example');
     const viaApp = (async (input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof fetch;
     api = createApi('http://ozg.test', async () => token, viaApp);
-    host = new MemoryHost();
-    controller = new SyncController(api, host, 'http://ozg.test');
+    host = newWorkbook();
+    controller = new SyncController(api, host.host, 'http://ozg.test');
   });
-  afterAll(() => db.close());
+  afterAll(() => {
+    vi.unstubAllGlobals();
+    return db.close();
+  });
 
   /** Another person changing Köln's sheet through the API meanwhile. */
   async function otherPersonSets(ozgId: number, set: Record<string, unknown>) {
@@ -41,9 +60,9 @@ describe('The task pane’s sync workflow against the real server', () => {
 
   it('pulls a sheet into the workbook and remembers the binding', async () => {
     const status = await controller.pull('kommune-status', KOELN, 'Köln');
-    expect(host.rows).toHaveLength(46);
+    expect(host.rowCount()).toBe(46);
     expect(status).toMatchObject({ wartend: 0, konflikte: [], fehler: [] });
-    expect(host.saved?.binding).toMatchObject({ kind: 'kommune-status', scope: KOELN });
+    expect(await host.binding()).toMatchObject({ kind: 'kommune-status', scope: KOELN });
   });
 
   it('hints at rows typed „online“ without a Reifegrad before they are sent, naming the Leistung', async () => {
@@ -91,7 +110,7 @@ describe('The task pane’s sync workflow against the real server', () => {
     expect(summary.konflikte).toBe(1);
     const { konflikte } = await controller.status();
     expect(konflikte).toEqual([expect.objectContaining({ key: 'bemerkung', mine: 'lokal, noch nicht gesendet', theirs: 'vom Server' })]);
-    expect(host.marks.konflikte).toHaveLength(1);
+    expect(host.konfliktMarks()).toBe(1);
     expect(host.cell(REISEPASS, 'bemerkung')).toBe('lokal, noch nicht gesendet');
   });
 
@@ -115,8 +134,7 @@ describe('The task pane’s sync workflow against the real server', () => {
 
   it('pulls the bound sheet again without losing unsent edits or the user’s own columns', async () => {
     host.edit(FUEHRERSCHEIN, 'bemerkung', 'noch nicht gesendet');
-    const row = host.rows.find((r) => r.values.ozg_id === 10169)!;
-    row.values['Meine Notiz'] = '=A2&" prüfen"';
+    host.ownColumn(FUEHRERSCHEIN, 'Meine Notiz', '=A2&" prüfen"');
     await otherPersonSets(10169, { anbieter: 'Dataport' });
     const status = await controller.pull('kommune-status', KOELN, 'Köln');
     expect(host.cell(FUEHRERSCHEIN, 'bemerkung')).toBe('noch nicht gesendet');
@@ -144,9 +162,9 @@ describe('The task pane’s sync workflow against the real server', () => {
       /^Auf dem Blatt „Köln“ warten noch \d+ ungesendete Änderungen oder offene Konflikte\. Senden Sie zuerst; beim Wechsel zu „Mettmann“/,
     );
     expect(host.cell(FUEHRERSCHEIN, 'reifegrad')).toBe(6);
-    expect(host.saved?.binding).toMatchObject({ scope: KOELN });
+    expect(await host.binding()).toMatchObject({ scope: KOELN });
     await controller.pull('kommune-status', '05158024', 'Mettmann', { verwerfen: true });
-    expect(host.saved?.binding).toMatchObject({ scope: '05158024' });
+    expect(await host.binding()).toMatchObject({ scope: '05158024' });
   });
 
   it('tells a municipality that it cannot send another municipality’s sheet', async () => {
@@ -155,8 +173,8 @@ describe('The task pane’s sync workflow against the real server', () => {
   });
 
   it('lets the pane update by itself past an unsent edit, but not when that edit’s cell changed on the server too', async () => {
-    const workbook = new MemoryHost();
-    const pane = new SyncController(api, workbook, 'http://ozg.test');
+    const workbook = newWorkbook();
+    const pane = new SyncController(api, workbook.host, 'http://ozg.test');
     await pane.pull('kommune-status', KOELN, 'Köln');
     workbook.edit(REISEPASS, 'bemerkung', 'noch nicht gesendet');
 
