@@ -46,7 +46,9 @@ export interface ReportLine {
   zeile: number | null;
   leistung: string;
   spalte: string;
-  ergebnis: string;
+  /** The value the file sent, as the cell showed it: what a clerk looks for in their own file. */
+  wert: string;
+  ergebnis: 'übernommen' | 'Konflikt' | 'abgelehnt' | 'ungültig';
   meldung: string;
 }
 
