@@ -37,12 +37,14 @@ export interface MeResponse {
   darfPruefen: boolean;
 }
 
+export const OFFLINE_TEXT = 'Der OZG-Sync-Server ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.';
+
 async function unwrap<T>(request: Promise<Response>): Promise<T> {
   let response: Response;
   try {
     response = await request;
   } catch {
-    throw new ApiError(0, 'offline', 'Der OZG-Sync-Server ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.');
+    throw new ApiError(0, 'offline', OFFLINE_TEXT);
   }
   if (response.ok) return (await response.json()) as T;
   const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
