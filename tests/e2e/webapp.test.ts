@@ -181,4 +181,26 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await shot('23-web-pruefen');
     await expectAccessible('Prüfen');
   });
+
+  it('tells membership changes in Prüfen as sentences, not as rows of JSON', async () => {
+    const admin = { ...(await asAdmin()), 'content-type': 'application/json' };
+    const added = await fetch(`${server.url}/api/mitglieder`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ email: 'neu@koeln.example', rolle: 'kommune', ags: KOELN }),
+    });
+    expect(added.status).toBe(201);
+    const { id } = (await added.json()) as { id: string };
+    expect((await fetch(`${server.url}/api/mitglieder/${id}`, { method: 'DELETE', headers: admin })).status).toBe(200);
+
+    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await page.getByRole('option', { name: 'Mitgliedschaften', exact: true }).click();
+    const pushes = page.locator('.sendevorgang', { hasText: 'neu@koeln.example' });
+    await expect.poll(() => pushes.count()).toBe(2);
+    for (const push of await pushes.all()) await push.getByRole('button', { name: 'Zellen anzeigen' }).click();
+    await page.getByText('Rolle Kommune für Köln, Stadt hinzugefügt', { exact: true }).waitFor();
+    await page.getByText('Rolle Kommune für Köln, Stadt entfernt', { exact: true }).waitFor();
+    expect(await page.locator('.sendevorgang').getByText('{"').count()).toBe(0);
+    await expectAccessible('Prüfen: Mitgliedschaften');
+  });
 });
