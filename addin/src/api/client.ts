@@ -16,6 +16,7 @@ import type {
   TrendResponse,
 } from '../review/types.ts';
 import type { PullResponse, PushRequest, PushResponse } from '../../../core/index.ts';
+import type { Rolle } from '../../../core/vocabulary.ts';
 
 /** An error the user sees: the server's German message, or one of ours when the server was not reached. */
 export class ApiError extends Error {
@@ -27,6 +28,14 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+export interface Mitgliedschaft {
+  id: string;
+  email: string;
+  rolle: Rolle;
+  themenfeldId: number | null;
+  ags: string | null;
 }
 
 export interface MeResponse {
@@ -87,6 +96,10 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     progress: (query: ProgressQuery) => unwrap<ProgressResponse>(client.api.reports.progress.$get({ query })),
     trend: (query: TrendQuery) => unwrap<TrendResponse>(client.api.reports.trend.$get({ query })),
     reifegrade: () => unwrap<Reifegradmodell[]>(client.api.reifegrade.$get()),
+    mitglieder: () => unwrap<Mitgliedschaft[]>(client.api.mitglieder.$get()),
+    mitgliedAnlegen: (neu: { email: string; rolle: Rolle; ags?: string | null; themenfeldId?: number | null }) =>
+      unwrap<Mitgliedschaft>(client.api.mitglieder.$post({ json: neu })),
+    mitgliedEntfernen: (id: string) => unwrap<Mitgliedschaft>(client.api.mitglieder[':id'].$delete({ param: { id } })),
   };
 }
 

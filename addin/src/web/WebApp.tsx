@@ -9,13 +9,14 @@ import { MeldungBar } from '../ui/MeldungBar.tsx';
 import { Pruefen } from '../ui/Pruefen.tsx';
 import { SignIn } from '../ui/SignIn.tsx';
 import { MeineTabellen } from './MeineTabellen.tsx';
+import { Mitglieder } from './Mitglieder.tsx';
 
 export interface WebAppProps {
   server: string;
   anmeldung: AnyAnmeldung;
 }
 
-type Seite = 'tabellen' | 'pruefen';
+type Seite = 'tabellen' | 'pruefen' | 'mitglieder';
 
 /**
  * OZG-Sync in a browser tab, for people without the add-in: the pane's sign-in and Prüfen, and instead of a
@@ -46,7 +47,8 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
   }, [anmeldung, loadMe]);
 
   if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
-  const shown: Seite = seite === 'pruefen' && !me?.darfPruefen ? 'tabellen' : seite;
+  const admin = Boolean(me?.mitgliedschaften.some((m) => m.rolle === 'admin'));
+  const shown: Seite = (seite === 'pruefen' && !me?.darfPruefen) || (seite === 'mitglieder' && !admin) ? 'tabellen' : seite;
   return (
     <div className="web">
       <header className="row spread">
@@ -65,6 +67,7 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
           <TabList selectedValue={shown} onTabSelect={(_, data) => setSeite(data.value as Seite)}>
             <Tab value="tabellen">Meine Tabellen</Tab>
             {me.darfPruefen && <Tab value="pruefen">Prüfen</Tab>}
+            {admin && <Tab value="mitglieder">Mitglieder</Tab>}
           </TabList>
         </nav>
       )}
@@ -78,6 +81,8 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
             </Text>
             <SignIn anmeldung={anmeldung} />
           </div>
+        ) : shown === 'mitglieder' ? (
+          <Mitglieder api={api} />
         ) : shown === 'pruefen' ? (
           // Nothing in a browser tab holds a sheet that a revert would have to refresh.
           <Pruefen api={api} email={me.email} onReverted={() => {}} />
