@@ -154,7 +154,7 @@ export const xlsxRoutes = createRouter()
         );
       }
       const caller: Caller = c.get('caller');
-      assertMayWrite(caller, sheet, binding.scope);
+      await withCaller(c, (tx) => assertMayWrite(tx, sheet, binding.scope));
       const upload = await readSheetFile(bytes);
       if (upload.binding.kind !== binding.kind || upload.binding.scope !== binding.scope) {
         throw badRequest('Die Verbindungsdaten dieser Arbeitsmappe sind widersprüchlich. Bitte exportieren Sie die Tabelle neu.');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
-import { SyncController } from '../../../addin/src/ui/controller.ts';
+import { SyncController } from '../../../addin/src/app/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
 import { openPglite } from '../../../server/db/pglite.ts';
