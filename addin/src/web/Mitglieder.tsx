@@ -61,8 +61,10 @@ export function Mitglieder({ api }: { api: Api }) {
     setBusy(true);
     setMeldung(null);
     try {
-      setMeldung(await action());
+      const ergebnis = await action();
+      // The list first, so that the message never speaks of a row the table does not show yet.
       await laden();
+      setMeldung(ergebnis);
     } catch (error) {
       setMeldung({ intent: 'error', text: fehlertext(error) });
     } finally {
