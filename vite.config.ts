@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 
 const addin = (file: string) => fileURLToPath(new URL(`./addin/${file}`, import.meta.url));
 
-/** Builds the task pane into dist/addin, which the server serves under /addin. */
+/** Builds the task pane and the web app into dist/addin, which the server serves under /addin (and web.html at /). */
 export default defineConfig({
   root: addin(''),
   base: '/addin/',
@@ -16,6 +16,7 @@ export default defineConfig({
     // Fluent UI and React are most of the pane (175 kB gzipped); supabase-js is split off already.
     chunkSizeWarningLimit: 800,
     // dialog.html: the Microsoft sign-in, opened by Office's Dialog API in a window of its own.
-    rollupOptions: { input: { taskpane: addin('taskpane.html'), dialog: addin('dialog.html') } },
+    // web.html: the same components as a web app for people without the add-in, which the server serves at /.
+    rollupOptions: { input: { taskpane: addin('taskpane.html'), dialog: addin('dialog.html'), web: addin('web.html') } },
   },
 });

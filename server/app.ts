@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +92,16 @@ export const OFFICE_FRAME_ANCESTORS = [
 const strictHeaders = secureHeaders();
 
 /**
+ * The web app at `/`: a page people sign in on and upload files from is never framed by anyone, so a clickjacking
+ * page cannot lay itself over „Hochladen“. frame-ancestors 'none' is the CSP form of X-Frame-Options DENY
+ * (https://developer.mozilla.org/docs/Web/HTTP/Headers/Content-Security-Policy/frame-ancestors).
+ */
+const webHeaders = secureHeaders({ xFrameOptions: 'DENY', contentSecurityPolicy: { frameAncestors: ["'none'"] } });
+
+/** The web app's page; its scripts and styles are the pane's assets under /addin/assets. */
+const WEB_PAGE = 'web.html';
+
+/**
  * The task pane, the sign-in dialog and their assets: Office frames the pane from its own origins and loads the
  * ribbon icons cross-origin, so X-Frame-Options (which cannot name several origins) gives way to frame-ancestors.
  * The opener policy stays unsafe-none because Office on the web opens the sign-in dialog as a window of its own page
@@ -119,7 +130,10 @@ export function createApp({
 }: AppOptions) {
   const app = createRouter();
   const forAddin = addinHeaders(frameAncestors);
-  app.use((c, next) => (c.req.path.startsWith('/addin/') ? forAddin(c, next) : strictHeaders(c, next)));
+  app.use((c, next) => {
+    if (c.req.path === '/' || c.req.path === `/addin/${WEB_PAGE}`) return webHeaders(c, next);
+    return c.req.path.startsWith('/addin/') ? forAddin(c, next) : strictHeaders(c, next);
+  });
   app.use(
     '/api/*',
     cors({
@@ -145,7 +159,8 @@ export function createApp({
     }),
   );
   app.use('/addin/*', serveStatic({ root: addinDir, rewriteRequestPath: (p) => p.slice('/addin'.length) }));
-  app.get('/', (c) => c.redirect('/addin/taskpane.html'));
+  // Read on each request, like serveStatic does, so that a new build needs no restart.
+  app.get('/', async (c) => c.html(await readFile(path.join(addinDir, WEB_PAGE), 'utf8')));
   // The manifest's SupportUrl: German help for the people who use the add-in (the API reference is /docs).
   app.get('/hilfe', (c) => c.redirect('/addin/hilfe.html'));
 

@@ -1,6 +1,5 @@
 import { createRoot } from 'react-dom/client';
-import { createApi } from './api/client.ts';
-import { localAnmeldung } from './api/session.ts';
+import { serverAnmeldung } from './api/start.ts';
 import { createExcelHost } from './excel/host.ts';
 import { officeSignInDialog } from './office/dialog.ts';
 import { excelApiSupported, UNSUPPORTED_EXCEL } from './office/requirements.ts';
@@ -33,17 +32,8 @@ async function boot() {
   const host = await workbookHost();
   if (host === 'zu alt') return hinweis(UNSUPPORTED_EXCEL);
   if (!host) return hinweis('OZG-Sync läuft als Add-in in Excel. Bitte öffnen Sie es dort über „Start → OZG-Sync öffnen“.');
-  const anonymous = createApi(server, async () => null);
-  const config = await anonymous.config();
-  if (config.mode === 'supabase' && !(config.supabaseUrl && config.supabaseAnonKey)) {
-    return hinweis('Der Server ist für die Anmeldung über Supabase noch nicht eingerichtet (SUPABASE_URL und SUPABASE_ANON_KEY fehlen).');
-  }
-  const anmeldung =
-    config.mode === 'local'
-      ? localAnmeldung(() => anonymous)
-      : (await import('./api/supabase-session.ts')).supabaseAnmeldung(config.supabaseUrl!, config.supabaseAnonKey!, {
-          microsoft: config.microsoft ? officeSignInDialog() : null,
-        });
+  const anmeldung = await serverAnmeldung(server, officeSignInDialog);
+  if (typeof anmeldung === 'string') return hinweis(anmeldung);
   root.render(<Root server={server} host={host} anmeldung={anmeldung} />);
 }
 

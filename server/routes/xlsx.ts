@@ -18,13 +18,28 @@ export const Binary = z.string().openapi({ format: 'binary' });
 const ErrorBody = errorResponses[400].content['application/json'].schema;
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 
-const ImportResponseSchema = PushResponseSchema.extend({
+export const ImportResponseSchema = PushResponseSchema.extend({
   ungueltig: z
     .array(z.object({ id: z.string(), key: z.string(), zeile: z.number().int(), spalte: z.string(), message: z.string() }))
     .openapi({ description: 'Geänderte Zellen ohne gültigen Wert; nicht gesendet' }),
   hinweise: z.array(z.string()).openapi({
     description: 'Was die Datei verlangt, aber nicht übernommen wird: hinzugefügte, gelöschte oder doppelte Zeilen, schreibgeschützte Zellen, fehlende Spalten',
   }),
+  zeilen: z
+    .array(
+      z.object({
+        zeile: z.number().int().nullable(),
+        leistung: z.string(),
+        spalte: z.string(),
+        wert: z.string(),
+        ergebnis: z.enum(['übernommen', 'Konflikt', 'abgelehnt', 'ungültig']),
+        meldung: z.string(),
+      }),
+    )
+    .openapi({
+      description:
+        'Je gesendeter Zelle: Zeile in der Ergebnisdatei, Leistung, Spaltenüberschrift, gesendeter Wert wie angezeigt, Ergebnis und Grund; dieselben Zeilen wie im Blatt „Ergebnis“ der markierten Arbeitsmappe',
+    }),
 }).openapi('Importergebnis');
 
 const fileTooLarge = () =>
@@ -159,13 +174,14 @@ export const xlsxRoutes = createRouter()
       };
       const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
       plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
-      if (!c.req.header('accept')?.includes(XLSX_TYPE)) {
-        return c.json({ ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise }, 200);
-      }
       const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, binding.scope, serverOrigin(c)), {
         isolation: 'repeatable read',
       });
-      const { bytes: result } = await buildWorkbook({ ...current, ...importResult(upload, plan, response, current.pull) });
+      const ergebnis = importResult(upload, plan, response, current.pull);
+      if (!c.req.header('accept')?.includes(XLSX_TYPE)) {
+        return c.json({ ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise, zeilen: ergebnis.report.lines }, 200);
+      }
+      const { bytes: result } = await buildWorkbook({ ...current, ...ergebnis });
       return xlsxResponse(c, result, `${sheet.kind}-${binding.scope}-ergebnis.xlsx`);
     }),
   );

@@ -46,7 +46,9 @@ export interface ReportLine {
   zeile: number | null;
   leistung: string;
   spalte: string;
-  ergebnis: string;
+  /** The value the file sent, as the cell showed it: what a clerk looks for in their own file. */
+  wert: string;
+  ergebnis: 'übernommen' | 'Konflikt' | 'abgelehnt' | 'ungültig';
   meldung: string;
 }
 
@@ -141,7 +143,10 @@ function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: st
     ['Formeln werden nicht berechnet: was mit =, +, - oder @ beginnt, wird als Text gespeichert.'],
     [''],
     ['So senden Sie die Datei zurück', 'h'],
-    ['Die Datei speichern (Format .xlsx) und hochladen, z. B. mit dem Befehl', 'i'],
+    ['Die Datei speichern (Format .xlsx) und im Browser hochladen:', 'i'],
+    [`${binding.server}/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „${binding.title}“ öffnen und „Hochladen“ wählen (oder die Datei dorthin ziehen).`],
+    ['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.'],
+    ['Für Skripte geht es auch mit dem Befehl', 'i'],
     [`npm run sheet -- import ${binding.kind}-${binding.scope}.xlsx --out ergebnis.xlsx`, 'c'],
     [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
     ['Übernommen werden nur die Zellen, die Sie geändert haben, jede für sich: Änderungen anderer an anderen Zellen bleiben erhalten.'],

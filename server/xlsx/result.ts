@@ -29,13 +29,14 @@ export function importResult(
 
   const marks = new Map<string, Map<string, CellMark>>();
   const lines: ReportLine[] = [];
-  const mark = (id: string, key: string, cellMark: CellMark, ergebnis: string, meldung: string) => {
+  const mark = (id: string, key: string, cellMark: CellMark, ergebnis: ReportLine['ergebnis'], meldung: string, wert: unknown) => {
     if (!marks.has(id)) marks.set(id, new Map());
     marks.get(id)!.set(key, cellMark);
     lines.push({
       zeile: position.get(id) ?? null,
       leistung: rowLabel(columns, currentValues.get(id) ?? upload.snapshot.get(id)?.values, id),
       spalte: column(key)?.label ?? key,
+      wert: shownValue(column(key), wert),
       ergebnis,
       meldung,
     });
@@ -53,17 +54,17 @@ export function importResult(
           errors.get(key) ??
           errors.get('id') ??
           'Die Zeile wurde wegen eines Fehlers in einer anderen Zelle abgelehnt; dieser Wert wurde deshalb nicht gespeichert.';
-        mark(change.id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(change.id, key) }, 'abgelehnt', message);
+        mark(change.id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(change.id, key) }, 'abgelehnt', message, kept(change.id, key));
       } else if (konflikt) {
         const message = `Auf dem Server steht inzwischen „${shownValue(column(key), konflikt.theirs)}“; Ihr Wert „${shownValue(column(key), konflikt.mine)}“ wurde nicht übernommen. Soll Ihr Wert gelten, tragen Sie ihn wieder ein und senden Sie die Datei erneut.`;
-        mark(change.id, key, { outcome: 'conflict', note: `${KONFLIKT_TEXT}${message}` }, 'Konflikt', message);
+        mark(change.id, key, { outcome: 'conflict', note: `${KONFLIKT_TEXT}${message}` }, 'Konflikt', message, konflikt.mine);
       } else if (result.outcome !== 'unchanged') {
-        mark(change.id, key, { outcome: 'applied' }, 'übernommen', `gespeichert: „${shownValue(column(key), change.set[key])}“`);
+        mark(change.id, key, { outcome: 'applied' }, 'übernommen', `gespeichert: „${shownValue(column(key), change.set[key])}“`, change.set[key]);
       }
     }
   });
   for (const { id, key, message } of plan.ungueltig) {
-    mark(id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(id, key) }, 'ungültig', message);
+    mark(id, key, { outcome: 'rejected', note: `${FEHLER_TEXT}${message}`, value: kept(id, key) }, 'ungültig', message, kept(id, key));
   }
 
   const count = (outcome: string) => response.results.filter((result) => result.outcome === outcome).length;

@@ -30,6 +30,7 @@ describe('Security headers', () => {
     addinDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-headers-'));
     await mkdir(path.join(addinDir, 'assets'));
     await writeFile(path.join(addinDir, 'taskpane.html'), '<!doctype html><title>OZG-Sync</title>');
+    await writeFile(path.join(addinDir, 'web.html'), '<!doctype html><title>OZG-Sync im Browser</title>');
     await writeFile(path.join(addinDir, 'assets/icon-32.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
   });
 
@@ -66,6 +67,15 @@ describe('Security headers', () => {
     const response = await app().request('/hilfe');
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/addin/hilfe.html');
+  });
+
+  it.each(['/', '/addin/web.html'])('serves the web app at %s, framed by no one, not even the pane’s frame ancestors', async (urlPath) => {
+    const response = await app(['https://intranet.example.org']).request(urlPath);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('OZG-Sync im Browser');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(csp(response.headers.get('content-security-policy'))['frame-ancestors']).toEqual(["'none'"]);
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
   it.each(['/health', '/docs', '/openapi.json', '/api/themenfelder'])('keeps %s unframeable and same-origin only', async (urlPath) => {

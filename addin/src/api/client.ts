@@ -16,6 +16,7 @@ import type {
   TrendResponse,
 } from '../review/types.ts';
 import type { PullResponse, PushRequest, PushResponse } from '../../../core/index.ts';
+import type { Rolle } from '../../../core/vocabulary.ts';
 
 /** An error the user sees: the server's German message, or one of ours when the server was not reached. */
 export class ApiError extends Error {
@@ -29,6 +30,14 @@ export class ApiError extends Error {
   }
 }
 
+export interface Mitgliedschaft {
+  id: string;
+  email: string;
+  rolle: Rolle;
+  themenfeldId: number | null;
+  ags: string | null;
+}
+
 export interface MeResponse {
   email: string;
   mitgliedschaften: { rolle: string; themenfeldId: number | null; themenfeld: string | null; ags: string | null; kommune: string | null }[];
@@ -40,12 +49,14 @@ export interface MeResponse {
   darfPruefen: boolean;
 }
 
+export const OFFLINE_TEXT = 'Der OZG-Sync-Server ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.';
+
 async function unwrap<T>(request: Promise<Response>): Promise<T> {
   let response: Response;
   try {
     response = await request;
   } catch {
-    throw new ApiError(0, 'offline', 'Der OZG-Sync-Server ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.');
+    throw new ApiError(0, 'offline', OFFLINE_TEXT);
   }
   if (response.ok) return (await response.json()) as T;
   const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
@@ -88,6 +99,10 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     progress: (query: ProgressQuery) => unwrap<ProgressResponse>(client.api.reports.progress.$get({ query })),
     trend: (query: TrendQuery) => unwrap<TrendResponse>(client.api.reports.trend.$get({ query })),
     reifegrade: () => unwrap<Reifegradmodell[]>(client.api.reifegrade.$get()),
+    mitglieder: () => unwrap<Mitgliedschaft[]>(client.api.mitglieder.$get()),
+    mitgliedAnlegen: (neu: { email: string; rolle: Rolle; ags?: string | null; themenfeldId?: number | null }) =>
+      unwrap<Mitgliedschaft>(client.api.mitglieder.$post({ json: neu })),
+    mitgliedEntfernen: (id: string) => unwrap<Mitgliedschaft>(client.api.mitglieder[':id'].$delete({ param: { id } })),
   };
 }
 

@@ -20,6 +20,8 @@ import {
   PROTOKOLL_ARTEN,
   QUELLEN,
   anzahl,
+  mitgliedschaftSatz,
+  type Bereichsnamen,
   fehlertext,
   revertOutcomeText,
   revertSummary,
@@ -59,15 +61,16 @@ const PRUEFSTAND: Record<Pruefstand, { text: string; color: 'success' | 'warning
   offen: { text: 'ungeprüft', color: 'informative' },
 };
 
-function Zelle({ entry, outcome }: { entry: Aenderung; outcome: RevertResponse['entries'][number] | undefined }) {
+function Zelle({ entry, outcome, namen }: { entry: Aenderung; outcome: RevertResponse['entries'][number] | undefined; namen: Bereichsnamen }) {
   const zeile = entry.leistung ? [entry.leistung.ozgId, entry.leistung.name].filter((part) => part !== null).join(' ') : entry.scopeName;
+  const satz = mitgliedschaftSatz(entry.alt, entry.neu, namen);
   return (
     <li className="zelle">
       <Text size={200} weight="semibold">
         {zeile} · {entry.spalteLabel}
       </Text>
       <Text size={200}>
-        {shownLogValue(entry.alt)} → {shownLogValue(entry.neu)}
+        {satz ?? `${shownLogValue(entry.alt)} → ${shownLogValue(entry.neu)}`}
       </Text>
       {outcome && (
         <Text size={200} className={`ergebnis-${outcome.outcome}`}>
@@ -89,6 +92,13 @@ function Zelle({ entry, outcome }: { entry: Aenderung; outcome: RevertResponse['
  */
 export function Pruefen({ api, email, onReverted }: Props) {
   const katalog = useKatalog(api);
+  const namen = useMemo<Bereichsnamen>(
+    () => ({
+      kommune: (ags) => katalog.kommunen.find((k) => k.ags === ags)?.name,
+      themenfeld: (id) => katalog.themenfelder.find((t) => t.id === id)?.name,
+    }),
+    [katalog],
+  );
   const [filter, setFilter] = useState<Filter>({ ungeprueft: true, kind: '', scope: '', actor: '' });
   const [person, setPerson] = useState('');
   const [pushes, setPushes] = useState<Sendevorgang[] | null>(null);
@@ -280,7 +290,7 @@ export function Pruefen({ api, email, onReverted }: Props) {
             {shown && (
               <ul className="zellen" aria-label="Geänderte Zellen">
                 {push.entries.map((entry) => (
-                  <Zelle key={entry.id} entry={entry} outcome={ergebnis?.revert?.entries.find((o) => o.id === entry.id)} />
+                  <Zelle key={entry.id} entry={entry} namen={namen} outcome={ergebnis?.revert?.entries.find((o) => o.id === entry.id)} />
                 ))}
               </ul>
             )}

@@ -15,10 +15,12 @@ interface Props {
   me: MeResponse;
   busy: boolean;
   onChoose(choice: SheetChoice): void;
+  /** What choosing does: the pane fetches the sheet into the workbook, the web app opens it. */
+  aktion?: string;
 }
 
 /** Choose a sheet: a kind, then its scope (a municipality, searchable among all 396, or a Themenfeld). */
-export function SheetPicker({ api, me, busy, onChoose }: Props) {
+export function SheetPicker({ api, me, busy, onChoose, aktion = 'Abrufen' }: Props) {
   const katalog = useKatalog(api);
   const first = me.schreibrechte[0];
   const [kind, setKind] = useState(first?.kind ?? 'kommune-status');
@@ -62,7 +64,7 @@ export function SheetPicker({ api, me, busy, onChoose }: Props) {
         disabled={!scope || busy}
         onClick={() => onChoose({ kind, scope, title: `${kindTitle}: ${bereichTitel(katalog, kind, scope)}` })}
       >
-        Abrufen
+        {aktion}
       </Button>
     </div>
   );

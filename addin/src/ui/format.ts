@@ -40,6 +40,41 @@ export function shownLogValue(value: unknown): string {
   return [rolle, ags && `AGS ${ags}`, themenfeld && `Themenfeld ${themenfeld}`].filter(Boolean).join(', ') || JSON.stringify(value);
 }
 
+const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune' };
+
+interface Mitgliedschaft {
+  rolle?: string;
+  ags?: string | null;
+  themenfeld_id?: number | null;
+}
+
+const istMitgliedschaft = (value: unknown): value is Mitgliedschaft =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && 'rolle' in value;
+
+/** Names for a membership's area; the number or AGS where the catalogue does not know it (any more). */
+export interface Bereichsnamen {
+  kommune(ags: string): string | undefined;
+  themenfeld(id: number): string | undefined;
+}
+
+function rolleText({ rolle, ags, themenfeld_id: themenfeld }: Mitgliedschaft, namen: Bereichsnamen): string {
+  const bereich = ags ? (namen.kommune(ags) ?? `AGS ${ags}`) : themenfeld ? `Themenfeld ${namen.themenfeld(themenfeld) ?? themenfeld}` : null;
+  return `Rolle ${ROLLEN_TEXT[rolle ?? ''] ?? rolle}${bereich ? ` für ${bereich}` : ''}`;
+}
+
+/**
+ * A logged membership change as a sentence, e.g. „Rolle Kommune für Köln, Stadt hinzugefügt“; null for any other
+ * logged value. The log holds a membership as its whole row: nothing before means added, nothing after removed.
+ */
+export function mitgliedschaftSatz(alt: unknown, neu: unknown, namen: Bereichsnamen): string | null {
+  const vorher = istMitgliedschaft(alt) ? alt : null;
+  const nachher = istMitgliedschaft(neu) ? neu : null;
+  if (!vorher && !nachher) return null;
+  if (!vorher) return `${rolleText(nachher!, namen)} hinzugefügt`;
+  if (!nachher) return `${rolleText(vorher, namen)} entfernt`;
+  return `${rolleText(vorher, namen)} geändert in ${rolleText(nachher, namen)}`;
+}
+
 /** The outcome of a revert in one sentence: what went back, what stayed because it changed again, what was refused. */
 export function revertSummary({ counts }: RevertResponse): string {
   const parts = [];

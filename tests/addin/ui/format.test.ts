@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prozent, revertOutcomeText, revertSummary, shownLogValue } from '../../../addin/src/ui/format.ts';
+import { mitgliedschaftSatz, prozent, revertOutcomeText, revertSummary, shownLogValue } from '../../../addin/src/ui/format.ts';
 
 const counts = (values: Partial<Record<'applied' | 'unchanged' | 'conflict' | 'rejected', number>>) => ({
   entries: [],
@@ -34,6 +34,19 @@ describe('what the Prüfen tab says', () => {
     expect(shownLogValue(3)).toBe('3');
     expect(shownLogValue({ id: 'x', email: 'ozg@koeln.example', rolle: 'kommune', ags: '05315000', themenfeld_id: null })).toBe('kommune, AGS 05315000');
     expect(shownLogValue({ rolle: 'koordination', ags: null, themenfeld_id: 9 })).toBe('koordination, Themenfeld 9');
+  });
+
+  it('tells a membership change as a German sentence, with the Kommune’s and Themenfeld’s names where known', () => {
+    const namen = { kommune: (ags: string) => (ags === '05315000' ? 'Köln, Stadt' : undefined), themenfeld: (id: number) => (id === 9 ? 'Gesundheit' : undefined) };
+    const koeln = { id: 'x', email: 'neu@koeln.example', rolle: 'kommune', ags: '05315000', themenfeld_id: null };
+    expect(mitgliedschaftSatz(null, koeln, namen)).toBe('Rolle Kommune für Köln, Stadt hinzugefügt');
+    expect(mitgliedschaftSatz(koeln, null, namen)).toBe('Rolle Kommune für Köln, Stadt entfernt');
+    expect(mitgliedschaftSatz({ rolle: 'koordination', ags: null, themenfeld_id: 9 }, { rolle: 'koordination', ags: null, themenfeld_id: 4 }, namen)).toBe(
+      'Rolle Koordination für Themenfeld Gesundheit geändert in Rolle Koordination für Themenfeld 4',
+    );
+    expect(mitgliedschaftSatz(null, { rolle: 'kommune', ags: '05999999', themenfeld_id: null }, namen)).toBe('Rolle Kommune für AGS 05999999 hinzugefügt');
+    expect(mitgliedschaftSatz(null, { rolle: 'admin', ags: null, themenfeld_id: null }, namen)).toBe('Rolle Admin hinzugefügt');
+    expect(mitgliedschaftSatz('offen', 'online', namen)).toBeNull();
   });
 
   it('writes shares as German percentages', () => {

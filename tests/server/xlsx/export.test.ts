@@ -152,6 +152,8 @@ describeEachDatabase('xlsx export', ({ db }) => {
     expect(text).toContain('OZG-Sync: Umsetzungsstand einer Kommune: Köln, Stadt');
     expect(text).toContain('Status, Reifegrad, Reifegradmodell, Lösung, URL, Anbieter, Zieltermin, Inbetriebnahme, Ansprechperson, Bemerkung');
     expect(text).toContain('Keine Zeilen hinzufügen oder löschen');
+    // Clerks without the add-in upload in the browser, at the address they downloaded from; scripts keep the command.
+    expect(text).toContain('http://localhost/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „Umsetzungsstand einer Kommune: Köln, Stadt“ öffnen und „Hochladen“ wählen');
     expect(text).toContain('npm run sheet -- import kommune-status-05315000.xlsx');
     expect(text).toContain('Formeln werden nicht berechnet');
   });

@@ -63,6 +63,13 @@ describeEachDatabase('xlsx import', ({ db }) => {
       ],
       cursor: expect.any(String),
       ungueltig: [],
+      zeilen: [
+        { zeile: 2, leistung: expect.stringContaining(String(a.values.ozg_id)), spalte: 'Status', wert: 'in Planung', ergebnis: 'übernommen', meldung: 'gespeichert: „in Planung“' },
+        { zeile: 2, leistung: expect.stringContaining(String(a.values.ozg_id)), spalte: 'Zieltermin', wert: '30.06.2027', ergebnis: 'übernommen', meldung: 'gespeichert: „30.06.2027“' },
+        expect.objectContaining({ zeile: 3, spalte: 'Reifegrad', wert: '2', ergebnis: 'übernommen' }),
+        expect.objectContaining({ zeile: 3, spalte: 'Lösung', wert: '=Formel als Text', ergebnis: 'übernommen' }),
+        expect.objectContaining({ zeile: 3, spalte: 'Zieltermin', wert: '15.01.2028', ergebnis: 'übernommen' }),
+      ],
       hinweise: [],
     });
 
@@ -186,6 +193,12 @@ describeEachDatabase('xlsx import', ({ db }) => {
       { id: b.id, key: 'reifegrad', zeile: 10, spalte: 'Reifegrad', message: '„=1+1“ ist keine Zahl.' },
       { id: b.id, key: 'url', zeile: 10, spalte: 'URL', message: '„keine Adresse“ ist keine gültige Internetadresse (http:// oder https://).' },
     ]);
+    // What the web page lists: each cell sent, with its row, column, the value as typed, and why.
+    expect(body.zeilen).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ zeile: 10, spalte: 'URL', wert: 'keine Adresse', ergebnis: 'ungültig' }),
+      ]),
+    );
     expect(await logOf(fileIdempotencyKey(file))).toEqual([]);
   });
 

@@ -1,0 +1,175 @@
+import {
+  Button,
+  Dropdown,
+  Field,
+  Input,
+  Option,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Title3,
+} from '@fluentui/react-components';
+import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Rolle } from '../../../core/vocabulary.ts';
+import type { Api, Mitgliedschaft } from '../api/client.ts';
+import { fehlertext, type Meldung } from '../ui/format.ts';
+import { BereichFeld, passendeBereiche, useKatalog } from '../ui/Katalog.tsx';
+import { MeldungBar } from '../ui/MeldungBar.tsx';
+
+const ROLLEN: { rolle: Rolle; text: string }[] = [
+  { rolle: 'kommune', text: 'Kommune (eine AGS)' },
+  { rolle: 'koordination', text: 'Koordination (ein Themenfeld)' },
+  { rolle: 'admin', text: 'Admin (OZG-Koordinierungsstelle)' },
+];
+
+/** Memberships for admins: who may do what, found by any part of the email, the role or the area. */
+export function Mitglieder({ api }: { api: Api }) {
+  const katalog = useKatalog(api);
+  const [liste, setListe] = useState<Mitgliedschaft[] | null>(null);
+  const [filter, setFilter] = useState('');
+  const [meldung, setMeldung] = useState<Meldung | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [email, setEmail] = useState('');
+  const [rolle, setRolle] = useState<Rolle>('kommune');
+  const [bereich, setBereich] = useState('');
+
+  const laden = useCallback(() => api.mitglieder().then(setListe, (error: unknown) => setMeldung({ intent: 'error', text: fehlertext(error) })), [api]);
+  useEffect(() => void laden(), [laden]);
+
+  const bereichText = useCallback(
+    (m: Mitgliedschaft) =>
+      m.ags
+        ? `${katalog.kommunen.find((k) => k.ags === m.ags)?.name ?? 'AGS'} (${m.ags})`
+        : m.themenfeldId
+          ? `Themenfeld ${katalog.themenfelder.find((t) => t.id === m.themenfeldId)?.name ?? m.themenfeldId}`
+          : 'alle',
+    [katalog],
+  );
+  const gezeigt = useMemo(() => {
+    // The pane's search for a Kommune, so that "koeln" finds Köln here too.
+    const zeilen = (liste ?? []).map((m) => ({ value: m.id, text: `${m.email} ${m.rolle} ${bereichText(m)}`, hint: '' }));
+    const passend = new Set(passendeBereiche(zeilen, filter).map((zeile) => zeile.value));
+    return (liste ?? []).filter((m) => passend.has(m.id));
+  }, [liste, filter, bereichText]);
+
+  const run = async (action: () => Promise<Meldung>) => {
+    setBusy(true);
+    setMeldung(null);
+    try {
+      const ergebnis = await action();
+      // The list first, so that the message never speaks of a row the table does not show yet.
+      await laden();
+      setMeldung(ergebnis);
+    } catch (error) {
+      setMeldung({ intent: 'error', text: fehlertext(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const anlegen = () =>
+    run(async () => {
+      const neu = await api.mitgliedAnlegen({
+        email,
+        rolle,
+        ...(rolle === 'kommune' ? { ags: bereich } : rolle === 'koordination' ? { themenfeldId: Number(bereich) } : {}),
+      });
+      setEmail('');
+      setBereich('');
+      return { intent: 'success', text: `${neu.email} ist jetzt Mitglied: ${ROLLEN.find((r) => r.rolle === neu.rolle)?.text ?? neu.rolle}, ${bereichText(neu)}.` };
+    });
+
+  const entfernen = (m: Mitgliedschaft) =>
+    run(async () => {
+      await api.mitgliedEntfernen(m.id);
+      return { intent: 'success', text: `Mitgliedschaft von ${m.email} (${m.rolle}, ${bereichText(m)}) entfernt.` };
+    });
+
+  const rolleText = ROLLEN.find((r) => r.rolle === rolle)!.text;
+  return (
+    <section className="stack" aria-labelledby="mitglieder-titel">
+      <Title3 as="h2" id="mitglieder-titel">
+        Mitglieder
+      </Title3>
+      {meldung && <MeldungBar meldung={meldung} />}
+      <form
+        className="stack auswahl"
+        aria-label="Mitgliedschaft hinzufügen"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void anlegen();
+        }}
+      >
+        <Field label="E-Mail-Adresse" required>
+          <Input type="email" value={email} onChange={(_, data) => setEmail(data.value)} />
+        </Field>
+        <Field label="Rolle">
+          <Dropdown
+            value={rolleText}
+            selectedOptions={[rolle]}
+            onOptionSelect={(_, data) => {
+              setRolle((data.optionValue as Rolle | undefined) ?? rolle);
+              setBereich('');
+            }}
+          >
+            {ROLLEN.map((r) => (
+              <Option key={r.rolle} value={r.rolle}>
+                {r.text}
+              </Option>
+            ))}
+          </Dropdown>
+        </Field>
+        {rolle !== 'admin' && (
+          <BereichFeld key={rolle} kind={rolle === 'kommune' ? 'kommune-status' : 'leistung-status'} katalog={katalog} scope={bereich} onScope={setBereich} />
+        )}
+        <div className="row">
+          <Button appearance="primary" type="submit" icon={<AddRegular />} disabled={busy || !email || (rolle !== 'admin' && !bereich)}>
+            Hinzufügen
+          </Button>
+        </div>
+      </form>
+      <Field label="Filtern" className="auswahl">
+        <Input value={filter} onChange={(_, data) => setFilter(data.value)} placeholder="E-Mail, Rolle, Kommune oder Themenfeld" />
+      </Field>
+      {!liste ? (
+        <Spinner size="small" label="Mitglieder werden geladen …" />
+      ) : (
+        <Table aria-label="Mitgliedschaften" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>E-Mail-Adresse</TableHeaderCell>
+              <TableHeaderCell>Rolle</TableHeaderCell>
+              <TableHeaderCell>Bereich</TableHeaderCell>
+              <TableHeaderCell>Aktion</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {gezeigt.map((m) => (
+              <TableRow key={m.id}>
+                <TableCell>{m.email}</TableCell>
+                <TableCell>{m.rolle}</TableCell>
+                <TableCell>{bereichText(m)}</TableCell>
+                <TableCell>
+                  <Button
+                    appearance="subtle"
+                    icon={<DeleteRegular />}
+                    disabled={busy}
+                    aria-label={`Mitgliedschaft von ${m.email} (${m.rolle}, ${bereichText(m)}) entfernen`}
+                    onClick={() => void entfernen(m)}
+                  >
+                    Entfernen
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+import { Button, FluentProvider, Spinner, Tab, TabList, Text, Title2, webLightTheme } from '@fluentui/react-components';
+import { SignOutRegular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createApi, type MeResponse } from '../api/client.ts';
+import { createDateien } from '../api/dateien.ts';
+import type { AnyAnmeldung } from '../api/start.ts';
+import { fehlertext, type Meldung } from '../ui/format.ts';
+import { MeldungBar } from '../ui/MeldungBar.tsx';
+import { Pruefen } from '../ui/Pruefen.tsx';
+import { SignIn } from '../ui/SignIn.tsx';
+import { MeineTabellen } from './MeineTabellen.tsx';
+import { Mitglieder } from './Mitglieder.tsx';
+
+export interface WebAppProps {
+  server: string;
+  anmeldung: AnyAnmeldung;
+}
+
+type Seite = 'tabellen' | 'pruefen' | 'mitglieder';
+
+/**
+ * OZG-Sync in a browser tab, for people without the add-in: the pane's sign-in and Prüfen, and instead of a
+ * workbook in Excel the sheet as a file to download, fill and upload again.
+ */
+export function WebApp({ server, anmeldung }: WebAppProps) {
+  const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
+  const dateien = useMemo(() => createDateien(server, () => anmeldung.token()), [server, anmeldung]);
+  const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
+  const [meldung, setMeldung] = useState<Meldung | null>(null);
+  const [seite, setSeite] = useState<Seite>('tabellen');
+
+  const loadMe = useCallback(() => {
+    anmeldung
+      .token()
+      .then((token) => (token ? api.me() : null))
+      .then(
+        (next) => (setMe(next), setMeldung(null)),
+        (error: unknown) => {
+          setMe(null);
+          setMeldung({ intent: 'error', text: fehlertext(error) });
+        },
+      );
+  }, [anmeldung, api]);
+  useEffect(() => {
+    loadMe();
+    return anmeldung.onChange(loadMe);
+  }, [anmeldung, loadMe]);
+
+  if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
+  const admin = Boolean(me?.mitgliedschaften.some((m) => m.rolle === 'admin'));
+  const shown: Seite = (seite === 'pruefen' && !me?.darfPruefen) || (seite === 'mitglieder' && !admin) ? 'tabellen' : seite;
+  return (
+    <div className="web">
+      <header className="row spread">
+        <Title2 as="h1">OZG-Sync</Title2>
+        {me && (
+          <div className="row">
+            <Text>Angemeldet als {me.email}</Text>
+            <Button appearance="subtle" icon={<SignOutRegular />} onClick={() => void anmeldung.signOut()}>
+              Abmelden
+            </Button>
+          </div>
+        )}
+      </header>
+      {me && (
+        <nav aria-label="Bereiche">
+          <TabList selectedValue={shown} onTabSelect={(_, data) => setSeite(data.value as Seite)}>
+            <Tab value="tabellen">Meine Tabellen</Tab>
+            {me.darfPruefen && <Tab value="pruefen">Prüfen</Tab>}
+            {admin && <Tab value="mitglieder">Mitglieder</Tab>}
+          </TabList>
+        </nav>
+      )}
+      <main className="stack">
+        {meldung && <MeldungBar meldung={meldung} />}
+        {!me ? (
+          <div className="auswahl stack">
+            <Text>
+              Hier füllen Sie Ihre OZG-Tabellen ohne Excel-Add-in aus: Tabelle herunterladen, in Excel oder LibreOffice
+              ausfüllen, wieder hochladen.
+            </Text>
+            <SignIn anmeldung={anmeldung} />
+          </div>
+        ) : shown === 'mitglieder' ? (
+          <Mitglieder api={api} />
+        ) : shown === 'pruefen' ? (
+          // Nothing in a browser tab holds a sheet that a revert would have to refresh.
+          <Pruefen api={api} email={me.email} onReverted={() => {}} />
+        ) : (
+          <MeineTabellen api={api} dateien={dateien} me={me} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+export function WebRoot(props: WebAppProps) {
+  return (
+    <FluentProvider theme={webLightTheme}>
+      <WebApp {...props} />
+    </FluentProvider>
+  );
+}

@@ -1,0 +1,228 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KONFLIKT_TEXT } from '../../core/workbook.ts';
+import { startServer, type RunningServer } from '../helpers/server-process.ts';
+import { argbOf, cellAt, dataSheet, editFile, loadWorkbook, noteOf, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
+import { buildPane, CHROMIUM, launchChromium } from './browser.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const KOELN = '05315000';
+const AXE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+
+interface Row {
+  id: string;
+  version: number;
+  values: Record<string, unknown>;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHROMIUM) ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  let pane: Awaited<ReturnType<typeof buildPane>> | undefined;
+
+  const shot = async (name: string) => {
+    if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+
+  /**
+   * axe-core's default rules on the page as it stands. Left out are Fluent's focus guards: tabster puts
+   * `<i tabindex="0" aria-hidden="true" data-tabster-dummy>` around focus groups on purpose, only to pass focus on,
+   * and Microsoft's Accessibility Insights suppresses exactly these as a false positive of aria-hidden-focus
+   * (https://github.com/microsoft/tabster/issues/288, https://github.com/microsoft/accessibility-insights-web/pull/7605).
+   */
+  async function expectAccessible(where: string) {
+    // Fluent fades colours in (e.g. a button leaving its disabled state); axe must judge the colours that stay.
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
+    await page.addScriptTag({ content: AXE });
+    const violations = await page.evaluate(async () => {
+      type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+      const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: Violation[] }> } }).axe;
+      const { violations } = await axe.run({ exclude: [['[data-tabster-dummy]']] });
+      return violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, targets: nodes.map((node) => node.target.join(' ')) }));
+    });
+    expect([where, violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')]).toEqual([where, []]);
+  }
+
+  async function asAdmin() {
+    const response = await fetch(`${server.url}/api/dev/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@ozg-sync.example' }),
+    });
+    const { access_token } = (await response.json()) as { access_token: string };
+    return { authorization: `Bearer ${access_token}` };
+  }
+
+  async function koelnRows(): Promise<Row[]> {
+    const response = await fetch(`${server.url}/api/sheets/kommune-status/rows?scope=${KOELN}`, { headers: await asAdmin() });
+    return ((await response.json()) as { rows: Row[] }).rows;
+  }
+
+  async function signIn(email: RegExp) {
+    await page.getByRole('combobox', { name: 'Mitglied' }).click();
+    await page.getByRole('option', { name: email }).click();
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+  }
+
+  async function downloaded(click: () => Promise<void>): Promise<{ name: string; bytes: Uint8Array }> {
+    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+    return { name: download.suggestedFilename(), bytes: new Uint8Array(await readFile((await download.path())!)) };
+  }
+
+  beforeAll(async () => {
+    pane = await buildPane();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-web-'));
+    server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', ADDIN_DIR: pane.dir });
+    if (process.env.OZG_SCREENSHOTS === '1') await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: 'de-DE', acceptDownloads: true });
+    // Below the test's own 30 s, so that a step that never comes names its locator instead of a bare timeout.
+    page.setDefaultTimeout(15_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await pane?.remove();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the sign-in at / of a freshly started server, keeps the session over a reload and signs out', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByText('Lokaler Betrieb ohne Supabase').waitFor();
+    await page.getByRole('combobox', { name: 'Mitglied' }).click();
+    await page.getByRole('option', { name: /ozg@koeln\.example/ }).click();
+    await shot('20-web-anmeldung');
+    await expectAccessible('Anmelden');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByText('Angemeldet als ozg@koeln.example').waitFor();
+
+    await page.reload();
+    await page.getByText('Angemeldet als ozg@koeln.example').waitFor();
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.getByText('Lokaler Betrieb ohne Supabase').waitFor();
+  });
+
+  it('lets Köln’s clerk download the sheet, upload it filled, see 1 übernommen and 1 Konflikt, and get the marked result', async () => {
+    await page.goto(`${server.url}/`);
+    await signIn(/ozg@koeln\.example/);
+    await page.getByRole('heading', { name: 'Meine Tabellen' }).waitFor();
+    await shot('21-web-tabellen');
+    await expectAccessible('Meine Tabellen');
+    await page.getByRole('button', { name: 'Umsetzungsstand einer Kommune: Köln, Stadt' }).click();
+    await page.getByRole('heading', { name: 'Umsetzungsstand einer Kommune: Köln, Stadt' }).waitFor();
+    await expectAccessible('Tabelle');
+
+    const file = await downloaded(() => page.getByRole('button', { name: 'Herunterladen', exact: true }).click());
+    expect(file.name).toBe(`kommune-status-${KOELN}.xlsx`);
+    const [mine, theirs] = (await koelnRows()).slice(0, 2) as [Row, Row];
+
+    // Meanwhile a colleague writes a Bemerkung into the second row, through the API.
+    const colleague = await fetch(`${server.url}/api/sheets/kommune-status/changes`, {
+      method: 'POST',
+      headers: { ...(await asAdmin()), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        scope: KOELN,
+        idempotencyKey: crypto.randomUUID(),
+        source: 'api',
+        changes: [{ id: theirs.id, baseVersion: theirs.version, base: { bemerkung: theirs.values.bemerkung }, set: { bemerkung: 'Termin mit dem Bürgerbüro' } }],
+      }),
+    });
+    expect(colleague.status).toBe(200);
+
+    const filled = await editFile(file.bytes, (sheet) => {
+      cellAt(sheet, mine.id, 'Bemerkung').value = 'Im Browser hochgeladen';
+      cellAt(sheet, theirs.id, 'Bemerkung').value = 'Aus der Datei';
+    });
+    await page.locator('input[type="file"]').setInputFiles({ name: 'koeln-ausgefuellt.xlsx', mimeType: XLSX_TYPE, buffer: Buffer.from(filled) });
+    const counts = page.getByRole('list', { name: 'Zeilen und Zellen nach Ergebnis' });
+    await counts.getByText('1 übernommen', { exact: true }).waitFor();
+    await counts.getByText('1 Konflikt', { exact: true }).waitFor();
+    await expect.poll(() => counts.getByText('0 abgelehnt', { exact: true }).count()).toBe(1);
+    const table = page.getByRole('table', { name: 'Ergebnis je Zelle' });
+    await table.getByRole('row', { name: /Aus der Datei.*Konflikt.*Termin mit dem Bürgerbüro/ }).waitFor();
+    await table.getByRole('row', { name: /Im Browser hochgeladen.*übernommen/ }).waitFor();
+    await shot('22-web-ergebnis');
+    await expectAccessible('Ergebnis');
+
+    const result = await downloaded(() => page.getByRole('button', { name: 'Ergebnis herunterladen' }).click());
+    expect(result.name).toBe(`kommune-status-${KOELN}-ergebnis.xlsx`);
+    const sheet = dataSheet(await loadWorkbook(result.bytes));
+    const applied = cellAt(sheet, mine.id, 'Bemerkung');
+    expect([applied.value, argbOf(applied)]).toEqual(['Im Browser hochgeladen', 'FFC6EFCE']);
+    const konflikt = cellAt(sheet, theirs.id, 'Bemerkung');
+    expect([konflikt.value, argbOf(konflikt)]).toEqual(['Termin mit dem Bürgerbüro', 'FFFFC000']);
+    expect(noteOf(konflikt)).toContain(`${KONFLIKT_TEXT}Auf dem Server steht inzwischen „Termin mit dem Bürgerbüro“; Ihr Wert „Aus der Datei“`);
+
+    // The same file once more: the same answer, and nothing stored twice.
+    const afterFirst = (await koelnRows()).find((row) => row.id === mine.id)!;
+    await page.getByRole('button', { name: 'Noch einmal senden' }).click();
+    await counts.getByText('1 übernommen', { exact: true }).waitFor();
+    await counts.getByText('1 Konflikt', { exact: true }).waitFor();
+    const afterSecond = (await koelnRows()).find((row) => row.id === mine.id)!;
+    expect([afterSecond.version, afterSecond.values.bemerkung]).toEqual([afterFirst.version, 'Im Browser hochgeladen']);
+    expect(afterFirst.version).toBe(mine.version + 1);
+  });
+
+  it('shows the upload in Prüfen to the admin, as the pane does, with its source Excel-Datei', async () => {
+    expect(await page.getByRole('tab', { name: 'Prüfen' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await signIn(/admin@ozg-sync\.example/);
+    await page.getByRole('tab', { name: 'Prüfen' }).click();
+    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await page.getByRole('option', { name: 'Umsetzungsstand', exact: true }).click();
+    const pushes = page.locator('.sendevorgang');
+    await expect.poll(async () => (await pushes.allTextContents()).some((text) => /ozg@koeln\.example · .* · Excel-Datei · 1 Zelle/.test(text))).toBe(true);
+    await shot('23-web-pruefen');
+    await expectAccessible('Prüfen');
+  });
+
+  it('lets the admin add a membership in Mitglieder, read it as a sentence in Prüfen, and remove it again', async () => {
+    const showMemberships = async () => {
+      await page.getByRole('tab', { name: 'Prüfen' }).click();
+      await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+      await page.getByRole('option', { name: 'Mitgliedschaften', exact: true }).click();
+      const pushes = page.locator('.sendevorgang', { hasText: 'neu@koeln.example' });
+      await pushes.first().waitFor();
+      for (const push of await pushes.all()) {
+        const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
+        if (await anzeigen.count()) await anzeigen.click();
+      }
+    };
+
+    await page.getByRole('tab', { name: 'Mitglieder' }).click();
+    await page.getByRole('table', { name: 'Mitgliedschaften' }).getByText('ozg@koeln.example').waitFor();
+    await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('neu@koeln.example');
+    const kommune = page.getByRole('combobox', { name: 'Kommune' });
+    await kommune.click();
+    await kommune.pressSequentially('köln');
+    await page.getByRole('option', { name: /Köln, Stadt \(05315000\)/ }).click();
+    await page.getByRole('button', { name: 'Hinzufügen' }).click();
+    await page.getByText('neu@koeln.example ist jetzt Mitglied').waitFor();
+    const row = page.getByRole('table', { name: 'Mitgliedschaften' }).getByRole('row', { name: /neu@koeln\.example/ });
+    await row.waitFor();
+    await shot('24-web-mitglieder');
+    await expectAccessible('Mitglieder');
+
+    await showMemberships();
+    await page.getByText('Rolle Kommune für Köln, Stadt hinzugefügt', { exact: true }).waitFor();
+    expect(await page.locator('.sendevorgang').getByText('{"').count()).toBe(0);
+    await expectAccessible('Prüfen: Mitgliedschaften');
+
+    await page.getByRole('tab', { name: 'Mitglieder' }).click();
+    await page.getByRole('button', { name: /Mitgliedschaft von neu@koeln\.example .* entfernen/ }).click();
+    await page.getByText(/Mitgliedschaft von neu@koeln\.example .* entfernt\./).waitFor();
+    expect(await page.getByRole('table', { name: 'Mitgliedschaften' }).getByRole('row', { name: /neu@koeln\.example/ }).count()).toBe(0);
+    await showMemberships();
+    await page.getByText('Rolle Kommune für Köln, Stadt entfernt', { exact: true }).waitFor();
+  });
+});
