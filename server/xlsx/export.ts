@@ -19,7 +19,7 @@ import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade
 import type { PullResponse } from '../../core/contract.ts';
 import { pullSheet } from '../sync/pull.ts';
 import { printLandscape } from './print.ts';
-import type { SheetKind } from '../sync/sheets.ts';
+import { shapeFor, type SheetKind } from '../sync/sheets.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ANLEITUNG_SHEET = 'Anleitung';
@@ -69,7 +69,7 @@ export interface SheetFile {
  */
 export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, server: string): Promise<SheetFile> {
   const pull = await pullSheet(tx, sheet, scope);
-  const [found] = await tx.query<{ name: string }>(sheet.scopeQuery, [scope]);
+  const [found] = await tx.query<{ name: string }>(shapeFor(sheet, scope).scopeQuery, [scope]);
   const scopeName = found?.name ?? scope;
   const hasReifegrad = pull.columns.some((column) => column.key === 'reifegrad');
   return {
