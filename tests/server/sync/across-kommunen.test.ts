@@ -3,6 +3,8 @@ import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { ADMIN, KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
 import { postChanges, pullRows, pushRows } from '../../helpers/sheets.ts';
+import { READ_ONLY_FILL } from '../../../core/workbook.ts';
+import { argbOf, cellAt, dataSheet, editFile, exportFile, importFile, loadWorkbook } from '../xlsx/workbooks.ts';
 
 const KREIS_METTMANN = '05158';
 const REISEPASS = '10177';
@@ -190,6 +192,31 @@ describeEachDatabase('Sheets across Kommunen: a Kreis, one Leistung in every Kom
     expect(keineLeistung.status).toBe(400);
     expect((await postChanges(app, 'leistung-kommunen', { scope: '10999', changes: [] })).status).toBe(404);
   });
+  it('exports a Kreis sheet with the other Kommunen’s rows grey and locked, and its import applies only Mettmann’s row', async () => {
+    const app = apiAs(db(), METTMANN);
+    const pull = await pullRows(app, 'kommune-status', KREIS_METTMANN);
+    const own = pull.rows.find((row) => row.values.ags === '05158024' && row.values.ozg_id === 10350)!;
+    const other = pull.rows.find((row) => row.values.ags === '05158032' && row.values.ozg_id === 10350)!;
+    const file = await exportFile(app, 'kommune-status', KREIS_METTMANN);
+    const sheet = dataSheet(await loadWorkbook(file));
+    const grey = `FF${READ_ONLY_FILL.slice(1)}`;
+    // Locked is a cell's default in the file format, so a locked cell carries no protection of its own.
+    expect([argbOf(cellAt(sheet, own.id, 'Bemerkung')), cellAt(sheet, own.id, 'Bemerkung').protection?.locked]).toEqual([undefined, false]);
+    expect([argbOf(cellAt(sheet, other.id, 'Bemerkung')), cellAt(sheet, other.id, 'Bemerkung').protection?.locked ?? true]).toEqual([grey, true]);
+
+    const edited = await editFile(file, (data) => {
+      cellAt(data, own.id, 'Bemerkung').value = 'aus der Datei';
+      cellAt(data, other.id, 'Bemerkung').value = 'fremd aus der Datei';
+    });
+    const response = await importFile(app, 'kommune-status', edited);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { results: { id: string; outcome: string; errors?: { message: string }[] }[] };
+    expect(body.results.map((r) => [r.id, r.outcome, r.errors?.[0]?.message])).toEqual([
+      [own.id, 'applied', undefined],
+      [other.id, 'rejected', 'Diese Zeile gehört zu Velbert, Stadt; Sie dürfen sie nur ansehen, nicht ändern. Schreibrechte vergibt die OZG-Koordinierungsstelle.'],
+    ]);
+  });
+
   it('when a Leistung loses kommunaler Vollzug, the Kreis delta lists its rows as gone and its leistung-kommunen sheet is no scope any more', async () => {
     const app = apiAs(db(), ADMIN);
     const full = await pullRows(app, 'kommune-status', KREIS_METTMANN);
