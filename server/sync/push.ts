@@ -79,9 +79,10 @@ export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Prom
       stored.set(record.id, { id: record.id, version: record.version, scope: record.scope, values });
     }
     if (sheet.rowOwner && stored.size < ids.length) {
-      // SELECT … FOR UPDATE sees only the rows the UPDATE policies let the caller change (PostgreSQL
-      // documentation, CREATE POLICY, "Policies Applied by Command Type"), so the database's own rule
-      // decides here; the rows left out that a plain read still sees are someone else's.
+      // SELECT … FOR UPDATE sees only the rows the UPDATE policies' USING lets the caller change, the
+      // others silently suppressed (https://www.postgresql.org/docs/current/sql-createpolicy.html, table
+      // "Policies Applied by Command Type"), so the database's own rule decides here; the rows left out
+      // that a plain read still sees are someone else's.
       const others = await tx.query<{ id: string; version: number; scope: string | null; owner: string } & Record<string, CellValue>>(
         `select ${selectRowValues(sheet)}, ${sheet.scopeOf} as scope, ${sheet.rowOwner} as owner from ${sheet.from}
          where t.id = any($1::uuid[]) and not (t.id = any($2::uuid[]))`,
