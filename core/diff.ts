@@ -45,10 +45,17 @@ export function diffTable(columns: readonly Column[], base: Snapshot, table: rea
       else set.push([column.key, parsed.value]);
     }
     if (set.length === 0) continue;
-    // The server refuses the whole row then, so none of it is sent.
+    // The server would refuse the whole row, so none of it is sent; its other edits are listed
+    // too, so that the pane marks them and an import's result file keeps them to be sent again.
     const rowErrors = checkRow(columns, { ...baseValues, ...Object.fromEntries(set) });
     if (rowErrors.length) {
-      diff.invalid.push(...rowErrors.map((error) => ({ id: row.id, ...error })));
+      const labels = rowErrors.map(({ key }) => `„${columns.find((c) => c.key === key)?.label ?? key}“`).join(', ');
+      diff.invalid.push(
+        ...rowErrors.map((error) => ({ id: row.id, ...error })),
+        ...set
+          .filter(([key]) => !rowErrors.some((error) => error.key === key))
+          .map(([key]) => ({ id: row.id, key, message: `Nicht gesendet wegen eines Fehlers in ${labels} derselben Zeile.` })),
+      );
       continue;
     }
     diff.changes.push({

@@ -5,7 +5,7 @@ import { createExcelHost } from './excel/host.ts';
 import { officeSignInDialog } from './office/dialog.ts';
 import { excelApiSupported, UNSUPPORTED_EXCEL } from './office/requirements.ts';
 import { Root } from './ui/App.tsx';
-import type { WorkbookHost } from './ui/controller.ts';
+import type { WorkbookHost } from './app/host.ts';
 import './ui/pane.css';
 
 declare global {

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
+import type { Rolle } from '../../core/vocabulary.ts';
 import type { Database, Sql } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../openapi.ts';
 import type { SheetKindName } from '../sync/sheets.ts';
 
-export type Rolle = 'admin' | 'koordination' | 'kommune';
 
 export interface Mitgliedschaft {
   rolle: Rolle;
@@ -73,39 +73,59 @@ export async function loadCaller(
   });
 }
 
-/** The API's own check of the write rules that row-level security enforces, to answer 403 before any work. */
-export function mayWrite(caller: Pick<Caller, 'mitgliedschaften'>, kind: SheetKindName, scope: string): boolean {
-  return caller.mitgliedschaften.some(
-    (m) =>
-      m.rolle === 'admin' ||
-      (kind === 'kommune-status' && m.rolle === 'kommune' && m.ags === scope) ||
-      (kind === 'leistung-status' && m.rolle === 'koordination' && String(m.themenfeldId) === scope),
-  );
+/**
+ * What a write right is about: a sheet (its bereich is the scope: AGS or Themenfeld number), review
+ * marks in the change log (per Themenfeld), and the admin-only tables (no bereich).
+ */
+export type Schreibart = SheetKindName | 'pruefung' | 'katalog' | 'mitglieder' | 'stichtage';
+
+/**
+ * Whether the caller of this transaction (asCaller) may write: asks the database's
+ * intern.darf_schreiben, the function the row-level security policies ask too, so the API's answer
+ * before any work and the database's answer at the write cannot differ.
+ */
+export async function mayWrite(tx: Sql, art: Schreibart, bereich: string | null): Promise<boolean> {
+  const [row] = await tx.query<{ darf: boolean }>('select intern.darf_schreiben($1, $2) as darf', [art, bereich]);
+  return row!.darf;
 }
 
 /** 403 before any work when the caller may only read this sheet. */
-export function assertMayWrite(caller: Pick<Caller, 'mitgliedschaften'>, sheet: { kind: SheetKindName; title: string }, scope: string): void {
-  if (mayWrite(caller, sheet.kind, scope)) return;
+export async function assertMayWrite(tx: Sql, sheet: { kind: SheetKindName; title: string }, scope: string): Promise<void> {
+  if (await mayWrite(tx, sheet.kind, scope)) return;
   throw new AppError(
     'forbidden',
     `Sie dürfen die Tabelle „${sheet.title}“ für den Bereich ${scope} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
   );
 }
 
-/** Who may read and review the change log: the coordination office and the Themenfeld coordinators. */
-export const mayReview = (caller: Pick<Caller, 'mitgliedschaften'>) =>
-  caller.mitgliedschaften.some((m) => m.rolle === 'admin' || m.rolle === 'koordination');
+/**
+ * Who may read and review the change log: whoever may mark the changes of at least one Themenfeld
+ * reviewed (the coordination office and the Themenfeld coordinators).
+ */
+export async function mayReview(tx: Sql): Promise<boolean> {
+  const [row] = await tx.query<{ darf: boolean }>(
+    `select exists (select 1 from public.themenfeld t where intern.darf_schreiben('pruefung', t.id::text)) as darf`,
+  );
+  return row!.darf;
+}
 
 /** 403 for members who may not review the change log: municipalities see only their own sheets. */
-export function assertMayReview(caller: Pick<Caller, 'mitgliedschaften'>): void {
-  if (mayReview(caller)) return;
+export async function assertMayReview(tx: Sql): Promise<void> {
+  if (await mayReview(tx)) return;
   throw new AppError(
     'forbidden',
     'Das Änderungsprotokoll prüfen die OZG-Koordinierungsstelle (alle Änderungen) und die Themenfeld-Koordination (ihre Themenfelder).',
   );
 }
 
-export const isAdmin = (caller: Pick<Caller, 'mitgliedschaften'>) => caller.mitgliedschaften.some((m) => m.rolle === 'admin');
+/** 403 with the given German message unless the caller may write this admin-only table. */
+export async function assertMayWriteTable(
+  c: Context<AppEnv>,
+  art: Exclude<Schreibart, SheetKindName | 'pruefung'>,
+  message: string,
+): Promise<void> {
+  if (!(await withCaller(c, (tx) => mayWrite(tx, art, null)))) throw new AppError('forbidden', message);
+}
 
 /** asCaller for the signed-in caller of a request. */
 export function withCaller<T>(

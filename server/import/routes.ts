@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
-import { isAdmin, withCaller } from '../auth/caller.ts';
+import { assertMayWriteTable, withCaller } from '../auth/caller.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z, type AppEnv } from '../openapi.ts';
 import { importCatalogue, readCatalogue, TABELLEN } from './catalogue.ts';
@@ -79,9 +79,7 @@ const Importbericht = z
   .openapi('Importbericht');
 
 const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!isAdmin(c.get('caller'))) {
-    throw new AppError('forbidden', 'Den Katalog importieren nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
-  }
+  await assertMayWriteTable(c, 'katalog', 'Den Katalog importieren nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
   await next();
 };
 

@@ -69,7 +69,7 @@ function toAenderung(e: Eintrag): Aenderung {
 export async function listChanges(
   tx: Sql,
   query: ChangesQuery,
-  mayWrite: (kind: SheetKindName, scope: string) => boolean,
+  mayWrite: (kind: SheetKindName, scope: string) => Promise<boolean>,
 ): Promise<ChangesResponse> {
   const entries = await tx.query<Eintrag>(
     `select * from public.aenderung_lesbar
@@ -103,7 +103,7 @@ export async function listChanges(
     const aenderung = toAenderung(entry);
     const { zeitpunkt, akteur, quelle, push, kind, scope, scopeName } = aenderung;
     // Memberships are changed under Mitglieder, never reverted; sheets by whoever may change them.
-    const darfZuruecksetzen = kind !== 'mitglieder' && scope !== null && mayWrite(kind, scope);
+    const darfZuruecksetzen = kind !== 'mitglieder' && scope !== null && (await mayWrite(kind, scope));
     pushes.push({ key, push, zeitpunkt, akteur, quelle, kind, scope, scopeName, darfZuruecksetzen, entries: [aenderung] });
   }
   return { pushes, next: entries.length > query.limit ? String(page.at(-1)!.id) : null };
@@ -185,7 +185,7 @@ function cellOutcome(entry: Eintrag, result: PushResult): EntryOutcome {
 export async function revertChanges(
   tx: Sql,
   auswahl: Auswahl & { idempotencyKey?: string },
-  assertMayWrite: (sheet: SheetKind, scope: string) => void,
+  assertMayWrite: (sheet: SheetKind, scope: string) => Promise<void>,
 ): Promise<RevertResponse> {
   const entries = await selectedEntries(tx, auswahl);
   const outcomes = new Map<number, EntryOutcome>();
@@ -207,7 +207,7 @@ export async function revertChanges(
   }
 
   for (const { sheet, scope, entries: groupEntries } of groups.values()) {
-    assertMayWrite(sheet, scope);
+    await assertMayWrite(sheet, scope);
     // entries are in log order: the first one of a cell knows the value to restore, the last one
     // the value the cell must still hold
     const rows = new Map<string, { baseVersion: number; base: Record<string, unknown>; set: Record<string, unknown> }>();

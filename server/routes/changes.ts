@@ -27,9 +27,11 @@ export const changesRoutes = createRouter()
       responses: { 200: jsonResponse(ChangesResponseSchema, 'Eine Seite des Protokolls'), ...errorResponses, 403: forbidden },
     }),
     async (c) => {
-      const caller = c.get('caller');
-      assertMayReview(caller);
-      return c.json(await withCaller(c, (tx) => listChanges(tx, c.req.valid('query'), (kind, scope) => mayWrite(caller, kind, scope))), 200);
+      const response = await withCaller(c, async (tx) => {
+        await assertMayReview(tx);
+        return listChanges(tx, c.req.valid('query'), (kind, scope) => mayWrite(tx, kind, scope));
+      });
+      return c.json(response, 200);
     },
   )
   .openapi(
@@ -42,8 +44,11 @@ export const changesRoutes = createRouter()
       responses: { 200: jsonResponse(ReviewResponseSchema, 'Was jetzt und was schon vorher geprüft war'), ...errorResponses, 403: forbidden },
     }),
     async (c) => {
-      assertMayReview(c.get('caller'));
-      return c.json(await withCaller(c, (tx) => reviewChanges(tx, c.req.valid('json'))), 200);
+      const response = await withCaller(c, async (tx) => {
+        await assertMayReview(tx);
+        return reviewChanges(tx, c.req.valid('json'));
+      });
+      return c.json(response, 200);
     },
   )
   .openapi(
@@ -60,11 +65,10 @@ export const changesRoutes = createRouter()
       responses: { 200: jsonResponse(RevertResponseSchema, 'Ein Ergebnis je Eintrag'), ...errorResponses, 403: forbidden },
     }),
     async (c) => {
-      const caller = c.get('caller');
-      assertMayReview(caller);
-      const response = await withCaller(c, (tx) =>
-        revertChanges(tx, c.req.valid('json'), (sheet, scope) => assertMayWrite(caller, sheet, scope)),
-      );
+      const response = await withCaller(c, async (tx) => {
+        await assertMayReview(tx);
+        return revertChanges(tx, c.req.valid('json'), (sheet, scope) => assertMayWrite(tx, sheet, scope));
+      });
       return c.json(response, 200);
     },
   );

@@ -1,11 +1,17 @@
 import { createRoute } from '@hono/zod-openapi';
+import { ROLLEN } from '../../core/vocabulary.ts';
 import { mayReview, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
-import { SHEET_KINDS } from '../sync/sheets.ts';
+import { SHEET_KINDS, type SheetKindName } from '../sync/sheets.ts';
+
+/** The kinds written sheet by sheet; leistung-kommunen is written row by row, as the rights to kommune-status say. */
+const SHEET_KIND_NAMES = Object.values(SHEET_KINDS)
+  .filter((sheet) => !sheet.rowOwner)
+  .map((sheet) => sheet.kind) as [SheetKindName, ...SheetKindName[]];
 
 const Mitgliedschaft = z
   .object({
-    rolle: z.enum(['admin', 'koordination', 'kommune']),
+    rolle: z.enum(ROLLEN),
     themenfeldId: z.number().int().nullable(),
     themenfeld: z.string().nullable(),
     ags: z.string().nullable(),
@@ -19,7 +25,10 @@ const Me = z
     mitgliedschaften: z.array(Mitgliedschaft),
     schreibrechte: z
       .array(z.object({ kind: z.string(), scope: z.string(), titel: z.string() }))
-      .openapi({ description: 'Tabellen, die die Person ändern darf; lesen darf sie alle. Admins dürfen alle ändern.' }),
+      .openapi({ description: 'Einzelne Tabellen, die die Person ändern darf; lesen darf sie alle.' }),
+    darfAlleAendern: z
+      .array(z.enum(SHEET_KIND_NAMES))
+      .openapi({ description: 'Tabellenarten, deren Tabellen die Person alle ändern darf (Admins: alle Arten)' }),
     darfPruefen: z.boolean().openapi({ description: 'Ob die Person das Änderungsprotokoll lesen und prüfen darf (Admins, Themenfeld-Koordination)' }),
   })
   .openapi('Ich');
@@ -34,8 +43,8 @@ export const meRoutes = createRouter().openapi(
   }),
   async (c) => {
     const caller = c.get('caller');
-    const mitgliedschaften = await withCaller(c, (tx) =>
-      tx.query<z.infer<typeof Mitgliedschaft>>(
+    const { mitgliedschaften, darfAlleAendern, schreibrechte, darfPruefen } = await withCaller(c, async (tx) => ({
+      mitgliedschaften: await tx.query<z.infer<typeof Mitgliedschaft>>(
         `select m.rolle, m.themenfeld_id as "themenfeldId", t.name as themenfeld, m.ags, k.name as kommune
          from public.mitglied m
          left join public.themenfeld t on t.id = m.themenfeld_id
@@ -43,14 +52,33 @@ export const meRoutes = createRouter().openapi(
          where m.email = $1 order by m.rolle, m.themenfeld_id, m.ags`,
         [caller.email],
       ),
+      // Asked of the function row-level security asks at the write. Kinds of which the person may
+      // change every sheet (no bereich) are named once instead of listing all 396 Kommunen.
+      darfAlleAendern: (
+        await tx.query<{ kind: SheetKindName }>(
+          `select kind from unnest($1::text[]) with ordinality as a(kind, rang) where intern.darf_schreiben(kind, null) order by rang`,
+          [SHEET_KIND_NAMES],
+        )
+      ).map((r) => r.kind),
+      schreibrechte: await tx.query<{ kind: SheetKindName; scope: string; name: string }>(
+        `select 'leistung-status' as kind, t.id::text as scope, t.name, 1 as art, lpad(t.id::text, 8, '0') as ordnung from public.themenfeld t
+         where intern.darf_schreiben('leistung-status', t.id::text) and not (select intern.darf_schreiben('leistung-status', null))
+         union all
+         select 'kommune-status', k.ags, k.name, 2, k.ags from public.kommune k
+         where intern.darf_schreiben('kommune-status', k.ags) and not (select intern.darf_schreiben('kommune-status', null))
+         order by art, ordnung`,
+      ),
+      darfPruefen: await mayReview(tx),
+    }));
+    return c.json(
+      {
+        email: caller.email,
+        mitgliedschaften,
+        darfAlleAendern,
+        schreibrechte: schreibrechte.map((r) => ({ kind: r.kind, scope: r.scope, titel: `${SHEET_KINDS[r.kind].title}: ${r.name}` })),
+        darfPruefen,
+      },
+      200,
     );
-    const schreibrechte = mitgliedschaften.flatMap((m) =>
-      m.rolle === 'kommune'
-        ? [{ kind: 'kommune-status', scope: m.ags!, titel: `${SHEET_KINDS['kommune-status'].title}: ${m.kommune}` }]
-        : m.rolle === 'koordination'
-          ? [{ kind: 'leistung-status', scope: String(m.themenfeldId), titel: `${SHEET_KINDS['leistung-status'].title}: ${m.themenfeld}` }]
-          : [],
-    );
-    return c.json({ email: caller.email, mitgliedschaften, schreibrechte, darfPruefen: mayReview(caller) }, 200);
   },
 );

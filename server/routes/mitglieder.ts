@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { isAdmin, withCaller } from '../auth/caller.ts';
+import { assertMayWriteTable, withCaller } from '../auth/caller.ts';
 import { SQLSTATE, sqlState } from '../db/errors.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
@@ -40,11 +40,8 @@ const NeuesMitglied = z
 
 const SELECT = 'select id, email, rolle, themenfeld_id as "themenfeldId", ags from public.mitglied';
 
-function requireAdmin(c: Context<AppEnv>) {
-  if (!isAdmin(c.get('caller'))) {
-    throw new AppError('forbidden', 'Mitgliedschaften verwalten nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
-  }
-}
+const requireAdmin = (c: Context<AppEnv>) =>
+  assertMayWriteTable(c, 'mitglieder', 'Mitgliedschaften verwalten nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
 
 
 export const mitgliederRoutes = createRouter()
@@ -57,7 +54,7 @@ export const mitgliederRoutes = createRouter()
       responses: { 200: jsonResponse(z.array(Mitglied), 'Die Mitgliedschaften'), ...errorResponses },
     }),
     async (c) => {
-      requireAdmin(c);
+      await requireAdmin(c);
       return c.json(await withCaller(c, (tx) => tx.query<z.infer<typeof Mitglied>>(`${SELECT} order by email, rolle`)), 200);
     },
   )
@@ -75,7 +72,7 @@ export const mitgliederRoutes = createRouter()
       },
     }),
     async (c) => {
-      requireAdmin(c);
+      await requireAdmin(c);
       const neu = c.req.valid('json');
       try {
         const [row] = await withCaller(c, async (tx) => {
@@ -110,7 +107,7 @@ export const mitgliederRoutes = createRouter()
       responses: { 200: jsonResponse(Mitglied, 'Die entfernte Mitgliedschaft'), ...errorResponses },
     }),
     async (c) => {
-      requireAdmin(c);
+      await requireAdmin(c);
       const { id } = c.req.valid('param');
       const [row] = await withCaller(c, async (tx) => {
         await tx.query(`select set_config('ozg.quelle', 'api', true)`);

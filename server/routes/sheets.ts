@@ -99,9 +99,11 @@ export const sheetsRoutes = createRouter()
       const request = c.req.valid('json');
       if (request.changes.length > PUSH_LIMITS.changes) throw tooLarge();
       const caller: Caller = c.get('caller');
-      // Sheets across Kommunen are refused row by row (pushChanges), not as a whole.
-      if (!shapeFor(sheet, request.scope).rowOwner) assertMayWrite(caller, sheet, request.scope);
-      const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
+      const response = await asCaller(c.get('db') as Database, caller, async (tx) => {
+        // Sheets across Kommunen are refused row by row (pushChanges), not as a whole.
+        if (!shapeFor(sheet, request.scope).rowOwner) await assertMayWrite(tx, sheet, request.scope);
+        return pushChanges(tx, sheet, request);
+      });
       const hinweise = statusHinweise(response.results);
       return c.json(hinweise.length ? { ...response, hinweise } : response, 200);
     },

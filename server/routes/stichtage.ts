@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { isAdmin, withCaller } from '../auth/caller.ts';
-import { AppError, notFound } from '../errors.ts';
+import { assertMayWriteTable, withCaller } from '../auth/caller.ts';
+import { notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
 
 export const Stichtag = z
@@ -51,9 +51,7 @@ export const stichtageRoutes = createRouter()
       responses: { 201: jsonResponse(Stichtag, 'Der neue Stichtag'), ...errorResponses },
     }),
     async (c) => {
-      if (!isAdmin(c.get('caller'))) {
-        throw new AppError('forbidden', 'Stichtage setzen nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
-      }
+      await assertMayWriteTable(c, 'stichtage', 'Stichtage setzen nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
       const neu = c.req.valid('json');
       const [row] = await withCaller(c, async (tx) => {
         const [created] = await tx.query<{ id: number }>(

@@ -141,7 +141,7 @@ export const xlsxRoutes = createRouter()
       }
       const caller: Caller = c.get('caller');
       // Sheets across Kommunen are refused row by row (pushChanges), not as a whole.
-      if (!shapeFor(sheet, binding.scope).rowOwner) assertMayWrite(caller, sheet, binding.scope);
+      if (!shapeFor(sheet, binding.scope).rowOwner) await withCaller(c, (tx) => assertMayWrite(tx, sheet, binding.scope));
       const upload = await readSheetFile(bytes);
       if (upload.binding.kind !== binding.kind || upload.binding.scope !== binding.scope) {
         throw badRequest('Die Verbindungsdaten dieser Arbeitsmappe sind widersprüchlich. Bitte exportieren Sie die Tabelle neu.');

@@ -159,8 +159,8 @@ const KOMMUNE_STATUS_FROM =
  */
 const IN_KREIS = (ags: string) => `${ags} = any (array(select kk.ags from public.kommune kk where kk.kreisschluessel = $1))`;
 
-// The condition of the update policy kommune_schreibt on kommune_status (migration berechtigungen).
-const KOMMUNE_WRITABLE = '((select intern.ist_admin()) or t.ags = any ((select intern.meine_kommunen())::text[]))';
+// What the update policy kommune_schreibt on kommune_status asks (migration schreibrecht).
+const KOMMUNE_WRITABLE = "intern.darf_schreiben('kommune-status', t.ags)";
 
 export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromCell, numberFormat, readCell, sameCellValue, toCell, type Column, type ExcelValue } from '../../core/index.ts';
+import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../helpers/urls.ts';
 import { COLUMN_TYPES, column, valueArb, vocabulary } from './arbitraries.ts';
 
 const RUNS = { numRuns: 200 };
@@ -162,6 +163,21 @@ describe('other types', () => {
       ok: false,
       message: '„www.koeln.de“ ist keine gültige Internetadresse (http:// oder https://).',
     });
+  });
+
+  it('accept every web address the server accepts and refuse every one it refuses, with the server’s words', () => {
+    for (const url of GOOD_URLS) expect(fromCell(column('url'), url)).toEqual({ ok: true, value: url });
+    fc.assert(fc.property(webAddress, (url) => {
+        expect(fromCell(column('url'), url)).toEqual({ ok: true, value: url });
+      }), RUNS);
+    const refuses = (url: string) => {
+      expect({ url, parsed: fromCell(column('url'), url) }).toEqual({
+        url,
+        parsed: { ok: false, message: expect.stringMatching(/ist keine gültige Internetadresse \(http:\/\/ oder https:\/\/\)\.$|enthält das (Steuerz|Z)eichen U\+/) },
+      });
+    };
+    for (const url of BAD_URLS) refuses(url);
+    fc.assert(fc.property(brokenWebAddress, refuses), RUNS);
   });
 
   it('compare values as the server stores them', () => {

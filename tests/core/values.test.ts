@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SHEET_KINDS } from '../../server/sync/sheets.ts';
 import { checkValue, type CheckableColumn } from '../../core/values.ts';
+import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../helpers/urls.ts';
 
 const column = (type: CheckableColumn['type'], extra: Partial<CheckableColumn> = {}): CheckableColumn => ({
   key: 'k',
@@ -37,6 +38,24 @@ describe('checkValue', () => {
     expect(!checked.ok && checked.message).toMatch(message);
   });
 
+  it('accepts every web address with http(s), a host with a dot and no space or control character, unchanged', () => {
+    for (const url of GOOD_URLS) expect(checkValue(column('url'), url)).toEqual({ ok: true, value: url });
+    fc.assert(fc.property(webAddress, (url) => {
+        expect(checkValue(column('url'), url)).toEqual({ ok: true, value: url });
+      }), { numRuns: 300 });
+  });
+
+  it('rejects every other address, and any with a space or control character inside, with a German message', () => {
+    const rejects = (url: string) => {
+      expect({ url, checked: checkValue(column('url'), url) }).toEqual({
+        url,
+        checked: { ok: false, message: expect.stringMatching(/keine gültige Internetadresse|enthält das (Steuerz|Z)eichen U\+/) },
+      });
+    };
+    for (const url of BAD_URLS) rejects(url);
+    fc.assert(fc.property(brokenWebAddress, rejects), { numRuns: 300 });
+  });
+
   it('stores empty text as an empty cell and a missing list as an empty list', () => {
     expect(checkValue(column('text'), '   ')).toEqual({ ok: true, value: null });
     expect(checkValue(column('date'), '')).toEqual({ ok: true, value: null });
@@ -59,7 +78,7 @@ describe('checkValue', () => {
             .string({ minLength: 1, maxLength: col.maxLength ?? 50, unit: 'grapheme' })
             .filter((s) => s.trim() !== '' && [...s].every((ch) => ch.codePointAt(0)! >= 0x20));
         case 'url':
-          return fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => /^https?:\/\/[^\s/?#]+\.[^\s]*$/.test(u) && u.length <= 2048);
+          return webAddress;
         case 'number':
           return fc.integer({ min: col.range?.[0] ?? -1000, max: col.range?.[1] ?? 1000 });
         case 'boolean':

@@ -1,7 +1,7 @@
-import { toCell, type CellAddress, type PullResponse, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../core/index.ts';
+import { toCell, type CellAddress, type CellUpdate, type PullResponse, type Snapshot, type SyncState, type TableRow, type TableUpdate, type ZellFehler, type ZellKonflikt } from '../../core/index.ts';
 import type { ProgressReport } from '../../addin/src/review/progress.ts';
 import type { Binding } from '../../core/workbook.ts';
-import type { WorkbookHost } from '../../addin/src/ui/controller.ts';
+import type { WorkbookHost } from '../../addin/src/app/host.ts';
 
 /**
  * A workbook in memory that behaves like the Excel layer towards the task pane: the stand-in for
@@ -56,13 +56,15 @@ export class MemoryHost implements WorkbookHost {
     this.saved = { binding, state };
   }
 
-  async writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding> {
+  async writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>, state?: SyncState): Promise<Binding> {
     this.damage = null;
     this.rows = pull.rows.map((row) => ({
       id: row.id,
       values: Object.fromEntries(pull.columns.map((column) => [column.key, toCell(column, row.values[column.key] ?? null)])),
     }));
-    return { ...binding, dataSheet: binding.title, table: 'OZG_Sync' };
+    const written = { ...binding, dataSheet: binding.title, table: 'OZG_Sync' };
+    if (state) await this.save(written, state);
+    return written;
   }
 
   async readTable() {
@@ -81,6 +83,14 @@ export class MemoryHost implements WorkbookHost {
       if (row) row.values[cell.key] = cell.value;
     }
     this.rows = this.rows.filter((row) => !update.remove.includes(row.id)).concat(update.append);
+  }
+
+  async settlePush(binding: Binding, decide: (table: TableRow[], base: Snapshot) => { state: SyncState; cells: CellUpdate[] }) {
+    const { rows, base } = await this.readTable();
+    const { state, cells } = decide(rows, base);
+    await this.applyTableUpdate(binding, { cells, append: [], remove: [], deletedWithEdits: [] });
+    await this.save(binding, state);
+    return state;
   }
 
   async markCells(_binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]) {

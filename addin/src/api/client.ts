@@ -32,6 +32,9 @@ export class ApiError extends Error {
 export interface MeResponse {
   email: string;
   mitgliedschaften: { rolle: string; themenfeldId: number | null; themenfeld: string | null; ags: string | null; kommune: string | null }[];
+  /** Kinds of which the person may change every sheet (admins). */
+  darfAlleAendern: string[];
+  /** Single sheets the person may change besides those. */
   schreibrechte: { kind: string; scope: string; titel: string }[];
   /** The server's word on whether the „Prüfen“ tab is for this person. */
   darfPruefen: boolean;

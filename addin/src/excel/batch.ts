@@ -14,7 +14,7 @@ export const COLUMN_FORMAT_BYTES = 600;
 
 /** The error codes this layer reacts to (Excel.ErrorCodes, which only exists at runtime inside Office). */
 export const ITEM_NOT_FOUND = 'ItemNotFound';
-const RESPONSE_TOO_LARGE = 'ResponsePayloadSizeLimitExceeded';
+export const RESPONSE_TOO_LARGE = 'ResponsePayloadSizeLimitExceeded';
 
 const encoder = new TextEncoder();
 
@@ -102,4 +102,46 @@ export async function readCells(
 ): Promise<unknown[][]> {
   const [rows] = await readBlocks(context, [{ sheet, ...block }]);
   return rows!;
+}
+
+/** A sync as a task sharing its context sees it. */
+export type Sync = () => Promise<void>;
+
+/**
+ * Lets tasks on one context share their syncs, so that independent writes (cells of the table,
+ * rows of the binding sheet) go to Excel in one round trip: each task's sync() waits until every
+ * task still running has queued its part and called sync() too, then one context.sync() carries
+ * them all. A task that needs more rounds than the others goes on alone.
+ */
+export async function sharingSyncs<T extends unknown[]>(context: Excel.RequestContext, tasks: { [K in keyof T]: (sync: Sync) => Promise<T[K]> }): Promise<T> {
+  let running = tasks.length;
+  let waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  const flush = () => {
+    if (waiting.length === 0 || waiting.length < running) return;
+    const released = waiting;
+    waiting = [];
+    context.sync().then(
+      () => released.forEach(({ resolve }) => resolve()),
+      (error: unknown) => released.forEach(({ reject }) => reject(error)),
+    );
+  };
+  const sync: Sync = () =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      flush();
+    });
+  // Settled all before answering: a task that failed must not leave another one writing on.
+  const settled = await Promise.allSettled(
+    tasks.map(async (task) => {
+      try {
+        return await task(sync);
+      } finally {
+        running--;
+        flush();
+      }
+    }),
+  );
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as T;
 }

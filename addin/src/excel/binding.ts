@@ -1,6 +1,6 @@
 import type { BaseRow, Snapshot } from '../../../core/index.ts';
 import { BINDING_SHEET, FIRST_SNAPSHOT_ROW, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../../../core/workbook.ts';
-import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, readCells } from './batch.ts';
+import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, readCells, type Sync } from './batch.ts';
 
 /** Where a save is written before it replaces the binding sheet; never read. */
 const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
@@ -13,39 +13,59 @@ const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
  * written to a sheet of its own and only then takes the binding sheet's place, in one small batch.
  */
 export async function saveBinding(context: Excel.RequestContext, binding: Binding, snapshot: Snapshot): Promise<void> {
-  const rows = encodeBindingSheet(binding, snapshot);
-  const { worksheets } = context.workbook;
-  const previous = worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
-  const leftover = worksheets.getItemOrNullObject(NEXT_BINDING_SHEET).load('isNullObject');
+  const save = queueFullSave(context);
   await context.sync();
-
-  // Excel refuses to delete a very hidden sheet.
-  if (!leftover.isNullObject) {
-    leftover.visibility = 'Hidden';
-    leftover.delete();
-  }
-  const next = worksheets.add(NEXT_BINDING_SHEET);
-  next.visibility = 'VeryHidden';
-  // Excel writes rectangles; padding every row alike keeps the byte count of each run exact.
-  const width = Math.max(...rows.map((row) => row.length));
-  const padded = rows.map((row) => [...row, ...Array<string>(width - row.length).fill('')]);
+  const rows = save.start(binding, snapshot);
   const textFormat = [['@']];
   let written = 0;
-  for (const run of batches(padded, jsonBytes, MAX_BATCH_ROWS, jsonBytes(textFormat))) {
-    const range = next.getRangeByIndexes(written, 0, run.length, width);
-    // Text throughout: a piece of JSON may well look like a number, a date or a formula.
-    range.numberFormat = textFormat;
-    range.values = run;
+  for (const run of batches(rows, jsonBytes, MAX_BATCH_ROWS, jsonBytes(textFormat))) {
+    save.write(written, run);
     await context.sync();
     written += run.length;
   }
-
-  if (!previous.isNullObject) {
-    previous.visibility = 'Hidden';
-    previous.delete();
-  }
-  next.name = BINDING_SHEET;
+  save.finish();
   await context.sync();
+}
+
+/**
+ * saveBinding in pieces, for a caller that writes the binding sheet in the same batches as the
+ * data sheet: queued lookups go with the caller's first sync; start() adds the new sheet and gives
+ * its rows, padded alike so that Excel gets rectangles; write() queues a run of them; finish()
+ * queues the swap, to go with the caller's last batch.
+ */
+export function queueFullSave(context: Excel.RequestContext) {
+  const { worksheets } = context.workbook;
+  const previous = worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
+  const leftover = worksheets.getItemOrNullObject(NEXT_BINDING_SHEET).load('isNullObject');
+  let next: Excel.Worksheet | undefined;
+  let width = 1;
+  return {
+    start(binding: Binding, snapshot: Snapshot): (string | number)[][] {
+      // Excel refuses to delete a very hidden sheet.
+      if (!leftover.isNullObject) {
+        leftover.visibility = 'Hidden';
+        leftover.delete();
+      }
+      next = worksheets.add(NEXT_BINDING_SHEET);
+      next.visibility = 'VeryHidden';
+      const rows = encodeBindingSheet(binding, snapshot);
+      width = Math.max(...rows.map((row) => row.length));
+      return rows.map((row) => [...row, ...Array<string>(width - row.length).fill('')]);
+    },
+    write(top: number, rows: (string | number)[][]): void {
+      const range = next!.getRangeByIndexes(top, 0, rows.length, width);
+      // Text throughout: a piece of JSON may well look like a number, a date or a formula.
+      range.numberFormat = [['@']];
+      range.values = rows;
+    },
+    finish(): void {
+      if (!previous.isNullObject) {
+        previous.visibility = 'Hidden';
+        previous.delete();
+      }
+      next!.name = BINDING_SHEET;
+    },
+  };
 }
 
 /** How often a load starts again when another pane's save replaced the binding sheet under it. */
@@ -99,6 +119,22 @@ interface Placement {
   cells: (string | number)[] | null;
 }
 
+const idOf = (cell: unknown) => (typeof cell === 'string' ? cell : '');
+
+/** The ids in column A below the binding, and the sheet's width, from its cells as read from A1. */
+function storedIds(stored: readonly unknown[][]) {
+  return { columns: Math.max(0, ...stored.map((row) => row.length)), ids: stored.slice(FIRST_SNAPSHOT_ROW).map(([cell]) => idOf(cell)) };
+}
+
+async function currentIds(context: Excel.RequestContext, sheet: Excel.Worksheet) {
+  const used = sheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
+  await context.sync();
+  const height = used.isNullObject ? 0 : used.rowIndex + used.rowCount;
+  const block = { top: FIRST_SNAPSHOT_ROW, left: 0, rowCount: height - FIRST_SNAPSHOT_ROW, columnCount: 1 };
+  const ids = block.rowCount > 0 ? (await readCells(context, sheet, block)).map(([cell]) => idOf(cell)) : [];
+  return { columns: used.isNullObject ? 0 : used.columnIndex + used.columnCount, ids };
+}
+
 const heldVersion = (cell: unknown) => (typeof cell === 'number' ? cell : Number(cell));
 /** Batches of writes at most: each one after the first only puts back rows a co-author's pane wrote at the same time. */
 const ROUNDS = 4;
@@ -112,16 +148,18 @@ const ROUNDS = 4;
  * in the next batch, the displaced one into a free row. `changed` maps an id to its new base row,
  * or to null for a row that left the base.
  */
-export async function saveBaseRows(context: Excel.RequestContext, binding: Binding, changed: ReadonlyMap<string, BaseRow | null>): Promise<void> {
+export async function saveBaseRows(
+  context: Excel.RequestContext,
+  binding: Binding,
+  changed: ReadonlyMap<string, BaseRow | null>,
+  { stored, sync = () => context.sync() }: { stored?: readonly unknown[][]; sync?: Sync } = {},
+): Promise<void> {
   const sheet = context.workbook.worksheets.getItem(BINDING_SHEET);
   let pending: Placement[] = [...changed].map(([id, row]) => ({ id, version: row?.version ?? -1, cells: row ? baseRowCells(id, row) : null }));
   const [marker, bindingCells] = encodeBindingSheet(binding, new Map());
   for (let round = 1; round === 1 || (pending.length > 0 && round <= ROUNDS); round++) {
-    const used = sheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
-    await context.sync();
-    const height = used.isNullObject ? 0 : used.rowIndex + used.rowCount;
-    const block = { top: FIRST_SNAPSHOT_ROW, left: 0, rowCount: height - FIRST_SNAPSHOT_ROW, columnCount: 1 };
-    const ids = block.rowCount > 0 ? (await readCells(context, sheet, block)).map(([cell]) => (typeof cell === 'string' ? cell : '')) : [];
+    // The sheet as read along with the table, if so; else, and in later rounds, as it is now.
+    const { columns, ids } = round === 1 && stored ? storedIds(stored) : await currentIds(context, sheet);
     const slots = new Map<string, number>();
     const free: number[] = [];
     ids.forEach((id, index) => {
@@ -134,7 +172,7 @@ export async function saveBaseRows(context: Excel.RequestContext, binding: Bindi
       if (slot === undefined && !placement.cells) return [];
       return [{ placement, row: slot ?? free.shift() ?? end++ }];
     });
-    const width = Math.max(used.isNullObject ? 0 : used.columnIndex + used.columnCount, bindingCells!.length, ...pending.map(({ cells }) => cells?.length ?? 0));
+    const width = Math.max(columns, bindingCells!.length, ...pending.map(({ cells }) => cells?.length ?? 0));
     const padded = (cells: readonly (string | number)[]) => [...cells, ...Array<string>(width - cells.length).fill('')];
     // Text throughout: a piece of JSON may well look like a number, a date or a formula.
     const textFormat = [['@']];
@@ -155,7 +193,7 @@ export async function saveBaseRows(context: Excel.RequestContext, binding: Bindi
         range.values = [padded(placement.cells ?? [])];
         return range;
       });
-      await context.sync();
+      await sync();
       run.forEach(({ placement }, position) => {
         const cells = held[position]!.values[0] ?? [];
         const id = typeof cells[0] === 'string' ? cells[0] : '';

@@ -1,12 +1,13 @@
-import type { BaseRow, Snapshot } from '../../../core/index.ts';
-import type { WorkbookHost } from '../ui/controller.ts';
+import type { BaseRow, Snapshot, SyncState } from '../../../core/index.ts';
+import type { WorkbookHost } from '../app/host.ts';
 import { loadBinding, saveBaseRows, saveBinding } from './binding.ts';
 import { markCells, selectCell } from './marks.ts';
 import { loadOpenItems, saveOpenItems } from './offen.ts';
 import { writeReport } from './report.ts';
 import { rescueTable } from './rescue.ts';
-import { readTableAndBase } from './table.ts';
-import { applyTableUpdate } from './update.ts';
+import { sharingSyncs } from './batch.ts';
+import { readTableAndBase, readTableAndBinding } from './table.ts';
+import { applyTableUpdate, writeCellUpdates } from './update.ts';
 import { writeSheet } from './writeSheet.ts';
 
 /** Runs a batch against the workbook: Excel.run inside Office, a fake in tests. */
@@ -28,8 +29,13 @@ function changedRows(known: Snapshot, next: Snapshot): Map<string, BaseRow | nul
  * this pane changed since: a co-author's pane writes the same binding sheet, and its rows stay.
  * A full pull into a new table is saved whole, in place of the previous binding.
  */
+/** The open Konflikte and rejected cells as compared to decide whether they need saving again. */
+const openItemsOf = ({ konflikte, fehler }: Pick<SyncState, 'konflikte' | 'fehler'>) => JSON.stringify([konflikte, fehler]);
+
 export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): WorkbookHost {
   let known: Snapshot | null = null;
+  /** The open items as this pane last loaded or saved them. */
+  let knownOpen = openItemsOf({ konflikte: [], fehler: [] });
   return {
     async load() {
       const loaded = await run(loadBinding);
@@ -37,6 +43,7 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
       const { binding, snapshot } = loaded;
       known = snapshot;
       const { konflikte, fehler } = await run(loadOpenItems);
+      knownOpen = openItemsOf({ konflikte, fehler });
       // Only those of rows still in the snapshot: a Konflikt of a row gone from the scope has nothing left to settle.
       const ofKnownRows = <T extends { id: string }>(items: T[]) => items.filter((item) => snapshot.has(item.id));
       return { binding, state: { columns: binding.columns, base: snapshot, cursor: binding.cursor, konflikte: ofKnownRows(konflikte), fehler: ofKnownRows(fehler) } };
@@ -48,10 +55,14 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
         await saveOpenItems(context, state);
       });
       known = state.base;
+      knownOpen = openItemsOf(state);
     },
-    async writeSheet(pull, binding) {
-      const written = await run((context) => writeSheet(context, pull, binding));
-      known = null;
+    async writeSheet(pull, binding, state) {
+      // With the state, the binding sheet goes into the data sheet's batches; a full pull leaves no open items.
+      const written = await run((context) => writeSheet(context, pull, binding, state?.base));
+      known = state ? state.base : null;
+      if (state && state.konflikte.length + state.fehler.length > 0) await run((context) => saveOpenItems(context, state));
+      if (state) knownOpen = openItemsOf(state);
       return written;
     },
     async readTable(binding) {
@@ -61,6 +72,23 @@ export function createExcelHost(run: ExcelRun = (batch) => Excel.run(batch)): Wo
     },
     rescueTable: (binding) => run((context) => rescueTable(context, binding)),
     applyTableUpdate: (binding, update) => run((context) => applyTableUpdate(context, binding, update)),
+    // One sync reads; one more writes the cells and the base rows together, while nobody sorts or
+    // saves in between: each write checks what it met in its own batch and tries again if needed.
+    async settlePush(binding, decide) {
+      const state = await run(async (context) => {
+        const read = await readTableAndBinding(context, binding);
+        const decided = decide(read.rows, read.base);
+        await sharingSyncs(context, [
+          (sync) => writeCellUpdates(context, binding, read.data, read.ids, decided.cells, sync),
+          (sync) => saveBaseRows(context, binding, changedRows(read.base, decided.state.base), { stored: read.stored, sync }),
+        ]);
+        if (openItemsOf(decided.state) !== knownOpen) await saveOpenItems(context, decided.state);
+        return decided.state;
+      });
+      known = state.base;
+      knownOpen = openItemsOf(state);
+      return state;
+    },
     markCells: (binding, konflikte, fehler) => run((context) => markCells(context, binding, konflikte, fehler, known ?? undefined)),
     selectCell: (binding, address) => run((context) => selectCell(context, binding, address)),
     writeReport: (report) => run((context) => writeReport(context, report)),

@@ -11,7 +11,7 @@ import {
   type TableColumn,
   type TableLayout,
 } from '../../../core/workbook.ts';
-import { ITEM_NOT_FOUND, hasErrorCode, readBlocks, readCells } from './batch.ts';
+import { ITEM_NOT_FOUND, RESPONSE_TOO_LARGE, hasErrorCode, readBlocks, readCells } from './batch.ts';
 
 /** The data table as it is in the workbook now. Positions are 0-based, relative to the sheet. */
 export interface DataTable {
@@ -55,12 +55,14 @@ function queueDataTable(context: Excel.RequestContext, binding: Binding): () => 
   const table = context.workbook.tables.getItem(binding.table);
   const header = table.getHeaderRowRange().load('values, rowIndex, columnIndex, columnCount');
   const body = table.getDataBodyRange().load('rowCount');
+  // Asked for now, so that it goes with this sync instead of needing one of its own.
+  const sheet = table.worksheet;
   return () => {
     const found = tableLayout(binding.columns, header.values[0] ?? []);
     if (!found.ok) throw new Error(found.message);
     return {
       table,
-      sheet: table.worksheet,
+      sheet,
       top: header.rowIndex + 1,
       left: header.columnIndex,
       rowCount: body.rowCount,
@@ -114,36 +116,84 @@ export async function readTable(context: Excel.RequestContext, binding: Binding)
 /** How often a read starts again when another pane's full save swapped the binding sheet under it. */
 const READ_ATTEMPTS = 3;
 
+/** Rows of cells from A1 on, for a block read starting at (top, left): the format puts the marker in A1. */
+const fromA1 = (top: number, left: number, values: readonly unknown[][]) => [
+  ...Array.from({ length: top }, () => [] as unknown[]),
+  ...values.map((row) => [...Array<unknown>(left).fill(''), ...row]),
+];
+
 /**
  * The table together with the base snapshot on the binding sheet, read in the same syncs: a
  * co-author's pane writes both, and a diff against a base read at another moment sends edits twice
- * (theirs, already sent) or attributes them wrongly. Two syncs while both fit one answer.
+ * (theirs, already sent) or attributes them wrongly. One sync while both fit one answer; a table
+ * too large for that is read in runs of rows, as readBlocks reads them.
  */
 export async function readTableAndBase(context: Excel.RequestContext, binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }> {
+  const { rows, base } = await readTableAndBinding(context, binding);
+  return { rows, base };
+}
+
+/** What readTableAndBase reads, with what writing back needs of it: where the table is, its ids, the binding sheet's cells from A1. */
+export interface TableAndBinding {
+  rows: TableRow[];
+  base: Snapshot;
+  data: DataTable;
+  /** The id of each body row, '' where it has none. */
+  ids: string[];
+  stored: unknown[][];
+}
+
+export async function readTableAndBinding(context: Excel.RequestContext, binding: Binding): Promise<TableAndBinding> {
   for (let attempt = 1; ; attempt++) {
     const found = queueDataTable(context, binding);
+    const whole = context.workbook.tables.getItem(binding.table).getDataBodyRange().load('values');
     const bindingSheet = context.workbook.worksheets.getItem(BINDING_SHEET);
-    const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
+    const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount, values');
+    let tooLarge = false;
     try {
       await context.sync();
     } catch (error) {
-      if (!hasErrorCode(error, ITEM_NOT_FOUND)) throw error;
-      const table = context.workbook.tables.getItemOrNullObject(binding.table).load('isNullObject');
-      await context.sync();
-      if (table.isNullObject) throw tableMissing(binding, error);
-      if (attempt >= READ_ATTEMPTS) throw new Error(NOT_BOUND, { cause: error });
-      continue;
+      tooLarge = hasErrorCode(error, RESPONSE_TOO_LARGE);
+      if (!tooLarge && !hasErrorCode(error, ITEM_NOT_FOUND)) throw error;
+      if (!tooLarge) {
+        const table = context.workbook.tables.getItemOrNullObject(binding.table).load('isNullObject');
+        await context.sync();
+        if (table.isNullObject) throw tableMissing(binding, error);
+        if (attempt >= READ_ATTEMPTS) throw new Error(NOT_BOUND, { cause: error });
+        continue;
+      }
     }
+    if (tooLarge) return readInRuns(context, binding);
     const data = found();
-    const [cells, stored] = await readBlocks(context, [
-      { sheet: data.sheet, top: data.top, left: data.left, rowCount: data.rowCount, columnCount: data.width },
-      // From A1, so that the marker is where the format puts it even if the sheet starts further in.
-      { sheet: bindingSheet, top: 0, left: 0, rowCount: used.isNullObject ? 0 : used.rowIndex + used.rowCount, columnCount: used.isNullObject ? 1 : used.columnIndex + used.columnCount },
-    ]);
-    const decoded = decodeBindingSheet(stored!);
-    if (!decoded.ok) throw new Error(decoded.message);
-    return { rows: cells!.flatMap((row) => tableRowOf(data.layout, row) ?? []), base: decoded.snapshot };
+    return decoded(data, whole.values, used.isNullObject ? [] : fromA1(used.rowIndex, used.columnIndex, used.values));
   }
+}
+
+function decoded(data: DataTable, cells: readonly unknown[][], stored: unknown[][]): TableAndBinding {
+  const read = decodeBindingSheet(stored);
+  if (!read.ok) throw new Error(read.message);
+  const ids = cells.map((row) => String(row[data.layout.id] ?? '').trim());
+  return { rows: cells.flatMap((row) => tableRowOf(data.layout, row) ?? []), base: read.snapshot, data, ids, stored };
+}
+
+/** readTableAndBinding for a table whose answer exceeds what Excel sends back in one piece. */
+async function readInRuns(context: Excel.RequestContext, binding: Binding): Promise<TableAndBinding> {
+  const found = queueDataTable(context, binding);
+  const bindingSheet = context.workbook.worksheets.getItem(BINDING_SHEET);
+  const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
+  try {
+    await context.sync();
+  } catch (error) {
+    if (!hasErrorCode(error, ITEM_NOT_FOUND)) throw error;
+    throw new Error(NOT_BOUND, { cause: error });
+  }
+  const data = found();
+  const [cells, stored] = await readBlocks(context, [
+    { sheet: data.sheet, top: data.top, left: data.left, rowCount: data.rowCount, columnCount: data.width },
+    // From A1, so that the marker is where the format puts it even if the sheet starts further in.
+    { sheet: bindingSheet, top: 0, left: 0, rowCount: used.isNullObject ? 0 : used.rowIndex + used.rowCount, columnCount: used.isNullObject ? 1 : used.columnIndex + used.columnCount },
+  ]);
+  return decoded(data, cells!, stored!);
 }
 
 /** Grey for what the server does not let anyone change; no fill for the rest. */

@@ -1,6 +1,6 @@
 import type { ExcelValue, TableRow, TableUpdate } from '../../../core/index.ts';
 import { ID_LABEL, cellTooLong, foldedLabel, placedRowCells, validationLists, type Binding } from '../../../core/workbook.ts';
-import { COLUMN_FORMAT_BYTES, ITEM_NOT_FOUND, MAX_BATCH_CELLS, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, supportsExcelApi } from './batch.ts';
+import { COLUMN_FORMAT_BYTES, ITEM_NOT_FOUND, MAX_BATCH_CELLS, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, supportsExcelApi, type Sync } from './batch.ts';
 import { ENTFERNT_TEXT, LEFT_SCOPE_FONT } from '../../../core/workbook.ts';
 import { cellKey, prepareCellTexts } from './marks.ts';
 import { findDataTable, formatColumnCells, positionsOf, rowIds, type DataTable } from './table.ts';
@@ -95,7 +95,14 @@ class Ledger {
  * read with it and written again where its row is now, in the next batch, checked the same way.
  * Each cell gets its column's number format again first: pasting into a cell replaces its format.
  */
-async function writeCells(context: Excel.RequestContext, binding: Binding, data: DataTable, ids: string[], cells: readonly CellWrite[]): Promise<Placement> {
+async function writeCells(
+  context: Excel.RequestContext,
+  binding: Binding,
+  data: DataTable,
+  ids: string[],
+  cells: readonly CellWrite[],
+  sync: Sync = () => context.sync(),
+): Promise<Placement> {
   let placement: Placement = { data, ids, exact: false };
   const ledger = new Ledger(cells);
   for (let round = 1, pending = ledger.pending(); pending.length > 0; round++, pending = ledger.pending()) {
@@ -103,7 +110,7 @@ async function writeCells(context: Excel.RequestContext, binding: Binding, data:
       throw new Error('Die Tabelle wurde während des Schreibens ständig umsortiert; bitte warten Sie kurz und versuchen Sie es erneut.');
     }
     for (const run of batches(pending, (write) => jsonBytes(write.value) + OPERATION_BYTES, MAX_BATCH_CELLS)) {
-      placement = await writeRun(context, binding, placement, run, ledger);
+      placement = await writeRun(context, binding, placement, run, ledger, sync);
     }
   }
   return placement;
@@ -117,7 +124,14 @@ const headerOf = (data: DataTable) => {
   return header;
 };
 
-async function writeRun(context: Excel.RequestContext, binding: Binding, { data, ids, exact }: Placement, run: CellWrite[], ledger: Ledger): Promise<Placement> {
+async function writeRun(
+  context: Excel.RequestContext,
+  binding: Binding,
+  { data, ids, exact }: Placement,
+  run: CellWrite[],
+  ledger: Ledger,
+  sync: Sync,
+): Promise<Placement> {
   const positions = positionsOf(ids);
   const placed = run.flatMap((write) => {
     const row = write.id === '' ? ((ids[write.at!] ?? '') === '' ? write.at : undefined) : positions.get(write.id);
@@ -147,8 +161,10 @@ async function writeRun(context: Excel.RequestContext, binding: Binding, { data,
     cell.values = [[write.value]];
     return { write, row, column, before };
   });
+  // A user's formulas on the table would recalculate after every cell otherwise.
+  context.workbook.application.suspendApiCalculationUntilNextSync();
   try {
-    await context.sync();
+    await sync();
   } catch (error) {
     if (!hasErrorCode(error, ITEM_NOT_FOUND)) throw error;
     throw new Error(`Die Tabelle „${binding.table}“ fehlt in dieser Arbeitsmappe. Bitte rufen Sie die Tabelle neu ab.`, { cause: error });
@@ -262,6 +278,8 @@ async function appendRows(context: Excel.RequestContext, binding: Binding, data:
       formatColumnCells(data.sheet.getRangeByIndexes(top, data.left + position, run.length, 1), column, sources);
     }
     data.sheet.getRangeByIndexes(top, data.left, run.length, data.width).values = run;
+    // A user's formulas on the table would recalculate after every operation of the run otherwise.
+    context.workbook.application.suspendApiCalculationUntilNextSync();
     await context.sync();
     appended += run.length;
   }
@@ -277,6 +295,31 @@ function appendedCells(data: DataTable, rows: TableRow[]): ExcelValue[][] {
 }
 
 /**
+ * Writes cell updates into the table found and the ids read with it in an earlier sync of this
+ * batch, each verified against its row as writeCells does; `sync` lets the writes share their
+ * round trip with other writes of the same batch.
+ */
+export async function writeCellUpdates(
+  context: Excel.RequestContext,
+  binding: Binding,
+  data: DataTable,
+  ids: string[],
+  cells: readonly CellWrite[],
+  sync: Sync,
+): Promise<void> {
+  if (cells.length === 0) return;
+  refuseTooLongCells(data, cells);
+  await writeCells(context, binding, data, ids, cells, sync);
+}
+
+function refuseTooLongCells(data: DataTable, cells: readonly CellWrite[]): void {
+  for (const cell of cells) {
+    const placed = data.columns.get(cell.key);
+    if (placed) refuseTooLong(cell.value, `für Zeile „${cell.id}“, Spalte „${placed.column.label}“`);
+  }
+}
+
+/**
  * Carries out what merging a pull or a push decided for the table: cell updates, rows marked as
  * having left the scope with edits, rows removed, rows appended. Everything is checked before the
  * first write, so that a value Excel would refuse does not leave the table half updated.
@@ -285,10 +328,7 @@ export async function applyTableUpdate(context: Excel.RequestContext, binding: B
   const { cells, append, remove, deletedWithEdits } = update;
   if (cells.length + append.length + remove.length + deletedWithEdits.length === 0) return;
   let data = await findDataTable(context, binding);
-  for (const cell of cells) {
-    const placed = data.columns.get(cell.key);
-    if (placed) refuseTooLong(cell.value, `für Zeile „${cell.id}“, Spalte „${placed.column.label}“`);
-  }
+  refuseTooLongCells(data, cells);
   const appended = appendedCells(data, append);
   let ids = cells.length + remove.length + deletedWithEdits.length > 0 ? await rowIds(context, data) : [];
   if (cells.length > 0) ({ data, ids } = await writeCells(context, binding, data, ids, cells));

@@ -1,4 +1,4 @@
-import type { ExcelValue, PullResponse } from '../../../core/index.ts';
+import type { ExcelValue, PullResponse, Snapshot } from '../../../core/index.ts';
 import {
   DATA_TABLE,
   LISTS_SHEET,
@@ -10,6 +10,8 @@ import {
   type ValidationList,
 } from '../../../core/workbook.ts';
 import { MAX_BATCH_ROWS, batches, jsonBytes } from './batch.ts';
+import { queueFullSave } from './binding.ts';
+import { OPEN_ITEMS_SHEET } from './offen.ts';
 import { replaceTableSheet } from './sheets.ts';
 import { formatColumnCells } from './table.ts';
 
@@ -40,16 +42,23 @@ function writeLists(sheet: Excel.Worksheet, lists: readonly ValidationList[]): v
 /**
  * Replaces the data worksheet with the table of a full pull: German headers, the technical columns
  * hidden, formats and drop-downs per column, the header row frozen, on a new sheet in place of the
- * previous data sheet. The rows go in runs that each stay within the batch limits, one sync per run.
+ * previous data sheet. The rows go in runs that each stay within the batch limits, one sync per run;
+ * the first run carries the sheet's setup (formats before values, so that text stays text), the
+ * last the widths. Given the base snapshot, the binding is saved in the same runs, each run also
+ * carrying the binding sheet's rows, so that a first pull costs a lookup and a sync per run; the
+ * open Konflikte and rejected cells of a previous binding go with it.
  */
-export async function writeSheet(context: Excel.RequestContext, pull: PullResponse, binding: NewBinding): Promise<Binding> {
+export async function writeSheet(context: Excel.RequestContext, pull: PullResponse, binding: NewBinding, base?: Snapshot): Promise<Binding> {
   const columns = tableColumns(pull.columns);
   const rows = pulledRows(pull);
   const lists = validationLists(pull.columns);
   const { worksheets } = context.workbook;
 
   const previousLists = worksheets.getItemOrNullObject(LISTS_SHEET).load('isNullObject');
+  const save = base ? queueFullSave(context) : undefined;
+  const previousOpen = base ? worksheets.getItemOrNullObject(OPEN_ITEMS_SHEET).load('isNullObject') : undefined;
   const { sheet, name } = await replaceTableSheet(context, DATA_TABLE, binding.title);
+  const written: Binding = { ...binding, dataSheet: name, table: DATA_TABLE };
   if (!previousLists.isNullObject) {
     // Excel refuses to delete a very hidden sheet.
     previousLists.visibility = 'Hidden';
@@ -73,18 +82,31 @@ export async function writeSheet(context: Excel.RequestContext, pull: PullRespon
   const technical = columns.filter((column) => !column.server).length;
   sheet.getRangeByIndexes(0, 0, 1, technical).getEntireColumn().columnHidden = true;
   sheet.freezePanes.freezeRows(1);
-  await context.sync();
 
-  let written = 0;
-  for (const run of batches(rows, jsonBytes, MAX_BATCH_ROWS)) {
-    sheet.getRangeByIndexes(1 + written, 0, run.length, width).values = run;
+  // Row i of the table and row i of the binding sheet go in the same run.
+  const stored = save && base ? save.start(written, base) : [];
+  const paired = Array.from({ length: Math.max(rows.length, stored.length, 1) }, (_, i) => ({ row: rows[i], stored: stored[i] }));
+  const runs = batches(paired, ({ row, stored }) => jsonBytes(row ?? []) + jsonBytes(stored ?? []), MAX_BATCH_ROWS);
+  let top = 0;
+  for (const [index, run] of runs.entries()) {
+    // A user's formulas referring to the table would recalculate after every run otherwise.
+    context.workbook.application.suspendApiCalculationUntilNextSync();
+    const data = run.flatMap(({ row }) => (row ? [row] : []));
+    if (data.length > 0) sheet.getRangeByIndexes(1 + top, 0, data.length, width).values = data;
+    const binding = run.flatMap(({ stored }) => (stored ? [stored] : []));
+    if (binding.length > 0) save!.write(top, binding);
+    if (index === runs.length - 1) {
+      // Only the visible columns: autofit gives a column a width, and a hidden one would show again.
+      if (width > technical) sheet.getRangeByIndexes(0, technical, bodyRows + 1, width - technical).format.autofitColumns();
+      sheet.activate();
+      save?.finish();
+      if (previousOpen && !previousOpen.isNullObject) {
+        previousOpen.visibility = 'Hidden';
+        previousOpen.delete();
+      }
+    }
     await context.sync();
-    written += run.length;
+    top += run.length;
   }
-
-  // Only the visible columns: autofit gives a column a width, and a hidden one would show again.
-  if (width > technical) sheet.getRangeByIndexes(0, technical, bodyRows + 1, width - technical).format.autofitColumns();
-  sheet.activate();
-  await context.sync();
-  return { ...binding, dataSheet: name, table: DATA_TABLE };
+  return written;
 }

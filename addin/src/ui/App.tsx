@@ -18,12 +18,14 @@ import { createApi, type MeResponse } from '../api/client.ts';
 import { connectLive, cursorCovers, type LiveState } from '../live/events.ts';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
-import { SyncController, UngesendeteAenderungen, type SyncStatus, type WorkbookHost } from './controller.ts';
+import { SyncController, UngesendeteAenderungen, type SyncStatus } from '../app/controller.ts';
+import type { WorkbookHost } from '../app/host.ts';
 import { anzahl, fehlertext, zeit, type Meldung } from './format.ts';
 import { Fortschritt } from './Fortschritt.tsx';
 import { KonfliktListe } from './KonfliktListe.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
 import { Pruefen } from './Pruefen.tsx';
+import { useAktion } from './hooks.ts';
 import { darfAendern } from './rechte.ts';
 import { SheetPicker, type SheetChoice } from './SheetPicker.tsx';
 import { SignIn } from './SignIn.tsx';
@@ -72,9 +74,9 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [picking, setPicking] = useState(false);
   /** A sheet the user chose while the bound one still holds unsent edits: switching needs a second yes. */
   const [wechsel, setWechsel] = useState<SheetChoice | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const aktion = useAktion();
+  const { busy, meldung, setMeldung } = aktion;
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [meldung, setMeldung] = useState<Meldung | null>(null);
   const [neu, setNeu] = useState(0);
   const [ansicht, setAnsicht] = useState<Ansicht>('tabelle');
   const [live, setLive] = useState<LiveState | null>(null);
@@ -119,18 +121,8 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     return () => window.removeEventListener('focus', recount);
   }, [me, status?.binding, controller]);
 
-  const run = async (label: string, action: () => Promise<Meldung | null>) => {
-    setBusy(label);
-    setMeldung(null);
-    try {
-      setMeldung(await action());
-    } catch (error) {
-      setMeldung({ intent: 'error', text: fehlertext(error) });
-    } finally {
-      setBusy(null);
-      setProgress(null);
-    }
-  };
+  const run = (label: string, action: () => Promise<Meldung | null>) =>
+    aktion.run(label, () => action().finally(() => setProgress(null)));
 
   const pull = (choice: SheetChoice, verwerfen = false) =>
     run('Abrufen', async () => {

@@ -4,8 +4,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../api/client.ts';
 import { SHARE_TITLE, bars, chartTable, progressReport, type Bar } from '../review/progress.ts';
 import type { ProgressResponse, TrendResponse } from '../review/types.ts';
-import type { WorkbookHost } from './controller.ts';
-import { fehlertext, prozent, type Meldung } from './format.ts';
+import type { WorkbookHost } from '../app/host.ts';
+import { fehlertext, prozent } from './format.ts';
+import { useAktion } from './hooks.ts';
 import { useKatalog } from './Katalog.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
 import { ReifegradLegende, useReifegrade } from './Reifegrade.tsx';
@@ -49,8 +50,7 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
   const [trend, setTrend] = useState<TrendResponse | null>(null);
   const [trendFehler, setTrendFehler] = useState<string | null>(null);
   const modelle = useReifegrade(api);
-  const [meldung, setMeldung] = useState<Meldung | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, meldung, setMeldung, run } = useAktion();
 
   const kreise = useMemo(
     () => [...new Map(katalog.kommunen.map((k) => [k.kreisschluessel, k.kreis])).entries()].sort(([, a], [, b]) => a.localeCompare(b, 'de')),
@@ -78,20 +78,17 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
     };
   }, [api, themenfeld, kreis]);
 
-  const ausgeben = async (report: ProgressResponse, trend: TrendResponse | null) => {
-    setBusy(true);
-    setMeldung(null);
-    try {
-      const inhalt = progressReport(report, trend);
-      const blatt = await host.writeReport(inhalt);
-      const was = inhalt.trend ? 'Tabellen und Diagramme, auch der Verlauf,' : 'Tabelle und Diagramm';
-      setMeldung({ intent: 'success', text: `${was} stehen auf dem Blatt „${blatt}“.` });
-    } catch (error) {
-      setMeldung({ intent: 'error', text: `Das Blatt konnte nicht geschrieben werden: ${fehlertext(error)}` });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const ausgeben = (report: ProgressResponse, trend: TrendResponse | null) =>
+    run(
+      'In Excel ausgeben',
+      async () => {
+        const inhalt = progressReport(report, trend);
+        const blatt = await host.writeReport(inhalt);
+        const was = inhalt.trend ? 'Tabellen und Diagramme, auch der Verlauf,' : 'Tabelle und Diagramm';
+        return { intent: 'success', text: `${was} stehen auf dem Blatt „${blatt}“.` };
+      },
+      (text) => `Das Blatt konnte nicht geschrieben werden: ${text}`,
+    );
 
   const table = bericht && chartTable(bericht);
   const themenfeldName = katalog.themenfelder.find((t) => String(t.id) === themenfeld)?.name;
@@ -147,7 +144,7 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
           <Button
             appearance="primary"
             icon={<DocumentTableArrowRightRegular />}
-            disabled={busy || (!trend && !trendFehler)}
+            disabled={busy !== null || (!trend && !trendFehler)}
             onClick={() => void ausgeben(bericht, trend)}
           >
             In Excel ausgeben

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createApi } from '../../../addin/src/api/client.ts';
 import { createExcelHost, loadBinding, type ExcelRun } from '../../../addin/src/excel/index.ts';
 import { KONFLIKT_FILL, KONFLIKT_TEXT } from '../../../core/workbook.ts';
-import { SyncController } from '../../../addin/src/ui/controller.ts';
+import { SyncController } from '../../../addin/src/app/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
 import { openPglite } from '../../../server/db/pglite.ts';

@@ -48,6 +48,7 @@ export const REQUIREMENT_SETS: Readonly<Record<string, string>> = {
   'Workbook.worksheets': '1.1',
   'Workbook.tables': '1.1',
   'Workbook.application': '1.1',
+  'Application.suspendApiCalculationUntilNextSync': '1.6',
   'WorksheetCollection.getItem': '1.1',
   'WorksheetCollection.getItemOrNullObject': '1.4',
   'WorksheetCollection.add': '1.1',
@@ -316,6 +317,8 @@ export interface SyncRecord {
   /** valueBytes plus a rough cost per operation: what Excel would receive. */
   requestBytes: number;
   responseBytes: number;
+  /** Whether the batch asked Excel to hold back recalculation until its end (suspendApiCalculationUntilNextSync). */
+  calculationSuspended: boolean;
 }
 
 function versionAtMost(version: string, max: string): boolean {
@@ -372,6 +375,20 @@ export class FakeWorkbook {
   context(): Excel.RequestContext {
     this.asked = [];
     return new RequestContext(this) as unknown as Excel.RequestContext;
+  }
+
+  /**
+   * Runs a batch as Excel.run does, on a fresh context. Queued operations only reach Excel with a
+   * sync (http://buildingofficeaddins.com/proxy-objects/: nothing is committed until
+   * context.sync()), so whatever the batch leaves queued counts as one more round trip here: a
+   * batch cannot save syncs by leaving its last writes unsent.
+   */
+  async run<T>(batch: (context: Excel.RequestContext) => Promise<T>): Promise<T> {
+    const context = this.context();
+    const result = await batch(context);
+    const pending = context as unknown as RequestContext;
+    if (pending.queued > 0) await context.sync();
+    return result;
   }
 
   /** Runs work against a fresh context and returns the syncs it took. */
@@ -700,6 +717,7 @@ async function settle(target: OfficeMockObject, names: string[], values: unknown
 class RequestContext {
   private queue: (() => void)[] = [];
   private valueBytes = 0;
+  private calculationSuspended = false;
   private record: SyncRecord | undefined;
   private settles: (() => Promise<void>)[] = [];
   readonly workbook: unknown;
@@ -726,6 +744,14 @@ class RequestContext {
         throw new OfficeError('ApiNotFound', `${member} needs ExcelApi ${set}; this host supports ExcelApi ${this.book.apiVersion}`);
       });
     }
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  suspendCalculation(): void {
+    this.calculationSuspended = true;
   }
 
   enqueue(valueBytes: number, operation: () => void): void {
@@ -848,10 +874,12 @@ class RequestContext {
       valueBytes: this.valueBytes,
       requestBytes: this.valueBytes + operations.length * ACTION_BYTES,
       responseBytes: 0,
+      calculationSuspended: this.calculationSuspended,
     };
     this.book.syncs.push(record);
     this.queue = [];
     this.valueBytes = 0;
+    this.calculationSuspended = false;
     this.settles = [];
     this.record = record;
     if (record.requestBytes > PAYLOAD_LIMIT) throw new OfficeError('RequestPayloadSizeLimitExceeded');
@@ -1173,6 +1201,14 @@ function workbookSpec(context: RequestContext): Spec<FakeWorkbook> {
   return {
     kind: 'Workbook',
     links: {
+      application: () =>
+        context.create(
+          {
+            kind: 'Application',
+            methods: { suspendApiCalculationUntilNextSync: () => context.suspendCalculation() },
+          } satisfies Spec<null>,
+          () => null,
+        ),
       worksheets: (book) =>
         context.create(
           {

@@ -147,6 +147,8 @@ atEveryApiLevel(() => {
 
       // Finding the table, reading the ids, then one sync per run of cells.
       expect(syncs).toHaveLength(1 + Math.ceil(5_000 / MAX_BATCH_ROWS) + Math.ceil(5_000 / MAX_BATCH_CELLS));
+      // The batches writing cells hold back recalculation of the user's formulas until each is done.
+      expect(syncs.filter((sync) => sync.calculationSuspended)).toHaveLength(Math.ceil(5_000 / MAX_BATCH_CELLS));
       expectWithinPayloadLimits(syncs);
       expect(book.cellAt('id-04999', 'Bemerkung')!.value).toBe('Neu: id-04999');
     });
@@ -159,6 +161,7 @@ atEveryApiLevel(() => {
 
       const runs = syncs.length - 2;
       expect(runs).toBeGreaterThan(Math.ceil(5_000 / MAX_BATCH_ROWS));
+      expect(syncs.slice(2).every((sync) => sync.calculationSuspended)).toBe(true);
       expect(runs).toBeLessThanOrEqual(Math.ceil(rows.reduce((sum, row) => sum + JSON.stringify(row).length, 0) / (MAX_BATCH_BYTES / 2)));
       expectWithinPayloadLimits(syncs);
       expect(book.table().rowCount).toBe(5_001);

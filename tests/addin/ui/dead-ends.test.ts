@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
-import { SyncController } from '../../../addin/src/ui/controller.ts';
+import { SyncController } from '../../../addin/src/app/controller.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { apiAs, testApp, testAuth } from '../../helpers/api.ts';
 import { MemoryHost } from '../../helpers/memory-host.ts';
@@ -99,6 +99,8 @@ describeEachDatabase('The task pane leaves no dead end', ({ db }) => {
 
   it('saves the snapshot of an accepted push even when marking the sheet fails, and reports the marking', async () => {
     host.edit(FUEHRERSCHEIN, 'status', 'in Planung');
+    // A cell the pane refuses to send: the push has a rejected cell to mark.
+    host.edit(FUEHRERSCHEIN, 'reifegrad', 'viel');
     host.markingFails = new Error('Die Zelle enthält bereits einen Kommentar.');
     const summary = await pane.push();
     expect(summary).toMatchObject({ gesendet: 1, uebernommen: 1 });

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { KOELN } from '../../helpers/members.ts';
-import { asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
+import { apiInRollback, asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
 import { pullRows, pushRows } from '../../helpers/sheets.ts';
 
 /** Supabase Auth keeps an address as the person typed it; the member is stored as ozg@koeln.example. */
@@ -10,21 +10,23 @@ const TYPED = '  OZG@Koeln.Example\t';
 
 describeEachDatabase('One identity rule: a token email is trimmed and lower-cased, by the database, for the API and for row-level security', ({ db }) => {
   it('names the member and her rights through the API when the token’s email has surrounding spaces and capitals', async () => {
-    const api = apiAs(db(), TYPED);
-    const me = await api.request('/api/me');
-    expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ email: KOELN, mitgliedschaften: [{ rolle: 'kommune', ags: '05315000' }] });
+    await inRollback(db(), async (tx) => {
+      const api = apiInRollback(db(), tx, TYPED);
+      const me = await api.request('/api/me');
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ email: KOELN, mitgliedschaften: [{ rolle: 'kommune', ags: '05315000' }] });
 
-    const pull = await pullRows(api, 'kommune-status', '05315000');
-    expect(pull.rows).toHaveLength(46);
-    const row = pull.rows[0]!;
-    const push = await pushRows(api, 'kommune-status', {
-      scope: '05315000',
-      changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: 'Schreibweise egal' } }],
+      const pull = await pullRows(api, 'kommune-status', '05315000');
+      expect(pull.rows).toHaveLength(46);
+      const row = pull.rows[0]!;
+      const push = await pushRows(api, 'kommune-status', {
+        scope: '05315000',
+        changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: 'Schreibweise egal' } }],
+      });
+      expect(push.results[0]).toMatchObject({ outcome: 'applied' });
+      const [stored] = await tx.query<{ updated_by: string }>('select updated_by from public.kommune_status where id = $1', [row.id]);
+      expect(stored?.updated_by).toBe(KOELN);
     });
-    expect(push.results[0]).toMatchObject({ outcome: 'applied' });
-    const [stored] = await db().query<{ updated_by: string }>('select updated_by from public.kommune_status where id = $1', [row.id]);
-    expect(stored?.updated_by).toBe(KOELN);
   });
 
   it('lets row-level security see the same member for the same claims, directly in SQL', async () => {

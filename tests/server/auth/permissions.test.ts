@@ -2,40 +2,52 @@ import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { createApp } from '../../../server/app.ts';
 import { openPostgres } from '../../../server/db/postgres.ts';
-import { apiAs, testAuth, testApp } from '../../helpers/api.ts';
+import { apiAs, testAuth, testApp, type Api } from '../../helpers/api.ts';
+import type { Sql } from '../../../server/db/database.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
+import { apiInRollback, inRollback } from '../../helpers/rls.ts';
 import { postChanges, pullRows } from '../../helpers/sheets.ts';
 import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
 
 const MEMBERS = [ADMIN, MOBILITAET, UNTERNEHMEN, KOELN, METTMANN];
 
 describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
-  const status = async (email: string | null, path: string, init?: RequestInit) => (await apiAs(db(), email).request(path, init)).status;
+  /** Each test runs in a transaction that rolls back; the app runs inside it as the given person. */
+  const rolledBack = (fn: (as: (email: string | null) => Api, tx: Sql) => Promise<void>) =>
+    inRollback(db(), (tx) => fn((email) => apiInRollback(db(), tx, email), tx));
+  const statusOf = async (api: Api, path: string, init?: RequestInit) => (await api.request(path, init)).status;
 
   const reads = ['/api/themenfelder', '/api/leistungen?themenfeld=9', '/api/kommunen', '/api/me', '/api/sheets',
     '/api/sheets/kommune-status/rows?scope=05315000', '/api/sheets/kommune-status/rows?scope=05158024', '/api/sheets/leistung-status/rows?scope=14', '/api/reports/progress?themenfeld=9'];
   it.each(reads)('lets every member read %s, answers 403 without membership and 401 without token', async (path) => {
-    for (const email of MEMBERS) expect(await status(email, path)).toBe(200);
-    expect(await status(FREMD, path)).toBe(403);
-    expect(await status(null, path)).toBe(401);
+    await rolledBack(async (as) => {
+      for (const email of MEMBERS) expect(await statusOf(as(email), path)).toBe(200);
+      expect(await statusOf(as(FREMD), path)).toBe(403);
+      expect(await statusOf(as(null), path)).toBe(401);
+    });
   });
 
   it('tells a signed-in person without membership whom to ask, in German', async () => {
-    const body = await (await apiAs(db(), FREMD).request('/api/themenfelder')).json();
-    expect(body.error).toEqual({ code: 'forbidden', message: expect.stringMatching(/jemand@example.org.*OZG-Koordinierungsstelle/) });
+    await rolledBack(async (as) => {
+      const body = await (await as(FREMD).request('/api/themenfelder')).json();
+      expect(body.error).toEqual({ code: 'forbidden', message: expect.stringMatching(/jemand@example.org.*OZG-Koordinierungsstelle/) });
+    });
   });
 
   it('answers /api/me with the memberships and the sheets the person may change', async () => {
-    const koeln = await (await apiAs(db(), KOELN).request('/api/me')).json();
-    expect(koeln).toEqual({
-      email: KOELN,
-      mitgliedschaften: [{ rolle: 'kommune', themenfeldId: null, themenfeld: null, ags: '05315000', kommune: 'Köln, Stadt' }],
-      schreibrechte: [{ kind: 'kommune-status', scope: '05315000', titel: 'Umsetzungsstand einer Kommune: Köln, Stadt' }],
-      darfPruefen: false,
+    await rolledBack(async (as) => {
+      const koeln = await (await as(KOELN).request('/api/me')).json();
+      expect(koeln).toEqual({
+        email: KOELN,
+        mitgliedschaften: [{ rolle: 'kommune', themenfeldId: null, themenfeld: null, ags: '05315000', kommune: 'Köln, Stadt' }],
+        darfAlleAendern: [],
+        schreibrechte: [{ kind: 'kommune-status', scope: '05315000', titel: 'Umsetzungsstand einer Kommune: Köln, Stadt' }],
+        darfPruefen: false,
+      });
+      const mobility = await (await as(MOBILITAET).request('/api/me')).json();
+      expect(mobility.schreibrechte).toEqual([{ kind: 'leistung-status', scope: '9', titel: 'Themenfeld-Übersicht: Mobilität & Reisen' }]);
+      expect(mobility.darfPruefen).toBe(true);
     });
-    const mobility = await (await apiAs(db(), MOBILITAET).request('/api/me')).json();
-    expect(mobility.schreibrechte).toEqual([{ kind: 'leistung-status', scope: '9', titel: 'Themenfeld-Übersicht: Mobilität & Reisen' }]);
-    expect(mobility.darfPruefen).toBe(true);
   });
 
   const pushes: [string, string, string, number][] = [
@@ -50,52 +62,59 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
     ['leistung-status', '9', KOELN, 403],
   ];
   it.each(pushes)('answers a push to %s %s by %s with %i, and a denied push changes nothing', async (sheet, scope, email, expected) => {
-    const before = await pullRows(apiAs(db()), sheet, scope);
-    const row = before.rows[0]!;
-    const response = await postChanges(apiAs(db(), email), sheet, {
-      scope,
-      changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: `von ${email}` } }],
+    await rolledBack(async (as) => {
+      const before = await pullRows(as(ADMIN), sheet, scope);
+      const row = before.rows[0]!;
+      const response = await postChanges(as(email), sheet, {
+        scope,
+        changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: `von ${email}` } }],
+      });
+      expect(response.status).toBe(expected);
+      const after = await pullRows(as(ADMIN), sheet, scope);
+      if (expected === 200) {
+        expect((await response.json()).results[0].outcome).toBe('applied');
+      } else {
+        expect((await response.json()).error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/nicht ändern, nur ansehen|nicht freigeschaltet/) });
+        expect(after.rows).toEqual(before.rows);
+      }
     });
-    expect(response.status).toBe(expected);
-    const after = await pullRows(apiAs(db()), sheet, scope);
-    if (expected === 200) {
-      expect((await response.json()).results[0].outcome).toBe('applied');
-    } else {
-      expect((await response.json()).error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/nicht ändern, nur ansehen|nicht freigeschaltet/) });
-      expect(after.rows).toEqual(before.rows);
-    }
   });
 
   it('answers a push without token with 401', async () => {
-    const response = await postChanges(apiAs(db(), null), 'kommune-status', { scope: '05315000', changes: [] });
-    expect(response.status).toBe(401);
+    await rolledBack(async (as) => {
+      const response = await postChanges(as(null), 'kommune-status', { scope: '05315000', changes: [] });
+      expect(response.status).toBe(401);
+    });
   });
 
   it('lets only admins list, add and remove memberships, and logs them as API writes', async () => {
-    for (const email of [MOBILITAET, KOELN]) expect(await status(email, '/api/mitglieder')).toBe(403);
-    expect(await status(ADMIN, '/api/mitglieder')).toBe(200);
+    await rolledBack(async (as, tx) => {
+      const status = (email: string, path: string, init?: RequestInit) => statusOf(as(email), path, init);
+      for (const email of [MOBILITAET, KOELN]) expect(await status(email, '/api/mitglieder')).toBe(403);
+      expect(await status(ADMIN, '/api/mitglieder')).toBe(200);
 
-    const neu = { email: 'Neu@Koeln.example', rolle: 'kommune', ags: '05315000' };
-    const post = (email: string) =>
-      apiAs(db(), email).request('/api/mitglieder', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(neu) });
-    expect((await post(KOELN)).status).toBe(403);
-    const created = await post(ADMIN);
-    expect(created.status).toBe(201);
-    const member = await created.json();
-    expect(member).toMatchObject({ email: 'neu@koeln.example', rolle: 'kommune', ags: '05315000', themenfeldId: null });
-    expect((await post(ADMIN)).status).toBe(409);
-    expect(await status('neu@koeln.example', '/api/me')).toBe(200);
+      const neu = { email: 'Neu@Koeln.example', rolle: 'kommune', ags: '05315000' };
+      const post = (email: string) =>
+        as(email).request('/api/mitglieder', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(neu) });
+      expect((await post(KOELN)).status).toBe(403);
+      const created = await post(ADMIN);
+      expect(created.status).toBe(201);
+      const member = await created.json();
+      expect(member).toMatchObject({ email: 'neu@koeln.example', rolle: 'kommune', ags: '05315000', themenfeldId: null });
+      expect((await post(ADMIN)).status).toBe(409);
+      expect(await status('neu@koeln.example', '/api/me')).toBe(200);
 
-    expect(await status(KOELN, `/api/mitglieder/${member.id}`, { method: 'DELETE' })).toBe(403);
-    expect(await status(ADMIN, `/api/mitglieder/${member.id}`, { method: 'DELETE' })).toBe(200);
-    expect(await status(ADMIN, `/api/mitglieder/${member.id}`, { method: 'DELETE' })).toBe(404);
-    expect(await status('neu@koeln.example', '/api/me')).toBe(403);
+      expect(await status(KOELN, `/api/mitglieder/${member.id}`, { method: 'DELETE' })).toBe(403);
+      expect(await status(ADMIN, `/api/mitglieder/${member.id}`, { method: 'DELETE' })).toBe(200);
+      expect(await status(ADMIN, `/api/mitglieder/${member.id}`, { method: 'DELETE' })).toBe(404);
+      expect(await status('neu@koeln.example', '/api/me')).toBe(403);
 
-    const log = await db().query(`select akteur, quelle, alt is null as angelegt from public.aenderung where bereich = 'neu@koeln.example' order by id`);
-    expect(log).toEqual([
-      { akteur: ADMIN, quelle: 'api', angelegt: true },
-      { akteur: ADMIN, quelle: 'api', angelegt: false },
-    ]);
+      const log = await tx.query(`select akteur, quelle, alt is null as angelegt from public.aenderung where bereich = 'neu@koeln.example' order by id`);
+      expect(log).toEqual([
+        { akteur: ADMIN, quelle: 'api', angelegt: true },
+        { akteur: ADMIN, quelle: 'api', angelegt: false },
+      ]);
+    });
   });
 
   it.each([
@@ -105,13 +124,15 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
     [{ email: 'a@b.example', rolle: 'kommune', ags: '05999999' }, /AGS 05999999 gibt es nicht/],
     [{ email: 'a@b.example', rolle: 'koordination', themenfeldId: 99 }, /Themenfeld 99 gibt es nicht/],
   ])('rejects the membership %j with 400 and a German message', async (body, message) => {
-    const response = await apiAs(db()).request('/api/mitglieder', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+    await rolledBack(async (as) => {
+      const response = await as(ADMIN).request('/api/mitglieder', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.message).toMatch(message);
     });
-    expect(response.status).toBe(400);
-    expect((await response.json()).error.message).toMatch(message);
   });
 
   it('signs in a seeded member in local mode, and nobody else', async () => {

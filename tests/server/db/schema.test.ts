@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../helpers/databases.ts';
+import { asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
 
 const countStatus = (where: string) => `select count(*)::int as n from public.kommune_status ${where}`;
 
@@ -73,13 +74,14 @@ describeEachDatabase('Schema rules', ({ db }) => {
   });
 
   it('takes the editor from the JWT claims when a signed-in user writes', async () => {
-    const [row] = await db().query<{ id: string }>(`select id from public.kommune_status where ags = '05158024' limit 1`);
-    await db().transaction(async (tx) => {
-      await tx.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ email: 'OZG@Mettmann.example' })]);
+    await inRollback(db(), async (tx) => {
+      const [row] = await tx.query<{ id: string }>(`select id from public.kommune_status where ags = '05158024' limit 1`);
+      await authenticateAs(tx, 'OZG@Mettmann.example');
       await tx.query(`update public.kommune_status set status = 'in Planung' where id = $1`, [row!.id]);
+      await asOwner(tx);
+      const [after] = await tx.query<{ updated_by: string }>('select updated_by from public.kommune_status where id = $1', [row!.id]);
+      expect(after!.updated_by).toBe('ozg@mettmann.example');
     });
-    const [after] = await db().query<{ updated_by: string }>('select updated_by from public.kommune_status where id = $1', [row!.id]);
-    expect(after!.updated_by).toBe('ozg@mettmann.example');
   });
 
   const rejected: [string, string, RegExp][] = [

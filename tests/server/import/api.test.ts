@@ -3,6 +3,7 @@ import type { Database } from '../../../server/db/database.ts';
 import { IMPORT_LIMIT_BYTES } from '../../../server/import/routes.ts';
 import { ADMIN, testApp, testAuth } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
+import { apiDatabase, inRollback } from '../../helpers/rls.ts';
 import { count, fixture } from './helpers.ts';
 
 /** POST /api/admin/import on the real app, as the given person (no token for null). */
@@ -31,15 +32,18 @@ describeEachDatabase('POST /api/admin/import', ({ db }) => {
     );
 
   it('is for admins only: 401 without token, 403 for coordinators and municipalities', async () => {
-    expect((await importApi(db(), null)(await form('klein'))).status).toBe(401);
-    for (const email of ['mobilitaet@ozg-sync.example', 'ozg@koeln.example']) {
-      const response = await importApi(db(), email)(await form('klein', { apply: 'true' }));
-      expect(response.status).toBe(403);
-      expect(await response.json()).toEqual({
-        error: { code: 'forbidden', message: expect.stringContaining('nur Administratorinnen und Administratoren') },
-      });
-    }
-    expect(await count(db(), 'select 1 from public.lage')).toBe(0);
+    await inRollback(db(), async (tx) => {
+      const inTransaction = apiDatabase(db(), tx);
+      expect((await importApi(inTransaction, null)(await form('klein'))).status).toBe(401);
+      for (const email of ['mobilitaet@ozg-sync.example', 'ozg@koeln.example']) {
+        const response = await importApi(inTransaction, email)(await form('klein', { apply: 'true' }));
+        expect(response.status).toBe(403);
+        expect(await response.json()).toEqual({
+          error: { code: 'forbidden', message: expect.stringContaining('nur Administratorinnen und Administratoren') },
+        });
+      }
+      expect(await count(inTransaction, 'select 1 from public.lage')).toBe(0);
+    });
   });
 
   it('dry run by default: reports the changes and writes nothing', async () => {

@@ -4,7 +4,7 @@ import type { TrendResponse } from '../../../server/review/trend.ts';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { ADMIN, KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
-import { authenticateAs, inRollback } from '../../helpers/rls.ts';
+import { apiInRollback, authenticateAs, inRollback } from '../../helpers/rls.ts';
 import { pullRows, pushRows, rowOf } from '../../helpers/sheets.ts';
 
 const TESTFELD = 17;
@@ -48,10 +48,15 @@ describeEachDatabase('Stichtage', ({ db }) => {
   let zweiter: number;
 
   it('only admins set a Stichtag; a bad one gets a German 400', async () => {
-    expect((await setzen({ datum: '2026-01-01', bezeichnung: 'Erhebung' }, KOELN)).status).toBe(403);
-    const bad = await setzen({ datum: '01.01.2026', bezeichnung: '' });
-    expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/datum ist ein Datum nach ISO 8601/);
+    await inRollback(db(), async (tx) => {
+      const setzenAls = (body: unknown, email: string) =>
+        apiInRollback(db(), tx, email).request('/api/stichtage', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await setzenAls({ datum: '2026-01-01', bezeichnung: 'Erhebung' }, KOELN)).status).toBe(403);
+      expect((await setzenAls({ datum: '2026-01-01', bezeichnung: 'Erhebung' }, MOBILITAET)).status).toBe(403);
+      const bad = await setzenAls({ datum: '01.01.2026', bezeichnung: '' }, ADMIN);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.message).toMatch(/datum ist ein Datum nach ISO 8601/);
+    });
   });
 
   it('a Stichtag freezes every counted row as it stands, and its figures stay as they were after later pushes', async () => {

@@ -39,12 +39,6 @@ describeEachDatabase('Each column rule once: the pane refuses what the server re
   it.each([
     ['an over-long Bemerkung', { bemerkung: 'x'.repeat(4001) }, 'bemerkung', '„Bemerkung“ darf höchstens 4000 Zeichen lang sein.'],
     ['a Reifegrad above every model', { reifegrad: 8 }, 'reifegrad', '„Reifegrad“ muss zwischen 0 und 7 liegen.'],
-    [
-      'a Reifegrad the chosen Reifegradmodell does not have',
-      { reifegrad_modell: '1.1', reifegrad: 5 },
-      'reifegrad',
-      'Reifegrad 5 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).',
-    ],
     ['a Zieltermin after 2099', { zieltermin: '2100-01-01' }, 'zieltermin', '„Zieltermin“ muss zwischen 2017 und 2099 liegen.'],
     ['an empty Status', { status: '' }, 'status', '„Status“ darf nicht leer sein.'],
   ])('refuses %s before sending, with the message the server gives', async (_name, edit, key, message) => {
@@ -52,6 +46,14 @@ describeEachDatabase('Each column rule once: the pane refuses what the server re
     expect(sent).toBe(0);
     expect(pane).toEqual([{ key, message }]);
     expect(server).toEqual([{ key, message }]);
+  });
+
+  it('refuses a Reifegrad the chosen Reifegradmodell does not have before sending, in the server’s words, and holds back the row’s other edit', async () => {
+    const { sent, pane, server } = await bothSides({ reifegrad_modell: '1.1', reifegrad: 5 });
+    const refusal = { key: 'reifegrad', message: 'Reifegrad 5 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).' };
+    expect(sent).toBe(0);
+    expect(server).toEqual([refusal]);
+    expect(pane).toEqual([refusal, { key: 'reifegrad_modell', message: 'Nicht gesendet wegen eines Fehlers in „Reifegrad“ derselben Zeile.' }]);
   });
 
   it('sends a row the rules allow, the highest Reifegrad of model 1.1 included', async () => {

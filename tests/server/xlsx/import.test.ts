@@ -97,7 +97,7 @@ describeEachDatabase('xlsx import', ({ db }) => {
     expect(rowOf(await pullRows(koeln(), 'kommune-status', KOELN), row.values.ozg_id as number).version).toBe(row.version + 1);
   });
 
-  it('returns the workbook with applied, conflicting and rejected cells marked and a fresh base, ready to be fixed and sent again', async () => {
+  it('returns the workbook with applied, conflicting and invalid cells marked and a fresh base, ready to be fixed and sent again', async () => {
     const before = await pullRows(koeln(), 'kommune-status', KOELN);
     const [a, b, c, d] = before.rows.slice(3, 7) as [(typeof before.rows)[number], (typeof before.rows)[number], (typeof before.rows)[number], (typeof before.rows)[number]];
     const exported = await exportFile(koeln(), 'kommune-status', KOELN);
@@ -124,12 +124,17 @@ describeEachDatabase('xlsx import', ({ db }) => {
     expect(noteOf(konflikt)).toBe(
       `${KONFLIKT_TEXT}Auf dem Server steht inzwischen „online“; Ihr Wert „in Planung“ wurde nicht übernommen. Soll Ihr Wert gelten, tragen Sie ihn wieder ein und senden Sie die Datei erneut.`,
     );
-    const rejected = cellAt(sheet, b.id, 'Reifegrad');
-    expect([rejected.value, argbOf(rejected)]).toEqual([6, 'FFFF7C80']);
-    expect(noteOf(rejected)).toBe(`${FEHLER_TEXT}Reifegrad 6 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).`);
+    // A row the column rules refuse is not sent at all: the Reifegrad is marked with the server's reason,
+    // the row's other edits are marked as held back, and all stay in the file to be sent once it is fixed.
+    const refused = cellAt(sheet, b.id, 'Reifegrad');
+    expect([refused.value, argbOf(refused)]).toEqual([6, 'FFFF7C80']);
+    expect(noteOf(refused)).toBe(`${FEHLER_TEXT}Reifegrad 6 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).`);
     const sameRow = cellAt(sheet, b.id, 'Lösung');
-    expect([sameRow.value, argbOf(sameRow)]).toEqual(['Eigenentwicklung', 'FFFF7C80']);
-    expect(noteOf(sameRow)).toContain('wegen eines Fehlers in einer anderen Zelle abgelehnt');
+    expect([sameRow.value, argbOf(sameRow), noteOf(sameRow)]).toEqual([
+      'Eigenentwicklung',
+      'FFFF7C80',
+      `${FEHLER_TEXT}Nicht gesendet wegen eines Fehlers in „Reifegrad“ derselben Zeile.`,
+    ]);
     const invalid = cellAt(sheet, c.id, 'Zieltermin');
     expect([invalid.value, argbOf(invalid), noteOf(invalid)]).toEqual(['morgen', 'FFFF7C80', `${FEHLER_TEXT}„morgen“ ist kein gültiges Datum.`]);
     const applied = cellAt(sheet, d.id, 'Status');
@@ -138,7 +143,7 @@ describeEachDatabase('xlsx import', ({ db }) => {
 
     const report = workbook.getWorksheet(ERGEBNIS_SHEET)!;
     const reportText = report.getSheetValues().flat().filter(Boolean).join('\n');
-    expect(reportText).toContain('Zeilen übernommen: 1, unverändert: 0, mit Konflikt: 1, abgelehnt: 1; ungültige Zellen: 1.');
+    expect(reportText).toContain('Zeilen übernommen: 1, unverändert: 0, mit Konflikt: 1, abgelehnt: 0; ungültige Zellen: 4.');
     expect(reportText).toContain('„morgen“ ist kein gültiges Datum.');
 
     // The fresh base is the server's current state; the kept entries are edits against it.
@@ -163,7 +168,7 @@ describeEachDatabase('xlsx import', ({ db }) => {
     expect(valuesOf(c.id).zieltermin).toBe('2028-02-01');
   });
 
-  it('reports rejected rows and invalid cells in JSON without applying them', async () => {
+  it('reports cells and rows the column rules refuse in JSON, with the server’s reasons, without applying them', async () => {
     const rows = (await pullRows(koeln(), 'kommune-status', KOELN)).rows;
     const [a, b] = [rows[7]!, rows[8]!];
     const file = await editFile(await exportFile(koeln(), 'kommune-status', KOELN), (sheet) => {
@@ -174,16 +179,10 @@ describeEachDatabase('xlsx import', ({ db }) => {
       cellAt(sheet, b.id, 'Reifegrad').value = { formula: '1+1', result: 2 };
     });
     const body = await (await importFile(koeln(), 'kommune-status', file)).json();
-    expect(body.results).toEqual([
-      {
-        id: a.id,
-        outcome: 'rejected',
-        version: a.version,
-        values: a.values,
-        errors: [{ key: 'reifegrad', message: 'Reifegrad 5 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).' }],
-      },
-    ]);
+    expect(body.results).toEqual([]);
     expect(body.ungueltig).toEqual([
+      { id: a.id, key: 'reifegrad', zeile: 9, spalte: 'Reifegrad', message: 'Reifegrad 5 gibt es im Reifegradmodell 1.1 nicht (erlaubt: 0 bis 4).' },
+      { id: a.id, key: 'reifegrad_modell', zeile: 9, spalte: 'Reifegradmodell', message: 'Nicht gesendet wegen eines Fehlers in „Reifegrad“ derselben Zeile.' },
       { id: b.id, key: 'reifegrad', zeile: 10, spalte: 'Reifegrad', message: '„=1+1“ ist keine Zahl.' },
       { id: b.id, key: 'url', zeile: 10, spalte: 'URL', message: '„keine Adresse“ ist keine gültige Internetadresse (http:// oder https://).' },
     ]);

@@ -15,7 +15,6 @@ import {
   type CellUpdate,
   type PullResponse,
   type PushChange,
-  type Snapshot,
   type SyncState,
   type TableRow,
   type TableUpdate,
@@ -24,33 +23,7 @@ import {
 } from '../../../core/index.ts';
 import { valueAt } from '../../../core/cells.ts';
 import type { Binding } from '../../../core/workbook.ts';
-import type { ProgressReport } from '../review/progress.ts';
-
-/**
- * What the task pane needs from the workbook. The Office.js implementation lives in
- * addin/src/excel; tests and the browser stand-in hand in their own.
- */
-export interface WorkbookHost {
-  load(): Promise<{ binding: Binding; state: SyncState } | null>;
-  save(binding: Binding, state: SyncState): Promise<void>;
-  /** Writes a full pull to a new table; the host decides where (dataSheet, table). */
-  writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>): Promise<Binding>;
-  /**
-   * The table and the base snapshot stored with it, read together: a co-author's pane may have
-   * changed both since this pane last looked, and `save` writes only what differs from this base.
-   */
-  readTable(binding: Binding): Promise<{ rows: TableRow[]; base: Snapshot }>;
-  /**
-   * The rows of a damaged table (renamed, or columns deleted) that can still be matched by id;
-   * null when no table with the id column is left.
-   */
-  rescueTable(binding: Binding): Promise<TableRow[] | null>;
-  applyTableUpdate(binding: Binding, update: TableUpdate): Promise<void>;
-  markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
-  selectCell(binding: Binding, address: CellAddress): Promise<void>;
-  /** Writes a progress report to a worksheet of its own, replacing the previous one; gives the sheet's name. */
-  writeReport(report: ProgressReport): Promise<string>;
-}
+import type { WorkbookHost } from './host.ts';
 
 export interface SyncStatus {
   binding: Binding | null;
@@ -122,6 +95,11 @@ export class SyncController {
   private state: SyncState = emptyState();
   private lastSync: string | null = null;
   private markierung: string | null = null;
+  /**
+   * The pane's own operations run one after another: a recount on focus or a live refresh while a
+   * push is under way would otherwise read and save the base between the push's steps.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly api: Api,
@@ -129,17 +107,24 @@ export class SyncController {
     private readonly server: string,
   ) {}
 
-  async open(): Promise<SyncStatus> {
-    const loaded = await this.host.load();
-    if (loaded) {
-      this.binding = loaded.binding;
-      this.state = loaded.state;
-      this.lastSync = loaded.binding.syncedAt ?? null;
-    }
-    return this.status();
+  open(): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const loaded = await this.host.load();
+      if (loaded) {
+        this.binding = loaded.binding;
+        this.state = loaded.state;
+        this.lastSync = loaded.binding.syncedAt ?? null;
+      }
+      return this.currentStatus();
+    });
   }
 
-  async status(): Promise<SyncStatus> {
+  /** What the pane shows: the binding, open items and how many edits wait, read from the workbook now. */
+  status(): Promise<SyncStatus> {
+    return this.exclusive(() => this.currentStatus());
+  }
+
+  private async currentStatus(): Promise<SyncStatus> {
     const status: SyncStatus = {
       binding: this.binding,
       konflikte: this.state.konflikte,
@@ -182,35 +167,32 @@ export class SyncController {
    * the user's own columns and their formulas stay; any other sheet replaces the data sheet, and
    * only with `verwerfen` when the bound one still holds unsent edits or open Konflikte.
    */
-  async pull(kind: string, scope: string, title: string, { verwerfen = false } = {}): Promise<SyncStatus> {
-    const same = this.binding?.kind === kind && this.binding.scope === scope;
-    if (this.binding && !same && !verwerfen) {
-      const offen = (await this.unsentCells(this.binding)) + this.state.konflikte.length;
-      if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
-    }
-    const pull = await this.api.pull(kind, scope);
-    if (this.binding && same) {
-      const intact = await this.read(this.binding).then(
-        () => true,
-        () => false,
-      );
-      // "Bitte rufen Sie die Tabelle neu ab", says a damaged table: so Abrufen rebuilds it.
-      if (!intact) await this.rebuild(this.binding);
-      return this.merge(this.binding, pull, { full: true });
-    }
-    const binding = await this.host.writeSheet(pull, {
-      kind,
-      scope,
-      title,
-      server: this.server,
-      cursor: pull.cursor,
-      columns: pull.columns,
-      syncedAt: new Date().toISOString(),
+  pull(kind: string, scope: string, title: string, { verwerfen = false } = {}): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const same = this.binding?.kind === kind && this.binding.scope === scope;
+      if (this.binding && !same && !verwerfen) {
+        const offen = (await this.unsentCells(this.binding)) + this.state.konflikte.length;
+        if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
+      }
+      const pull = await this.api.pull(kind, scope);
+      if (this.binding && same) {
+        const intact = await this.read(this.binding).then(
+          () => true,
+          () => false,
+        );
+        // "Bitte rufen Sie die Tabelle neu ab", says a damaged table: so Abrufen rebuilds it.
+        if (!intact) await this.rebuild(this.binding);
+        return this.merge(this.binding, pull, { full: true });
+      }
+      const { state } = mergePull(emptyState(), [], pull, { full: true });
+      this.lastSync = new Date().toISOString();
+      const next = { kind, scope, title, server: this.server, cursor: state.cursor ?? pull.cursor, columns: pull.columns, syncedAt: this.lastSync };
+      this.binding = await this.host.writeSheet(pull, next, state);
+      this.state = state;
+      // The new sheet carries no marks yet, and a full pull into it opens no Konflikt.
+      if (state.konflikte.length + state.fehler.length > 0) await this.mark(this.binding);
+      return this.currentStatus();
     });
-    const { state } = mergePull(emptyState(), [], pull, { full: true });
-    await this.commit(binding, state);
-    await this.mark(binding);
-    return this.status();
   }
 
   /**
@@ -220,11 +202,13 @@ export class SyncController {
    * and a cell changed meanwhile on the server too becomes a Konflikt instead of being overwritten.
    * Gives how many edited cells could not be matched to their row.
    */
-  async repair(): Promise<{ status: SyncStatus; gerettet: number; verloren: boolean }> {
-    const binding = this.requireBinding();
-    const { gerettet, verloren } = await this.rebuild(binding);
-    const pull = await this.api.pull(binding.kind, binding.scope);
-    return { status: await this.merge(this.binding!, pull, { full: true }), gerettet, verloren };
+  repair(): Promise<{ status: SyncStatus; gerettet: number; verloren: boolean }> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const { gerettet, verloren } = await this.rebuild(binding);
+      const pull = await this.api.pull(binding.kind, binding.scope);
+      return { status: await this.merge(this.binding!, pull, { full: true }), gerettet, verloren };
+    });
   }
 
   private async rebuild(binding: Binding): Promise<{ gerettet: number; verloren: boolean }> {
@@ -263,9 +247,11 @@ export class SyncController {
   }
 
   /** Aktualisieren: the server's changes since the last sync, keeping every unsent local edit. */
-  async refresh(): Promise<SyncStatus> {
-    const binding = this.requireBinding();
-    return this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+  refresh(): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      return this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+    });
   }
 
   private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<SyncStatus> {
@@ -274,7 +260,7 @@ export class SyncController {
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
     await this.mark(binding);
-    return this.status();
+    return this.currentStatus();
   }
 
   /**
@@ -290,27 +276,29 @@ export class SyncController {
    * unsent edit sits in a cell the server changed too (that would become a Konflikt), nor in a row
    * the server deleted, nor while the table cannot be read.
    */
-  async serverNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
-    const binding = this.requireBinding();
-    if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
-    const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
-    const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
-    const deleted = pull.deleted.filter((id) => this.state.base.has(id));
-    const anzahl = newer.length + deleted.length;
-    if (!anzahl) return { anzahl, ohneKonflikt: true };
-    const table = await this.read(binding).catch(() => null);
-    if (!table) return { anzahl, ohneKonflikt: false };
-    const edits = diffTable(this.state.columns, this.state.base, table).changes;
-    const server = new Map(newer.map((row) => [row.id, row.values]));
-    const kollidiert = edits.some(
-      (edit) =>
-        deleted.includes(edit.id) ||
-        Object.keys(edit.set).some((key) => {
-          const values = server.get(edit.id);
-          return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
-        }),
-    );
-    return { anzahl, ohneKonflikt: !kollidiert };
+  serverNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
+      const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
+      const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
+      const deleted = pull.deleted.filter((id) => this.state.base.has(id));
+      const anzahl = newer.length + deleted.length;
+      if (!anzahl) return { anzahl, ohneKonflikt: true };
+      const table = await this.read(binding).catch(() => null);
+      if (!table) return { anzahl, ohneKonflikt: false };
+      const edits = diffTable(this.state.columns, this.state.base, table).changes;
+      const server = new Map(newer.map((row) => [row.id, row.values]));
+      const kollidiert = edits.some(
+        (edit) =>
+          deleted.includes(edit.id) ||
+          Object.keys(edit.set).some((key) => {
+            const values = server.get(edit.id);
+            return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
+          }),
+      );
+      return { anzahl, ohneKonflikt: !kollidiert };
+    });
   }
 
   /** The cursor of the last pull: a live notice whose transaction it covers is nothing new. */
@@ -319,36 +307,54 @@ export class SyncController {
   }
 
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
-  async push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
-    const binding = this.requireBinding();
-    const table = await this.read(binding);
-    const diff = diffTable(this.state.columns, this.state.base, table);
-    if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
-    // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
-    const summary = await this.send(binding, diff.changes, onProgress).catch(async (error: unknown) => {
-      await this.commit(binding, this.state);
-      throw error;
+  push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const table = await this.read(binding);
+      const diff = diffTable(this.state.columns, this.state.base, table);
+      const markedBefore = this.state.konflikte.length + this.state.fehler.length > 0;
+      const withInvalid = (state: SyncState): SyncState => ({
+        ...state,
+        fehler: [...state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid],
+      });
+      let summary: PushSummary;
+      if (diff.changes.length === 0) {
+        if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
+        summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
+        await this.commit(binding, withInvalid(this.state));
+      } else {
+        // The read-only cells put back go with the first chunk's writes, the cells the server will
+        // never see with the last chunk's save: so a push of one chunk reads once before and once after.
+        summary = await this.send(binding, diff.changes, onProgress, { revert: diff.readOnlyEdits, last: withInvalid }).catch(async (error: unknown) => {
+          // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
+          await this.commit(binding, this.state);
+          throw error;
+        });
+      }
+      if (markedBefore || this.state.konflikte.length + this.state.fehler.length > 0) await this.mark(binding);
+      return { ...summary, ungueltig: diff.invalid.length };
     });
-    this.state = { ...this.state, fehler: [...this.state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid] };
-    await this.commit(binding, this.state);
-    await this.mark(binding);
-    return { ...summary, ungueltig: diff.invalid.length };
   }
 
-  private async send(binding: Binding, changes: PushChange[], onProgress: (done: number, total: number) => void) {
+  private async send(
+    binding: Binding,
+    changes: PushChange[],
+    onProgress: (done: number, total: number) => void,
+    { revert = [], last = (state) => state }: { revert?: CellUpdate[]; last?: (state: SyncState) => SyncState } = {},
+  ): Promise<PushSummary> {
     const summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
     const chunks = chunkChanges(changes, { scope: binding.scope, source: 'addin' });
     onProgress(0, changes.length);
-    for (const chunk of chunks) {
+    for (const [index, chunk] of chunks.entries()) {
       const idempotencyKey = crypto.randomUUID();
       const response = await withRetry(() =>
         this.api.push(binding.kind, { scope: binding.scope, idempotencyKey, source: 'addin', changes: chunk.changes }),
       );
-      const table = await this.read(binding);
-      const applied = applyPushResults(this.state, table, response.results);
-      await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: applied.cells });
-      // At once, not after the last chunk: a co-author's pane diffing meanwhile would send these rows again.
-      await this.commit(binding, applied.state);
+      // Saved at once, not after the last chunk: a co-author's pane diffing meanwhile would send these rows again.
+      this.state = await this.host.settlePush(this.committing(binding, this.state), (table, base) => {
+        const applied = applyPushResults({ ...this.state, base }, table, response.results);
+        return { state: index === chunks.length - 1 ? last(applied.state) : applied.state, cells: index === 0 ? [...revert, ...applied.cells] : applied.cells };
+      });
       for (const result of response.results) {
         if (result.outcome === 'applied' || result.outcome === 'unchanged') summary.uebernommen++;
         else if (result.outcome === 'conflict') summary.konflikte++;
@@ -361,36 +367,40 @@ export class SyncController {
   }
 
   /** „Meine behalten“ for one Konflikt, or for all when no address is given. */
-  async keepMine(address?: CellAddress): Promise<SyncStatus> {
-    const binding = this.requireBinding();
-    const changes: PushChange[] = [];
-    for (const target of address ? [address] : [...this.state.konflikte]) {
-      const kept = keepMine(this.state, target);
-      if (!kept) continue;
-      this.state = kept.state;
-      changes.push(kept.change);
-    }
-    // The settled base goes to the workbook first: sending reads the base back from there.
-    await this.commit(binding, this.state);
-    await this.send(binding, changes, () => {}).finally(() => this.commit(binding, this.state));
-    await this.mark(binding);
-    return this.status();
+  keepMine(address?: CellAddress): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const changes: PushChange[] = [];
+      for (const target of address ? [address] : [...this.state.konflikte]) {
+        const kept = keepMine(this.state, target);
+        if (!kept) continue;
+        this.state = kept.state;
+        changes.push(kept.change);
+      }
+      // The settled base goes to the workbook first: sending reads the base back from there.
+      await this.commit(binding, this.state);
+      await this.send(binding, changes, () => {}).finally(() => this.commit(binding, this.state));
+      await this.mark(binding);
+      return this.currentStatus();
+    });
   }
 
   /** „Server übernehmen“ for one Konflikt, or for all when no address is given. */
-  async takeTheirs(address?: CellAddress): Promise<SyncStatus> {
-    const binding = this.requireBinding();
-    const cells: CellUpdate[] = [];
-    for (const target of address ? [address] : [...this.state.konflikte]) {
-      const taken = takeTheirs(this.state, target);
-      if (!taken) continue;
-      this.state = taken.state;
-      cells.push(taken.cell);
-    }
-    await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
-    await this.commit(binding, this.state);
-    await this.mark(binding);
-    return this.status();
+  takeTheirs(address?: CellAddress): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const binding = this.requireBinding();
+      const cells: CellUpdate[] = [];
+      for (const target of address ? [address] : [...this.state.konflikte]) {
+        const taken = takeTheirs(this.state, target);
+        if (!taken) continue;
+        this.state = taken.state;
+        cells.push(taken.cell);
+      }
+      await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells });
+      await this.commit(binding, this.state);
+      await this.mark(binding);
+      return this.currentStatus();
+    });
   }
 
   /** How a row is named in the pane: its OZG-ID and Leistung. */
@@ -430,10 +440,21 @@ export class SyncController {
   }
 
   private async commit(binding: Binding, state: SyncState) {
+    this.state = state;
+    await this.host.save(this.committing(binding, state), state);
+  }
+
+  /** The binding as saved now: the cursor of the state, and the time of this exchange. */
+  private committing(binding: Binding, state: SyncState): Binding {
     this.lastSync = new Date().toISOString();
     this.binding = { ...binding, cursor: state.cursor ?? binding.cursor, syncedAt: this.lastSync };
-    this.state = state;
-    await this.host.save(this.binding, state);
+    return this.binding;
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation, operation);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   private requireBinding(): Binding {
