@@ -22,6 +22,7 @@ import { BENCH_ADMIN, seed } from './volume.ts';
 
 const PUSH_CELLS = 10_000;
 const KOELN = '05315000';
+const KREIS_METTMANN = '05158';
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -46,6 +47,8 @@ interface Figures {
   push: { api: number; raw: number };
   pullKommune: { api: number; raw: number };
   pullLarge: { api: number; raw: number };
+  pullKreis: { api: number; raw: number; rows: number };
+  pullLeistung: { api: number; raw: number; rows: number };
   delta: { api: number; raw: number };
   deltaPlan: string;
 }
@@ -105,6 +108,29 @@ async function measure(db: Database): Promise<Figures> {
     db.query('select t.*, l.ozg_id, l.name, l.leika_anzahl from public.leistung_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id where l.themenfeld_id = 99'),
   );
 
+  // Sheets across Kommunen: every Kommune of Kreis Mettmann, and one municipal Leistung in all 396 Kommunen.
+  const kreisRows = (await get(`/api/sheets/kommune-status/rows?scope=${KREIS_METTMANN}`)).rows.length as number;
+  const pullKreis = await median(11, () => get(`/api/sheets/kommune-status/rows?scope=${KREIS_METTMANN}`));
+  const rawKreis = await median(11, () =>
+    db.query(
+      `select t.*, k.name, l.ozg_id, l.name from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id
+       join public.kommune k on k.ags = t.ags where k.kreisschluessel = $1 and l.kommunaler_vollzug`,
+      [KREIS_METTMANN],
+    ),
+  );
+  const [{ ozg_id: leistung }] = (await db.query<{ ozg_id: number }>(
+    'select min(ozg_id) as ozg_id from public.ozg_leistung where kommunaler_vollzug',
+  )) as [{ ozg_id: number }];
+  const leistungRows = (await get(`/api/sheets/leistung-kommunen/rows?scope=${leistung}`)).rows.length as number;
+  const pullLeistung = await median(21, () => get(`/api/sheets/leistung-kommunen/rows?scope=${leistung}`));
+  const rawLeistung = await median(21, () =>
+    db.query(
+      `select t.*, k.name, kr.name from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id
+       join public.kommune k on k.ags = t.ags join public.kreis kr on kr.kreisschluessel = k.kreisschluessel where l.ozg_id = $1`,
+      [leistung],
+    ),
+  );
+
   const koeln = await get(`/api/sheets/kommune-status/rows?scope=${KOELN}`);
   const ten = (koeln.rows as { id: string; version: number }[]).slice(0, 10);
   await ok(
@@ -131,6 +157,8 @@ async function measure(db: Database): Promise<Figures> {
     push: { api: pushMs, raw: rawPushMs },
     pullKommune: { api: pullKommune, raw: rawKommune },
     pullLarge: { api: pullLarge, raw: rawLarge },
+    pullKreis: { api: pullKreis, raw: rawKreis, rows: kreisRows },
+    pullLeistung: { api: pullLeistung, raw: rawLeistung, rows: leistungRows },
     delta: { api: deltaMs, raw: rawDelta },
     deltaPlan,
   };
@@ -144,6 +172,8 @@ function report(name: string, f: Figures) {
     ['Senden: 10.000 geänderte Zellen', `${rate(f.push.api)} (${fmt(f.push.api)})`, `${rate(f.push.raw)} (${fmt(f.push.raw)})`, f.push.raw / f.push.api, 'mind. 0,5 der Rohrate', f.push.raw / f.push.api >= 0.5],
     ['Abrufen: eine Kommune (243 Zeilen)', fmt(f.pullKommune.api), fmt(f.pullKommune.raw), f.pullKommune.api / f.pullKommune.raw, '–', undefined],
     ['Abrufen: 20.000-Zeilen-Bereich', fmt(f.pullLarge.api), fmt(f.pullLarge.raw), f.pullLarge.api / f.pullLarge.raw, 'höchstens 3 × Roh-SELECT', f.pullLarge.api <= 3 * f.pullLarge.raw],
+    [`Abrufen: Kreis Mettmann (${f.pullKreis.rows} Zeilen)`, fmt(f.pullKreis.api), fmt(f.pullKreis.raw), f.pullKreis.api / f.pullKreis.raw, 'höchstens 2 × Roh-SELECT', f.pullKreis.api <= 2 * f.pullKreis.raw],
+    [`Abrufen: eine Leistung in allen Kommunen (${f.pullLeistung.rows} Zeilen)`, fmt(f.pullLeistung.api), fmt(f.pullLeistung.raw), f.pullLeistung.api / f.pullLeistung.raw, 'höchstens 2 × Roh-SELECT', f.pullLeistung.api <= 2 * f.pullLeistung.raw],
     ['Änderungen abrufen: 10 Änderungen (Median)', fmt(f.delta.api), fmt(f.delta.raw), f.delta.api / f.delta.raw, 'unter 20 ms', f.delta.api < 20],
   ] as const;
   console.log(`\n### ${name}\n`);

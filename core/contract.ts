@@ -23,7 +23,16 @@ export const ColumnSchema = z
   .openapi('Spalte');
 
 export const SheetRowSchema = z
-  .object({ id: z.string(), version: z.number().int(), values: z.record(z.string(), CellValueSchema) })
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    values: z.record(z.string(), CellValueSchema),
+    // Optional, so that clients from before it read every row as before (and are refused per row when they write one).
+    readOnly: z
+      .literal(true)
+      .optional()
+      .openapi({ description: 'Nur bei Zeilen, die der Abrufende nicht ändern darf (etwa andere Kommunen eines Kreises)' }),
+  })
   .openapi('Zeile');
 
 export const PullResponseSchema = z

@@ -156,10 +156,16 @@ export class LiveHub {
   private notify(payload: string) {
     const notice = parseNotice(payload);
     if (!notice) return;
-    const subscribers = this.bySheet.get(sheetKey(notice.kind, notice.scope));
-    if (!subscribers) return;
-    const id = ++this.lastId;
-    for (const subscriber of subscribers) subscriber.change(notice, id);
+    // A Kommune's change is also a change of its Kreis's sheet (kommune-status with the Kreisschlüssel,
+    // the AGS's first five digits), told under that sheet's own scope.
+    const notices = [notice];
+    if (notice.kind === 'kommune-status' && /^\d{8}$/.test(notice.scope)) notices.push({ ...notice, scope: notice.scope.slice(0, 5) });
+    for (const told of notices) {
+      const subscribers = this.bySheet.get(sheetKey(told.kind, told.scope));
+      if (!subscribers) continue;
+      const id = ++this.lastId;
+      for (const subscriber of subscribers) subscriber.change(told, id);
+    }
   }
 
   /** Ends every stream (on shutdown) and stops listening. */

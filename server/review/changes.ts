@@ -4,15 +4,17 @@ import { notFound } from '../errors.ts';
 import type { PushResult } from '../../core/contract.ts';
 import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, type SheetKind, type SheetKindName } from '../sync/sheets.ts';
-import type { Aenderung, Auswahl, ChangesQuery, ChangesResponse, ProtokollArt, RevertResponse } from './contract.ts';
+import { PROTOKOLL_ARTEN, type Aenderung, type Auswahl, type ChangesQuery, type ChangesResponse, type ProtokollArt, type RevertResponse } from './contract.ts';
 
 /** The sheets' tables, and the memberships, whose changes are logged too. */
+/** The kinds the log names its entries by: leistung-kommunen writes the rows of kommune-status and is logged as it. */
+const LOG_SHEETS = PROTOKOLL_ARTEN.filter((art) => art !== 'mitglieder').map((art) => SHEET_KINDS[art]);
 const TABELLE: Record<ProtokollArt, string> = {
-  ...(Object.fromEntries(Object.values(SHEET_KINDS).map((sheet) => [sheet.kind, sheet.table])) as Record<SheetKind['kind'], string>),
+  ...(Object.fromEntries(LOG_SHEETS.map((sheet) => [sheet.kind, sheet.table])) as Record<Exclude<ProtokollArt, 'mitglieder'>, string>),
   mitglieder: 'mitglied',
 };
 const ART = Object.fromEntries(Object.entries(TABELLE).map(([art, tabelle]) => [tabelle, art])) as Record<string, ProtokollArt>;
-const SHEET_OF_TABLE = new Map(Object.values(SHEET_KINDS).map((sheet) => [sheet.table as string, sheet]));
+const SHEET_OF_TABLE = new Map(LOG_SHEETS.map((sheet) => [sheet.table as string, sheet]));
 
 interface Eintrag {
   id: number;

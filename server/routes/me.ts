@@ -4,7 +4,10 @@ import { mayReview, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 import { SHEET_KINDS, type SheetKindName } from '../sync/sheets.ts';
 
-const SHEET_KIND_NAMES = Object.keys(SHEET_KINDS) as [SheetKindName, ...SheetKindName[]];
+/** The kinds written sheet by sheet; leistung-kommunen is written row by row, as the rights to kommune-status say. */
+const SHEET_KIND_NAMES = Object.values(SHEET_KINDS)
+  .filter((sheet) => !sheet.rowOwner)
+  .map((sheet) => sheet.kind) as [SheetKindName, ...SheetKindName[]];
 
 const Mitgliedschaft = z
   .object({

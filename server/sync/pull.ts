@@ -3,7 +3,7 @@ import { badRequest, notFound } from '../errors.ts';
 import type { PullResponse } from '../../core/contract.ts';
 import { isValidCursor } from '../../core/cursor.ts';
 import type { Column } from '../../core/columns.ts';
-import type { SheetKind } from './sheets.ts';
+import { shapeFor, type SheetKind } from './sheets.ts';
 import type { CellValue } from '../../core/values.ts';
 
 /** The columns as clients see them, with the vocabularies read from the database (enum types, aktivitaet). */
@@ -29,7 +29,8 @@ export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> 
 }
 
 /** Throws 400 for a malformed scope and 404 for one that does not exist. */
-export async function checkScope(tx: Sql, sheet: SheetKind, scope: string): Promise<void> {
+export async function checkScope(tx: Sql, kind: SheetKind, scope: string): Promise<void> {
+  const sheet = shapeFor(kind, scope);
   if (!sheet.scopePattern.test(scope)) throw badRequest(`Ungültiger Bereich „${scope}“. ${sheet.scopeHint}`);
   const [found] = await tx.query(sheet.scopeQuery, [scope]);
   if (!found) throw notFound(`Den Bereich ${scope} (${sheet.scopeLabel}) gibt es nicht.`);
@@ -48,6 +49,16 @@ export function toSheetRow(sheet: SheetKind, record: RowRecord) {
   };
 }
 
+/** The row values, and whether the caller may write the row where the sheet says so (__writable: no column key starts with an underscore). */
+const selectPulled = (sheet: SheetKind) =>
+  sheet.writable ? `${selectRowValues(sheet)}, ${sheet.writable} as "__writable"` : selectRowValues(sheet);
+
+/** A pulled row; readOnly only where set, so that a sheet everybody writes alike answers as before. */
+function toPulledRow(sheet: SheetKind, record: RowRecord) {
+  const row = toSheetRow(sheet, record);
+  return sheet.writable && record.__writable === false ? { ...row, readOnly: true as const } : row;
+}
+
 const changedSince = (column: string) =>
   `${column} >= pg_snapshot_xmin($2::pg_snapshot) and not pg_visible_in_snapshot(${column}, $2::pg_snapshot)`;
 
@@ -58,20 +69,21 @@ export const deltaRowsQuery = (sheet: SheetKind) => `
     union
     select t.id from ${sheet.from} where ${sheet.scopeWhere} and ${changedSince('l.txid')}
   )
-  select ${selectRowValues(sheet)} from ${sheet.from}
+  select ${selectPulled(sheet)} from ${sheet.from}
   where t.id in (select id from geaendert) and ${sheet.scopeWhere}
   order by ${sheet.orderBy}`;
 
 const deltaDeletedQuery = (sheet: SheetKind) => `
   select z.zeile_id as id from public.zeile_ausgetreten z
-  where z.tabelle = $3 and z.bereich = $1 and ${changedSince('z.txid')}
+  where z.tabelle = $3 and ${sheet.leftWhere ?? 'z.bereich = $1'} and ${changedSince('z.txid')}
     and not exists (select 1 from ${sheet.from} where t.id = z.zeile_id and ${sheet.scopeWhere})`;
 
 /**
  * All rows of a scope, or with `since` only those changed after that cursor. Run it in a
  * repeatable-read transaction: rows and cursor must come from the same snapshot.
  */
-export async function pullSheet(tx: Sql, sheet: SheetKind, scope: string, since?: string): Promise<PullResponse> {
+export async function pullSheet(tx: Sql, kind: SheetKind, scope: string, since?: string): Promise<PullResponse> {
+  const sheet = shapeFor(kind, scope);
   if (since !== undefined && !isValidCursor(since)) {
     throw badRequest('Der Cursor (since) ist ungültig. Rufen Sie die Tabelle einmal vollständig ab.');
   }
@@ -94,7 +106,7 @@ export async function pullSheet(tx: Sql, sheet: SheetKind, scope: string, since?
   const records =
     since === undefined
       ? await tx.query<RowRecord>(
-          `select ${selectRowValues(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`,
+          `select ${selectPulled(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`,
           [scope],
         )
       : await tx.query<RowRecord>(deltaRowsQuery(sheet), [scope, since]);
@@ -104,7 +116,7 @@ export async function pullSheet(tx: Sql, sheet: SheetKind, scope: string, since?
     kind: sheet.kind,
     scope,
     columns,
-    rows: records.map((record) => toSheetRow(sheet, record)),
+    rows: records.map((record) => toPulledRow(sheet, record)),
     deleted: deleted.map((row) => row.id),
     cursor,
   };

@@ -3,9 +3,9 @@ import type { Sql } from '../db/database.ts';
 import { withServerRights } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
 import type { PushRequest, PushResponse, PushResult } from '../../core/contract.ts';
-import { mergeChange, type StoredRow } from '../../core/merge.ts';
+import { mergeChange, type MergeDecision, type StoredRow } from '../../core/merge.ts';
 import { checkScope, loadColumns, selectRowValues, toSheetRow } from './pull.ts';
-import type { SheetKind } from './sheets.ts';
+import { shapeFor, type SheetKind } from './sheets.ts';
 import type { CellValue } from '../../core/values.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,7 +35,8 @@ export function requestHash(sheet: SheetKind, request: Push): string {
  * its locked current state, all writes go to the database in one statement, and the answer is
  * stored under the idempotency key, so that a retry returns it and applies nothing twice.
  */
-export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Promise<PushResponse> {
+export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Promise<PushResponse> {
+  const sheet = shapeFor(kind, request.scope);
   const hash = requestHash(sheet, request);
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]);
   // Every caller's receipts, so that a key reused by someone else is a 409 and not a duplicate-key
@@ -64,6 +65,8 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Pro
 
   const ids = [...new Set(request.changes.map((c) => c.id).filter((id) => UUID.test(id)))];
   const stored = new Map<string, StoredRow>();
+  /** Rows the caller may read but not update: row-level security leaves them out of a locking read. */
+  const readOnly = new Map<string, string>();
   if (ids.length) {
     // Locked in one order (by id) by every push: two pushes with the same rows in another order would deadlock.
     const records = await tx.query<{ id: string; version: number; scope: string | null } & Record<string, CellValue>>(
@@ -75,13 +78,36 @@ export async function pushChanges(tx: Sql, sheet: SheetKind, request: Push): Pro
       const { values } = toSheetRow(sheet, record);
       stored.set(record.id, { id: record.id, version: record.version, scope: record.scope, values });
     }
+    if (sheet.rowOwner && stored.size < ids.length) {
+      // SELECT … FOR UPDATE sees only the rows the UPDATE policies' USING lets the caller change, the
+      // others silently suppressed (https://www.postgresql.org/docs/current/sql-createpolicy.html, table
+      // "Policies Applied by Command Type"), so the database's own rule decides here; the rows left out
+      // that a plain read still sees are someone else's.
+      const others = await tx.query<{ id: string; version: number; scope: string | null; owner: string } & Record<string, CellValue>>(
+        `select ${selectRowValues(sheet)}, ${sheet.scopeOf} as scope, ${sheet.rowOwner} as owner from ${sheet.from}
+         where t.id = any($1::uuid[]) and not (t.id = any($2::uuid[]))`,
+        [ids, [...stored.keys()]],
+      );
+      for (const record of others) {
+        const { values } = toSheetRow(sheet, record);
+        stored.set(record.id, { id: record.id, version: record.version, scope: record.scope, values });
+        readOnly.set(record.id, record.owner);
+      }
+    }
   }
 
   const mergeSheet = { columns, scopeLabel: sheet.scopeLabel };
   const patches = new Map<string, Record<string, CellValue>>();
   const decisions = request.changes.map((change) => {
     const row = stored.get(change.id);
-    const decision = mergeChange(mergeSheet, request.scope, row, change);
+    const owner = readOnly.get(change.id);
+    const decision: MergeDecision =
+      owner !== undefined && row?.scope === request.scope
+        ? {
+            outcome: 'rejected',
+            errors: [{ key: 'id', message: `Diese Zeile gehört zu ${owner}; Sie dürfen sie nur ansehen, nicht ändern. Schreibrechte vergibt die OZG-Koordinierungsstelle.` }],
+          }
+        : mergeChange(mergeSheet, request.scope, row, change);
     if (row && 'write' in decision && Object.keys(decision.write).length) {
       // a later change to the same row in this push builds on this one
       stored.set(row.id, { ...row, values: { ...row.values, ...decision.write } });

@@ -19,7 +19,7 @@ export interface ColumnDef extends Omit<Column, 'values'> {
   vocabulary?: { enumType: string } | { table: 'aktivitaet' };
 }
 
-export type SheetKindName = 'kommune-status' | 'leistung-status' | 'kommunaler-vollzug';
+export type SheetKindName = 'kommune-status' | 'leistung-status' | 'kommunaler-vollzug' | 'leistung-kommunen';
 
 export interface SheetKind {
   kind: SheetKindName;
@@ -38,6 +38,28 @@ export interface SheetKind {
   scopeQuery: string;
   scopePattern: RegExp;
   scopeHint: string;
+  /**
+   * Rows of scope $1 that left it since a cursor, as an SQL condition over z (zeile_ausgetreten),
+   * where its bereich is not this sheet's scope; by default z.bereich = $1.
+   */
+  leftWhere?: string;
+  /**
+   * Other shapes of the same kind, chosen by their scopePattern (see shapeFor): kommune-status with a
+   * Kreisschlüssel is the status of every Kommune of that Kreis, with a Kommune column.
+   */
+  shapes?: SheetKind[];
+  /**
+   * For rows of Kommunen the caller may and may not write side by side: whose row it is, as an SQL
+   * expression over the sheet's from, named in the German reason. The push is then not refused as a
+   * whole (403) but row by row, as row-level security lets each row be updated.
+   */
+  rowOwner?: string;
+  /**
+   * Whether the caller may write the row, as an SQL expression over t: the condition of the table's
+   * update policy, so that a pull can mark read-only rows without locking them. A push does not use
+   * it: row-level security itself decides there (see pushChanges).
+   */
+  writable?: string;
 }
 
 const readOnly = (key: string, label: string, type: ColumnType, select: string): ColumnDef => ({
@@ -90,70 +112,116 @@ const themenfeldScope = {
 
 const kommunaleTypen = `array[${KOMMUNALE_LEIKA_TYPEN.map((t) => `'${t}'`).join(', ')}]`;
 
+/** The OZG-Leistung of a status row. */
+const LEISTUNG_COLUMNS: ColumnDef[] = [
+  readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
+  readOnly('leistung', 'Leistung', 'text', 'l.name'),
+  readOnly('themenfeld', 'Themenfeld', 'text', '(select tf.name from public.themenfeld tf where tf.id = l.themenfeld_id)'),
+];
+
+/** What a Kommune reports about one OZG-Leistung: the editable columns of every kommune_status sheet. */
+const STATUS_COLUMNS: ColumnDef[] = [
+  enumColumn('status', 'Status', 'umsetzungsstatus', true),
+  {
+    key: 'reifegrad',
+    label: 'Reifegrad',
+    type: 'number',
+    editable: true,
+    select: 't.reifegrad',
+    cast: 'smallint',
+    range: [0, 7],
+    // The database's constraint reifegrad_im_modell says the same (drift test in tests/server/db/reifegrad-regel.test.ts).
+    rangeBy: { key: 'reifegrad_modell', ranges: { '1.1': [0, 4], '2.0': [0, 7] }, fallback: '2.0' },
+  },
+  enumColumn('reifegrad_modell', 'Reifegradmodell', 'reifegrad_modell', true),
+  text('loesung', 'Lösung', 500),
+  { key: 'url', label: 'URL', type: 'url', editable: true, select: 't.url', cast: 'text', maxLength: 2048 },
+  text('anbieter', 'Anbieter', 300),
+  date('zieltermin', 'Zieltermin'),
+  date('inbetriebnahme', 'Inbetriebnahme'),
+  text('ansprechperson', 'Ansprechperson', 300),
+  text('bemerkung', 'Bemerkung', 4000),
+];
+
+/** The Kommune of a status row, for sheets across Kommunen (alias k = kommune). */
+const KOMMUNE_COLUMNS: ColumnDef[] = [
+  readOnly('ags', 'AGS', 'text', 't.ags'),
+  readOnly('kommune', 'Kommune', 'text', 'k.name'),
+];
+
+const KOMMUNE_STATUS_FROM =
+  'public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id join public.kommune k on k.ags = t.ags';
+
+/**
+ * The Kommunen of Kreis $1 as a list rather than left(ags, 5) = $1 or a range of AGS: each Kommune's
+ * delta then reads the (ags, txid) index from the cursor on, like a single Kommune's sheet, in
+ * proportion to the changes and not to the Kreis's rows.
+ */
+const IN_KREIS = (ags: string) => `${ags} = any (array(select kk.ags from public.kommune kk where kk.kreisschluessel = $1))`;
+
+// What the update policy kommune_schreibt on kommune_status asks (migration schreibrecht).
+const KOMMUNE_WRITABLE = "intern.darf_schreiben('kommune-status', t.ags)";
+
 export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {
     kind: 'kommune-status',
     title: 'Umsetzungsstand einer Kommune',
     scopeLabel: 'Kommune (AGS)',
     table: 'kommune_status',
-    columns: [
-      readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
-      readOnly('leistung', 'Leistung', 'text', 'l.name'),
-      readOnly('themenfeld', 'Themenfeld', 'text', '(select tf.name from public.themenfeld tf where tf.id = l.themenfeld_id)'),
-      enumColumn('status', 'Status', 'umsetzungsstatus', true),
-      {
-        key: 'reifegrad',
-        label: 'Reifegrad',
-        type: 'number',
-        editable: true,
-        select: 't.reifegrad',
-        cast: 'smallint',
-        range: [0, 7],
-        // The database's constraint reifegrad_im_modell says the same (drift test in tests/server/db/reifegrad-regel.test.ts).
-        rangeBy: { key: 'reifegrad_modell', ranges: { '1.1': [0, 4], '2.0': [0, 7] }, fallback: '2.0' },
-      },
-      enumColumn('reifegrad_modell', 'Reifegradmodell', 'reifegrad_modell', true),
-      text('loesung', 'Lösung', 500),
-      { key: 'url', label: 'URL', type: 'url', editable: true, select: 't.url', cast: 'text', maxLength: 2048 },
-      text('anbieter', 'Anbieter', 300),
-      date('zieltermin', 'Zieltermin'),
-      date('inbetriebnahme', 'Inbetriebnahme'),
-      text('ansprechperson', 'Ansprechperson', 300),
-      text('bemerkung', 'Bemerkung', 4000),
-    ],
+    columns: [...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
     from: 'public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id',
     scopeWhere: 't.ags = $1 and l.kommunaler_vollzug and not l.ausgeblendet',
     scopeOf: 'case when l.kommunaler_vollzug and not l.ausgeblendet then t.ags end',
     orderBy: 'l.ozg_id nulls last, l.name',
     scopeQuery: 'select name from public.kommune where ags = $1',
     scopePattern: /^\d{8}$/,
-    scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000.',
+    scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000, oder der Kreisschlüssel eines Kreises, z. B. 05158.',
+    writable: KOMMUNE_WRITABLE,
+    shapes: [
+  {
+        kind: 'kommune-status',
+        title: 'Umsetzungsstand der Kommunen eines Kreises',
+        scopeLabel: 'Kreis (Kreisschlüssel)',
+        table: 'kommune_status',
+        columns: [...KOMMUNE_COLUMNS, ...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
+        from: KOMMUNE_STATUS_FROM,
+        scopeWhere: `${IN_KREIS('t.ags')} and l.kommunaler_vollzug and not l.ausgeblendet`,
+        scopeOf: 'case when l.kommunaler_vollzug and not l.ausgeblendet then k.kreisschluessel end',
+        orderBy: 'k.name, t.ags, l.ozg_id nulls last, l.name',
+        scopeQuery: 'select name from public.kreis where kreisschluessel = $1',
+        scopePattern: /^\d{5}$/,
+        scopeHint: 'Der Bereich ist der Kreisschlüssel eines Kreises, z. B. 05158 für den Kreis Mettmann.',
+        leftWhere: IN_KREIS('z.bereich'),
+        rowOwner: 'k.name',
+        writable: KOMMUNE_WRITABLE,
+  },
+    ],
   },
   'leistung-status': {
     kind: 'leistung-status',
     title: 'Themenfeld-Übersicht',
     table: 'leistung_status',
     columns: [
-      readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
-      readOnly('leistung', 'Leistung', 'text', 'l.name'),
-      readOnly('leika_anzahl', 'LeiKa-Anzahl', 'number', 'l.leika_anzahl'),
-      { key: 'online_dienst_nrw', label: 'Online-Dienst in NRW', type: 'boolean', editable: true, select: 't.online_dienst_nrw', cast: 'boolean' },
-      {
-        key: 'weitere_aktivitaeten',
-        label: 'Weitere Aktivitäten',
-        type: 'enum[]',
-        editable: true,
-        select: 't.weitere_aktivitaeten',
-        cast: 'text[]',
+  readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
+  readOnly('leistung', 'Leistung', 'text', 'l.name'),
+  readOnly('leika_anzahl', 'LeiKa-Anzahl', 'number', 'l.leika_anzahl'),
+  { key: 'online_dienst_nrw', label: 'Online-Dienst in NRW', type: 'boolean', editable: true, select: 't.online_dienst_nrw', cast: 'boolean' },
+  {
+    key: 'weitere_aktivitaeten',
+    label: 'Weitere Aktivitäten',
+    type: 'enum[]',
+    editable: true,
+    select: 't.weitere_aktivitaeten',
+    cast: 'text[]',
         vocabulary: { table: 'aktivitaet' },
         required: true,
-      },
-      enumColumn('umsetzungsvariante', 'Umsetzungsvariante', 'umsetzungsvariante'),
-      enumColumn('entscheidungsstand', 'Entscheidungsstand', 'entscheidungsstand'),
-      enumColumn('prioritaet', 'Priorität', 'prioritaet', true),
-      text('leistungsverantwortlich', 'Leistungsverantwortlich', 300),
-      text('umsetzungsverantwortlich', 'Umsetzungsverantwortlich', 300),
-      text('bemerkung', 'Bemerkung', 4000),
+  },
+  enumColumn('umsetzungsvariante', 'Umsetzungsvariante', 'umsetzungsvariante'),
+  enumColumn('entscheidungsstand', 'Entscheidungsstand', 'entscheidungsstand'),
+  enumColumn('prioritaet', 'Priorität', 'prioritaet', true),
+  text('leistungsverantwortlich', 'Leistungsverantwortlich', 300),
+  text('umsetzungsverantwortlich', 'Umsetzungsverantwortlich', 300),
+  text('bemerkung', 'Bemerkung', 4000),
     ],
     from: 'public.leistung_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id',
     ...themenfeldScope,
@@ -166,27 +234,56 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
     title: 'Kommunaler Vollzug',
     table: 'ozg_leistung',
     columns: [
-      readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
-      readOnly('leistung', 'Leistung', 'text', 'l.name'),
-      readOnly('leika_typen', 'LeiKa-Typen', 'text', "nullif(array_to_string(l.leika_typen, ' '), '')"),
-      readOnly('vollzug_abgeleitet', 'Aus LeiKa-Typen abgeleitet', 'boolean', `l.leika_typen && ${kommunaleTypen}::text[]`),
-      readOnly('von_hand', 'Von Hand festgelegt', 'boolean', 'l.kommunaler_vollzug_manuell is not null'),
-      {
-        key: 'kommunaler_vollzug',
-        label: 'Kommunaler Vollzug',
-        type: 'boolean',
-        editable: true,
-        select: 't.kommunaler_vollzug',
-        cast: 'boolean',
+  readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
+  readOnly('leistung', 'Leistung', 'text', 'l.name'),
+  readOnly('leika_typen', 'LeiKa-Typen', 'text', "nullif(array_to_string(l.leika_typen, ' '), '')"),
+  readOnly('vollzug_abgeleitet', 'Aus LeiKa-Typen abgeleitet', 'boolean', `l.leika_typen && ${kommunaleTypen}::text[]`),
+  readOnly('von_hand', 'Von Hand festgelegt', 'boolean', 'l.kommunaler_vollzug_manuell is not null'),
+  {
+    key: 'kommunaler_vollzug',
+    label: 'Kommunaler Vollzug',
+    type: 'boolean',
+    editable: true,
+    select: 't.kommunaler_vollzug',
+    cast: 'boolean',
         column: 'kommunaler_vollzug_manuell',
         required: true,
-      },
+  },
     ],
     // The sheet's rows are the Leistungen themselves; the self-join gives the columns their usual alias l.
     from: 'public.ozg_leistung t join public.ozg_leistung l on l.id = t.id',
     ...themenfeldScope,
   },
+  // The same kommune_status rows as kommune-status, one OZG-Leistung across every Kommune that has them.
+  'leistung-kommunen': {
+    kind: 'leistung-kommunen',
+    title: 'Eine Leistung in allen Kommunen',
+    scopeLabel: 'OZG-Leistung (OZG-ID)',
+    table: 'kommune_status',
+    columns: [
+      ...KOMMUNE_COLUMNS,
+  readOnly('kreis', 'Kreis', 'text', '(select kr.name from public.kreis kr where kr.kreisschluessel = k.kreisschluessel)'),
+      ...STATUS_COLUMNS,
+    ],
+    from: KOMMUNE_STATUS_FROM,
+    scopeWhere: 'l.ozg_id = $1::integer and l.kommunaler_vollzug and not l.ausgeblendet',
+    scopeOf: 'case when l.kommunaler_vollzug and not l.ausgeblendet then l.ozg_id::text end',
+    orderBy: 'k.name, t.ags',
+    scopeQuery: `select name from public.ozg_leistung
+                 where ozg_id = case when $1 ~ '^\\d{5}$' then $1::integer end and kommunaler_vollzug and not ausgeblendet`,
+    scopePattern: /^\d{5}$/,
+    scopeHint: 'Der Bereich ist die OZG-ID einer Leistung mit kommunalem Vollzug, z. B. 10177 für den Reisepass.',
+    leftWhere: `exists (select 1 from public.kommune_status s join public.ozg_leistung sl on sl.id = s.ozg_leistung_id
+                        where s.id = z.zeile_id and sl.ozg_id = $1::integer)`,
+    rowOwner: 'k.name',
+    writable: KOMMUNE_WRITABLE,
+  },
 };
+
+/** The shape of a kind for a scope: its own, or the one of its shapes whose scopePattern the scope matches. */
+export function shapeFor(sheet: SheetKind, scope: string): SheetKind {
+  return sheet.scopePattern.test(scope) ? sheet : (sheet.shapes?.find((shape) => shape.scopePattern.test(scope)) ?? sheet);
+}
 
 export function sheetKind(name: string): SheetKind | undefined {
   return Object.hasOwn(SHEET_KINDS, name) ? SHEET_KINDS[name as SheetKindName] : undefined;

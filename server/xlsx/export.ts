@@ -19,7 +19,7 @@ import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade
 import type { PullResponse } from '../../core/contract.ts';
 import { pullSheet } from '../sync/pull.ts';
 import { printLandscape } from './print.ts';
-import type { SheetKind } from '../sync/sheets.ts';
+import { shapeFor, type SheetKind } from '../sync/sheets.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const ANLEITUNG_SHEET = 'Anleitung';
@@ -71,7 +71,7 @@ export interface SheetFile {
  */
 export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, server: string): Promise<SheetFile> {
   const pull = await pullSheet(tx, sheet, scope);
-  const [found] = await tx.query<{ name: string }>(sheet.scopeQuery, [scope]);
+  const [found] = await tx.query<{ name: string }>(shapeFor(sheet, scope).scopeQuery, [scope]);
   const scopeName = found?.name ?? scope;
   const hasReifegrad = pull.columns.some((column) => column.key === 'reifegrad');
   return {
@@ -138,6 +138,9 @@ function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: st
     [''],
     ['Was Sie nicht ändern sollten', 'h'],
     [`Die grauen Spalten (${readOnly.join(', ')}) pflegt der Katalog; Änderungen dort werden nicht übernommen.`],
+    ...(pull.rows.some((row) => row.readOnly)
+      ? [['Die grauen Zeilen gehören Kommunen, deren Umsetzungsstand Sie nur ansehen dürfen; Änderungen dort werden beim Zurücksenden abgelehnt.'] as [string]]
+      : []),
     ['Keine Zeilen hinzufügen oder löschen: neue Zeilen werden nicht angelegt, gelöschte nicht entfernt; beides wird beim Zurücksenden nur gemeldet.'],
     ['Die ausgeblendeten Spalten „id“ und „version“, die Spaltenüberschriften und die ausgeblendeten Blätter nicht verändern: über sie ordnet OZG-Sync die Zeilen zu.'],
     ['Formeln werden nicht berechnet: was mit =, +, - oder @ beginnt, wird als Text gespeichert.'],
@@ -249,7 +252,10 @@ export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Arra
     const source = column.server && sources.get(column.server.key);
     for (let r = 0; r < bodyRows; r++) {
       const cell = sheet.getCell(r + 2, index + 1);
-      if (column.server && !column.server.editable) cell.fill = solid(READ_ONLY_FILL);
+      // A row of another Kommune in a sheet across Kommunen: grey and locked like a catalogue column.
+      const readOnlyRow = pull.rows[r]?.readOnly === true;
+      if ((column.server && !column.server.editable) || readOnlyRow) cell.fill = solid(READ_ONLY_FILL);
+      if (readOnlyRow) cell.protection = { locked: true };
       if (source) {
         // A warning, not a stop: the server checks every value anyway, as in the add-in.
         cell.dataValidation = {

@@ -34,6 +34,17 @@ describeEachDatabase('Delta pull cost', ({ db }) => {
     expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
     expect(scans.map((node) => node['Index Name'])).toContain('kommune_status_delta_idx');
   });
+
+  it('reads the delta of a Kreis sheet through the same index, from the cursor on for each of its 400 Kommunen', async () => {
+    const kreis = SHEET_KINDS['kommune-status'].shapes![0]!;
+    const { cursor } = await pullRows(apiAs(db()), 'kommune-status', '05170');
+    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${deltaRowsQuery(kreis)}`, ['05170', cursor]);
+    const scans = planNodes(plan[0]!['QUERY PLAN']).filter((node) => node['Relation Name'] === 'kommune_status');
+    expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    const delta = scans.find((node) => node['Index Name'] === 'kommune_status_delta_idx');
+    // Both columns bound: the Kommunen of the Kreis and the transactions since the cursor.
+    expect(String(delta?.['Index Cond'])).toMatch(/ags = ANY .*txid >= /s);
+  });
 });
 
 describeEachDatabase('Delta cursor with concurrent transactions on two real connections', ({ db, kind, url }) => {

@@ -61,6 +61,19 @@ describeEachDatabase('Live change stream (GET /api/events)', ({ db, kind }) => {
     expect(cursorCovers(after, notice.txid)).toBe(true);
   });
 
+  it('tells an open Kreis sheet about a push into one of its Kommunen, under the Kreis’s scope, and nothing about another Kreis', async () => {
+    await db().exec(`insert into public.kommune (ags, name, typ) values ('05158028', 'Ratingen, Stadt', 'kreisangehörige Gemeinde') on conflict do nothing`);
+    const live = await stream(server.url, await testToken(KOELN), [{ kind: 'kommune-status', scope: '05158' }]);
+    expect(live.status).toBe(200);
+    await live.next('bereit');
+    await setBemerkung(ADMIN, KOELN_AGS, 'Nicht im Kreis Mettmann');
+    const { before, after } = await setBemerkung(ADMIN, '05158028', 'Ratingen meldet');
+    const notice = JSON.parse((await live.next('aenderung', 2_000)).data) as { kind: string; scope: string; txid: string };
+    expect(notice).toMatchObject({ kind: 'kommune-status', scope: '05158' });
+    expect([cursorCovers(before, notice.txid), cursorCovers(after, notice.txid)]).toEqual([false, true]);
+    expect(live.events.filter((e) => e.event === 'aenderung')).toHaveLength(1);
+  });
+
   it('sends one notice for a push of many cells, and none for another municipality’s sheet', async () => {
     const live = await stream(server.url, await testToken(KOELN), koeln);
     await live.next('bereit');

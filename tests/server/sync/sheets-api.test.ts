@@ -22,6 +22,7 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
       { kind: 'kommune-status', title: 'Umsetzungsstand einer Kommune', scopeLabel: 'Kommune (AGS)' },
       { kind: 'leistung-status', title: 'Themenfeld-Übersicht', scopeLabel: 'Themenfeld' },
       { kind: 'kommunaler-vollzug', title: 'Kommunaler Vollzug', scopeLabel: 'Themenfeld' },
+      { kind: 'leistung-kommunen', title: 'Eine Leistung in allen Kommunen', scopeLabel: 'OZG-Leistung (OZG-ID)' },
     ]);
   });
 
