@@ -225,4 +225,16 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await showMemberships();
     await page.getByText('Rolle Kommune für Köln, Stadt entfernt', { exact: true }).waitFor();
   });
+
+  it('shows the admin Fortschritt with the Verlauf, as the pane does, and offers the progress workbook as a download', async () => {
+    await page.getByRole('tab', { name: 'Fortschritt' }).click();
+    await page.getByText('Noch kein Stichtag gesetzt – der Verlauf beginnt mit dem ersten Stichtag.').waitFor();
+    await page.getByRole('list', { name: /Anteil/ }).waitFor();
+    await expectAccessible('Fortschritt');
+    const { name, bytes } = await downloaded(() => page.getByRole('button', { name: 'Als Excel-Datei herunterladen' }).click());
+    expect(name).toMatch(/\.xlsx$/);
+    const workbook = await loadWorkbook(bytes);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(expect.arrayContaining(['Verlauf', 'Themenfelder', 'OZG-Leistungen', 'Kommunen', 'Kreise']));
+    await page.getByText(`„${name}“ heruntergeladen`, { exact: false }).waitFor();
+  });
 });

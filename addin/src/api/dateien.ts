@@ -70,6 +70,12 @@ export function createDateien(baseUrl: string, token: () => Promise<string | nul
       const xhr = await send('POST', `/api/sheets/${encodeURIComponent(kind)}/import`, { body: datei, accept: 'application/json', ...(onProgress ? { onProgress } : {}) });
       return JSON.parse(await (xhr.response as Blob).text()) as ImportErgebnis;
     },
+    /** GET /api/reports/progress.xlsx: the progress workbook (tables, Verlauf with its chart), for a Themenfeld and Kreis or all. */
+    async fortschritt(filter: { themenfeld?: string; kreis?: string }): Promise<Datei> {
+      const query = new URLSearchParams(filter).toString();
+      const xhr = await send('GET', `/api/reports/progress.xlsx${query ? `?${query}` : ''}`, { accept: XLSX_TYPE });
+      return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), 'fortschritt.xlsx') };
+    },
     async ergebnisMappe(kind: string, datei: Blob): Promise<Datei> {
       const xhr = await send('POST', `/api/sheets/${encodeURIComponent(kind)}/import`, { body: datei, accept: XLSX_TYPE });
       return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), `${kind}-ergebnis.xlsx`) };

@@ -21,7 +21,7 @@ import type { supabaseAnmeldung } from '../api/supabase-session.ts';
 import { SyncController, UngesendeteAenderungen, type SyncStatus } from '../app/controller.ts';
 import type { WorkbookHost } from '../app/host.ts';
 import { anzahl, fehlertext, zeit, type Meldung } from './format.ts';
-import { Fortschritt } from './Fortschritt.tsx';
+import { Fortschritt, inExcel } from './Fortschritt.tsx';
 import { KonfliktListe } from './KonfliktListe.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
 import { Pruefen } from './Pruefen.tsx';
@@ -286,7 +286,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       ) : shown === 'pruefen' ? (
         <Pruefen api={api} email={me.email} onReverted={() => status?.binding && poll()} />
       ) : shown === 'fortschritt' ? (
-        <Fortschritt api={api} host={host} />
+        <Fortschritt api={api} ausgabe={inExcel(host)} />
       ) : !status?.binding || picking ? (
         <>
           <Text>Angemeldet als {me.email}</Text>

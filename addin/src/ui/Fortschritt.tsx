@@ -5,7 +5,7 @@ import type { Api } from '../api/client.ts';
 import { SHARE_TITLE, bars, chartTable, progressReport, type Bar } from '../review/progress.ts';
 import type { ProgressResponse, TrendResponse } from '../review/types.ts';
 import type { WorkbookHost } from '../app/host.ts';
-import { fehlertext, prozent } from './format.ts';
+import { fehlertext, prozent, type Meldung } from './format.ts';
 import { useAktion } from './hooks.ts';
 import { useKatalog } from './Katalog.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
@@ -42,7 +42,32 @@ export function AnteilDiagramm({ titel, balken }: { titel: string; balken: Bar[]
  * per OZG-Leistung of one Themenfeld), optionally for one Kreis, and its trend over the
  * Stichtage; and the same into the workbook.
  */
-export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
+/**
+ * Where the figures go besides the screen: into the workbook in the pane, as progress.xlsx in the
+ * browser. `aktion` gets the report shown and the filter it was made with and gives the message.
+ */
+export interface FortschrittAusgabe {
+  label: string;
+  /** The error message, given the error's text. */
+  fehler(text: string): string;
+  aktion(report: ProgressResponse, trend: TrendResponse | null, filter: { themenfeld?: string; kreis?: string }): Promise<Meldung>;
+}
+
+/** „In Excel ausgeben“: the report with its charts on a worksheet of the open workbook. */
+export function inExcel(host: WorkbookHost): FortschrittAusgabe {
+  return {
+    label: 'In Excel ausgeben',
+    fehler: (text) => `Das Blatt konnte nicht geschrieben werden: ${text}`,
+    async aktion(report, trend) {
+      const inhalt = progressReport(report, trend);
+      const blatt = await host.writeReport(inhalt);
+      const was = inhalt.trend ? 'Tabellen und Diagramme, auch der Verlauf,' : 'Tabelle und Diagramm';
+      return { intent: 'success', text: `${was} stehen auf dem Blatt „${blatt}“.` };
+    },
+  };
+}
+
+export function Fortschritt({ api, ausgabe }: { api: Api; ausgabe: FortschrittAusgabe }) {
   const katalog = useKatalog(api);
   const [themenfeld, setThemenfeld] = useState('');
   const [kreis, setKreis] = useState('');
@@ -57,13 +82,14 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
     [katalog],
   );
 
+  const filter = useMemo(() => ({ ...(themenfeld ? { themenfeld } : {}), ...(kreis ? { kreis } : {}) }), [themenfeld, kreis]);
+
   useEffect(() => {
     let current = true;
     setBericht(null);
     setMeldung(null);
     setTrend(null);
     setTrendFehler(null);
-    const filter = { ...(themenfeld ? { themenfeld } : {}), ...(kreis ? { kreis } : {}) };
     api.progress(filter).then(
       (report) => current && setBericht(report),
       (error: unknown) => current && setMeldung({ intent: 'error', text: fehlertext(error) }),
@@ -76,19 +102,10 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
     return () => {
       current = false;
     };
-  }, [api, themenfeld, kreis]);
+  }, [api, filter, setMeldung]);
 
   const ausgeben = (report: ProgressResponse, trend: TrendResponse | null) =>
-    run(
-      'In Excel ausgeben',
-      async () => {
-        const inhalt = progressReport(report, trend);
-        const blatt = await host.writeReport(inhalt);
-        const was = inhalt.trend ? 'Tabellen und Diagramme, auch der Verlauf,' : 'Tabelle und Diagramm';
-        return { intent: 'success', text: `${was} stehen auf dem Blatt „${blatt}“.` };
-      },
-      (text) => `Das Blatt konnte nicht geschrieben werden: ${text}`,
-    );
+    run(ausgabe.label, () => ausgabe.aktion(report, trend, filter), ausgabe.fehler);
 
   const table = bericht && chartTable(bericht);
   const themenfeldName = katalog.themenfelder.find((t) => String(t.id) === themenfeld)?.name;
@@ -147,7 +164,7 @@ export function Fortschritt({ api, host }: { api: Api; host: WorkbookHost }) {
             disabled={busy !== null || (!trend && !trendFehler)}
             onClick={() => void ausgeben(bericht, trend)}
           >
-            In Excel ausgeben
+            {ausgabe.label}
           </Button>
         </>
       )}

@@ -2,11 +2,12 @@ import { Button, FluentProvider, Spinner, Tab, TabList, Text, Title2, webLightTh
 import { SignOutRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createApi, type MeResponse } from '../api/client.ts';
-import { createDateien } from '../api/dateien.ts';
+import { createDateien, speichern, type Dateien } from '../api/dateien.ts';
 import type { AnyAnmeldung } from '../api/start.ts';
 import { fehlertext, type Meldung } from '../ui/format.ts';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
 import { Pruefen } from '../ui/Pruefen.tsx';
+import { Fortschritt, type FortschrittAusgabe } from '../ui/Fortschritt.tsx';
 import { SignIn } from '../ui/SignIn.tsx';
 import { MeineTabellen } from './MeineTabellen.tsx';
 import { Mitglieder } from './Mitglieder.tsx';
@@ -16,7 +17,20 @@ export interface WebAppProps {
   anmeldung: AnyAnmeldung;
 }
 
-type Seite = 'tabellen' | 'pruefen' | 'mitglieder';
+type Seite = 'tabellen' | 'pruefen' | 'fortschritt' | 'mitglieder';
+
+/** In the browser the figures go to a download: the same progress workbook the server writes. */
+function alsDatei(dateien: Dateien): FortschrittAusgabe {
+  return {
+    label: 'Als Excel-Datei herunterladen',
+    fehler: (text) => `Die Datei ließ sich nicht herunterladen: ${text}`,
+    async aktion(_report, _trend, filter) {
+      const datei = await dateien.fortschritt(filter);
+      speichern(datei);
+      return { intent: 'success', text: `„${datei.name}“ heruntergeladen: Tabellen, Verlauf mit Diagramm, druckfertig.` };
+    },
+  };
+}
 
 /**
  * OZG-Sync in a browser tab, for people without the add-in: the pane's sign-in and Prüfen, and instead of a
@@ -67,6 +81,7 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
           <TabList selectedValue={shown} onTabSelect={(_, data) => setSeite(data.value as Seite)}>
             <Tab value="tabellen">Meine Tabellen</Tab>
             {me.darfPruefen && <Tab value="pruefen">Prüfen</Tab>}
+            <Tab value="fortschritt">Fortschritt</Tab>
             {admin && <Tab value="mitglieder">Mitglieder</Tab>}
           </TabList>
         </nav>
@@ -83,6 +98,8 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
           </div>
         ) : shown === 'mitglieder' ? (
           <Mitglieder api={api} />
+        ) : shown === 'fortschritt' ? (
+          <Fortschritt api={api} ausgabe={alsDatei(dateien)} />
         ) : shown === 'pruefen' ? (
           // Nothing in a browser tab holds a sheet that a revert would have to refresh.
           <Pruefen api={api} email={me.email} onReverted={() => {}} />
