@@ -109,7 +109,7 @@ export const PushResultSchema = z
     outcome: z.enum(['applied', 'unchanged', 'conflict', 'rejected']),
     version: z.number().int().nullable(),
     values: z.record(z.string(), CellValueSchema).nullable(),
-    conflicts: z.array(KonfliktSchema).optional(),
+    konflikte: z.array(KonfliktSchema).optional(),
     errors: z.array(z.object({ key: z.string(), message: z.string() })).optional(),
   })
   .openapi('Zeilenergebnis');

@@ -31,7 +31,7 @@ export interface StoredRow {
 export type MergeDecision =
   | { outcome: 'rejected'; errors: CellError[] }
   | { outcome: 'unchanged' }
-  | { outcome: 'applied' | 'conflict'; write: Record<string, CellValue>; conflicts: Konflikt[] };
+  | { outcome: 'applied' | 'conflict'; write: Record<string, CellValue>; konflikte: Konflikt[] };
 
 export interface MergeSheet {
   columns: (CheckableColumn & RowColumn & { editable: boolean })[];
@@ -72,7 +72,7 @@ export function mergeChange(sheet: MergeSheet, scope: string, row: StoredRow | u
   if (errors.length) return { outcome: 'rejected', errors };
 
   const write: Record<string, CellValue> = {};
-  const conflicts: Konflikt[] = [];
+  const konflikte: Konflikt[] = [];
   for (const [key, value] of Object.entries(mine)) {
     const column = sheet.columns.find((c) => c.key === key)!;
     const theirs = row.values[key] ?? null;
@@ -80,12 +80,12 @@ export function mergeChange(sheet: MergeSheet, scope: string, row: StoredRow | u
     const knowsBase = Object.hasOwn(change.base, key);
     const serverUnchanged = knowsBase ? sameValue(normalize(column, change.base[key]), theirs) : row.version === change.baseVersion;
     if (serverUnchanged) write[key] = value;
-    else conflicts.push({ key, base: knowsBase ? change.base[key] : null, mine: value, theirs });
+    else konflikte.push({ key, base: knowsBase ? change.base[key] : null, mine: value, theirs });
   }
 
   const rowErrors = checkRow(sheet.columns, { ...row.values, ...write });
   if (rowErrors.length) return { outcome: 'rejected', errors: rowErrors };
-  if (conflicts.length) return { outcome: 'conflict', write, conflicts };
-  if (Object.keys(write).length) return { outcome: 'applied', write, conflicts };
+  if (konflikte.length) return { outcome: 'conflict', write, konflikte };
+  if (Object.keys(write).length) return { outcome: 'applied', write, konflikte };
   return { outcome: 'unchanged' };
 }

@@ -124,7 +124,7 @@ async function importSheet(): Promise<number> {
     `${upload.binding.title}. Zeilen übernommen: ${count('applied')}, unverändert: ${count('unchanged')}, mit Konflikt: ${count('conflict')}, abgelehnt: ${count('rejected')}; ungültige Zellen: ${response.ungueltig.length}.`,
   );
   for (const result of response.results) {
-    for (const konflikt of result.conflicts ?? []) {
+    for (const konflikt of result.konflikte ?? []) {
       console.log(`Konflikt: ${where(upload, result.id, konflikt.key)}: auf dem Server „${shown(konflikt.theirs)}“, in der Datei „${shown(konflikt.mine)}“.`);
     }
     for (const error of result.errors ?? []) console.log(`Abgelehnt: ${where(upload, result.id, error.key)}: ${error.message}`);

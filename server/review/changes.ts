@@ -165,7 +165,7 @@ function cellOutcome(entry: Eintrag, result: PushResult): EntryOutcome {
   if (result.outcome === 'rejected') {
     return { id, outcome: 'rejected', message: result.errors?.map((e) => e.message).join(' ') ?? 'Abgelehnt.' };
   }
-  const konflikt = result.conflicts?.find((k) => k.key === entry.spalte);
+  const konflikt = result.konflikte?.find((k) => k.key === entry.spalte);
   if (konflikt) {
     return {
       id,

@@ -151,7 +151,7 @@ export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Prom
     const row = after.get(change.id);
     const base = { id: change.id, outcome: decision.outcome, version: row?.version ?? null, values: row?.values ?? null };
     if (decision.outcome === 'rejected') return { ...base, errors: decision.errors };
-    if (decision.outcome === 'conflict') return { ...base, conflicts: decision.conflicts };
+    if (decision.outcome === 'conflict') return { ...base, konflikte: decision.konflikte };
     return base;
   });
   const response: PushResponse = { results, cursor };

@@ -45,10 +45,10 @@ export function importResult(
 
   response.results.forEach((result, index) => {
     const change = plan.changes[index]!;
-    const conflicts = new Map((result.conflicts ?? []).map((konflikt) => [konflikt.key, konflikt]));
+    const konflikte = new Map((result.konflikte ?? []).map((konflikt) => [konflikt.key, konflikt]));
     const errors = new Map((result.errors ?? []).map((error) => [error.key, error.message]));
     for (const key of Object.keys(change.set)) {
-      const konflikt = conflicts.get(key);
+      const konflikt = konflikte.get(key);
       if (result.outcome === 'rejected') {
         const message =
           errors.get(key) ??

@@ -29,14 +29,14 @@ describe('mergeChange', () => {
     expect(mergeChange(sheet, '05315000', row(), change({ status: 'online' }, { status: 'offen' }))).toEqual({
       outcome: 'applied',
       write: { status: 'online' },
-      conflicts: [],
+      konflikte: [],
     });
   });
 
   it('keeps a cell someone else changed when the client did not touch it (a merge, not a conflict)', () => {
     const server = row({ bemerkung: 'von Düsseldorf' }, 5);
     const decision = mergeChange(sheet, '05315000', server, change({ status: 'online' }, { status: 'offen' }, 4));
-    expect(decision).toEqual({ outcome: 'applied', write: { status: 'online' }, conflicts: [] });
+    expect(decision).toEqual({ outcome: 'applied', write: { status: 'online' }, konflikte: [] });
   });
 
   it('reports unchanged when every value sent is already on the server', () => {
@@ -50,7 +50,7 @@ describe('mergeChange', () => {
     expect(decision).toEqual({
       outcome: 'conflict',
       write: { loesung: 'Formular' },
-      conflicts: [{ key: 'status', base: 'offen', mine: 'online', theirs: 'in Planung' }],
+      konflikte: [{ key: 'status', base: 'offen', mine: 'online', theirs: 'in Planung' }],
     });
   });
 
@@ -118,15 +118,15 @@ describe('mergeChange', () => {
           const baseOfSet = Object.fromEntries(keys.map((k) => [k, base[k]]));
           const decision = mergeChange(sheet, '05315000', row(server), change(set, baseOfSet));
           const write = 'write' in decision ? decision.write : {};
-          const conflicts = 'conflicts' in decision ? decision.conflicts : [];
+          const konflikte = 'konflikte' in decision ? decision.konflikte : [];
           for (const key of editable) {
             const sent = keys.includes(key);
             const differs = sent && server[key] !== mine[key];
             expect(key in write).toBe(differs && server[key] === base[key]);
-            expect(conflicts.some((c) => c.key === key)).toBe(differs && server[key] !== base[key]);
+            expect(konflikte.some((c) => c.key === key)).toBe(differs && server[key] !== base[key]);
             if (key in write) expect(write[key]).toBe(mine[key]);
           }
-          const expected = conflicts.length ? 'conflict' : Object.keys(write).length ? 'applied' : 'unchanged';
+          const expected = konflikte.length ? 'conflict' : Object.keys(write).length ? 'applied' : 'unchanged';
           expect(decision.outcome).toBe(expected);
         },
       ),

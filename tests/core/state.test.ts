@@ -209,7 +209,7 @@ class FakeServer {
       const row = this.rows.get(change.id);
       const result: PushResult = { id: change.id, outcome: decision.outcome, version: row?.version ?? null, values: row?.values ?? null };
       if (decision.outcome === 'rejected') result.errors = decision.errors;
-      if (decision.outcome === 'conflict') result.conflicts = decision.conflicts;
+      if (decision.outcome === 'conflict') result.konflikte = decision.konflikte;
       return result;
     });
   }

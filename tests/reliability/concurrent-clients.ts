@@ -185,7 +185,7 @@ function findViolations(log: ChangeLog, after: Map<string, Cells>, pushes: PushR
     for (const [i, change] of push.changes.entries()) {
       const result = response.results[i]!;
       const where = `push ${push.key}, row ${change.id}`;
-      const conflicting = new Map((result.conflicts ?? []).map((c) => [c.key, c]));
+      const conflicting = new Map((result.konflikte ?? []).map((c) => [c.key, c]));
       const stored = result.outcome === 'rejected' ? [] : Object.keys(change.set).filter((key) => !conflicting.has(key));
       const entries = logged.filter((entry) => entry.row === change.id);
 

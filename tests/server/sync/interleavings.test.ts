@@ -77,7 +77,7 @@ describeEachDatabase('Random interleavings of pushes from several clients', ({ d
               const result = results[i]!;
               for (const [cell, mine] of Object.entries(change.set)) {
                 const theirs = truth.get(change.id)![cell];
-                const conflict = result.conflicts?.find((c) => c.key === cell);
+                const conflict = result.konflikte?.find((c) => c.key === cell);
                 if (mine === theirs) {
                   expect(conflict).toBeUndefined();
                 } else if (change.base[cell] === theirs) {

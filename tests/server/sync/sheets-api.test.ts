@@ -171,7 +171,7 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
     });
     expect(response.results[0]).toMatchObject({
       outcome: 'conflict',
-      conflicts: [{ key: 'status', base: 'offen', mine: 'in Planung', theirs: 'online' }],
+      konflikte: [{ key: 'status', base: 'offen', mine: 'in Planung', theirs: 'online' }],
       values: { status: 'online', bemerkung: 'Projekt gestartet' },
     });
   });
