@@ -10,6 +10,7 @@ import {
   keepMine,
   mergePull,
   rowHints,
+  rowLabel,
   takeTheirs,
   type CellAddress,
   type CellUpdate,
@@ -427,10 +428,9 @@ export class SyncController {
   }
 
   /** How a row is named in the pane: its OZG-ID and Leistung. */
+  /** How the pane names a row, as the server's import and result file do. */
   rowLabel(id: string): string {
-    const values = this.state.base.get(id)?.values;
-    if (!values) return id;
-    return [values.ozg_id, values.leistung].filter((v) => v !== null && v !== undefined).join(' ') || id;
+    return rowLabel(this.state.columns, this.state.base.get(id)?.values, id);
   }
 
   get columns() {
