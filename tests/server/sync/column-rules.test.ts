@@ -4,6 +4,7 @@ import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { postChanges, pullRows, rowOf } from '../../helpers/sheets.ts';
 import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
+import { DATE_LIMITS } from '../../../core/columns.ts';
 
 const KOELN = '05315000';
 const UNTERNEHMENSANMELDUNG = 10294;
@@ -85,6 +86,24 @@ describeEachDatabase('Each column rule once: the pane refuses what the server re
         );
       await expect(write(max)).rejects.toThrow('rollback');
       await expect(write(max + 1)).rejects.toThrow(/reifegrad_im_modell/);
+    }
+  });
+
+  it('holds the date range the pane and the API check to the database’s check constraints on both date columns', async () => {
+    const [row] = await db().query<{ id: string }>('select id from public.kommune_status where ags = $1 limit 1', [KOELN]);
+    const dayBefore = (iso: string) => new Date(Date.parse(iso) - 86_400_000).toISOString().slice(0, 10);
+    const dayAfter = (iso: string) => new Date(Date.parse(iso) + 86_400_000).toISOString().slice(0, 10);
+    for (const column of ['zieltermin', 'inbetriebnahme']) {
+      const write = (value: string) =>
+        db().transaction((tx) =>
+          tx.query(`update public.kommune_status set ${column} = $1::date where id = $2`, [value, row!.id]).then(() => {
+            throw new Error('rollback');
+          }),
+        );
+      await expect(write(DATE_LIMITS.min)).rejects.toThrow('rollback');
+      await expect(write(DATE_LIMITS.max)).rejects.toThrow('rollback');
+      await expect(write(dayBefore(DATE_LIMITS.min))).rejects.toThrow(/check constraint/);
+      await expect(write(dayAfter(DATE_LIMITS.max))).rejects.toThrow(/check constraint/);
     }
   });
 });
