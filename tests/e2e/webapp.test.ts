@@ -230,6 +230,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await page.getByRole('tab', { name: 'Fortschritt' }).click();
     await page.getByText('Noch kein Stichtag gesetzt – der Verlauf beginnt mit dem ersten Stichtag.').waitFor();
     await page.getByRole('list', { name: /Anteil/ }).waitFor();
+    await shot('25-web-fortschritt');
     await expectAccessible('Fortschritt');
     const { name, bytes } = await downloaded(() => page.getByRole('button', { name: 'Als Excel-Datei herunterladen' }).click());
     expect(name).toMatch(/\.xlsx$/);
