@@ -160,7 +160,14 @@ export function createApp({
   );
   app.use('/addin/*', serveStatic({ root: addinDir, rewriteRequestPath: (p) => p.slice('/addin'.length) }));
   // Read on each request, like serveStatic does, so that a new build needs no restart.
-  app.get('/', async (c) => c.html(await readFile(path.join(addinDir, WEB_PAGE), 'utf8')));
+  app.get('/', async (c) => {
+    const page = await readFile(path.join(addinDir, WEB_PAGE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      // Not built yet, or a build is replacing it right now: that is no fault of the request.
+      if (error.code === 'ENOENT') throw notFound('Die Browser-Oberfläche ist nicht gebaut. `npm start` oder `npm run build` baut sie.');
+      throw error;
+    });
+    return c.html(page);
+  });
   // The manifest's SupportUrl: German help for the people who use the add-in (the API reference is /docs).
   app.get('/hilfe', (c) => c.redirect('/addin/hilfe.html'));
 

@@ -39,6 +39,19 @@ describe('Security headers', () => {
     if (addinDir) await rm(addinDir, { recursive: true, force: true });
   });
 
+  it('answers / with 404 and a German reason, not 500, while the browser app is not built or being rebuilt', async () => {
+    const unbuilt = await mkdtemp(path.join(os.tmpdir(), 'ozg-unbuilt-'));
+    try {
+      const response = await createApp({ db, auth: testAuth, addinDir: unbuilt }).request('/');
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: { code: 'not_found', message: 'Die Browser-Oberfläche ist nicht gebaut. `npm start` oder `npm run build` baut sie.' },
+      });
+    } finally {
+      await rm(unbuilt, { recursive: true, force: true });
+    }
+  });
+
   it('lets Excel on the web and the server itself frame the task pane, and no one else', async () => {
     const response = await app().request('/addin/taskpane.html');
     expect(response.status).toBe(200);
