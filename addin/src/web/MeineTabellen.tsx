@@ -16,7 +16,8 @@ import { ArrowDownloadRegular, ArrowLeftRegular, ArrowUploadRegular } from '@flu
 import { useRef, useState, type DragEvent } from 'react';
 import type { Api, MeResponse } from '../api/client.ts';
 import { speichern, type Dateien, type ImportErgebnis } from '../api/dateien.ts';
-import { anzahl, fehlertext, type Meldung } from '../ui/format.ts';
+import { anzahl, type Meldung } from '../ui/format.ts';
+import { useAktion } from '../ui/hooks.ts';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
 import { darfAendern } from '../ui/rechte.ts';
 import { SheetPicker, type SheetChoice } from '../ui/SheetPicker.tsx';
@@ -56,26 +57,16 @@ function zaehlen(ergebnis: ImportErgebnis): Record<(typeof ERGEBNISSE)[number] |
 }
 
 function TabelleDatei({ dateien, me, tabelle, onZurueck }: { dateien: Dateien; me: MeResponse; tabelle: SheetChoice; onZurueck(): void }) {
-  const [busy, setBusy] = useState<string | null>(null);
+  const aktion = useAktion();
+  const { busy, meldung } = aktion;
   const [fortschritt, setFortschritt] = useState<number | null>(null);
-  const [meldung, setMeldung] = useState<Meldung | null>(null);
   const [gesendet, setGesendet] = useState<{ datei: File; ergebnis: ImportErgebnis } | null>(null);
   const [ziehen, setZiehen] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const schreiben = darfAendern(me, tabelle.kind, tabelle.scope);
 
-  const run = async (label: string, action: () => Promise<Meldung | null>) => {
-    setBusy(label);
-    setMeldung(null);
-    try {
-      setMeldung(await action());
-    } catch (error) {
-      setMeldung({ intent: 'error', text: fehlertext(error) });
-    } finally {
-      setBusy(null);
-      setFortschritt(null);
-    }
-  };
+  const run = (label: string, action: () => Promise<Meldung | null>) =>
+    aktion.run(label, () => action().finally(() => setFortschritt(null)));
 
   const herunterladen = () =>
     run('Herunterladen', async () => {
