@@ -30,8 +30,8 @@ export interface FakeGoTrue {
   addAccount(email: string): void;
   /** An access token of the project for this person, as a sign-in would give them (and their account with it). */
   accessToken(email: string): Promise<string>;
-  /** The invitation emails sent, in order. */
-  invitations: { email: string; redirectTo: string | null }[];
+  /** The invitation emails sent, in order, with the link each carries (GoTrue's /verify, used once). */
+  invitations: { email: string; redirectTo: string | null; link: string }[];
   /** How many emails the project may still send (Supabase's built-in SMTP allows only a few an hour). */
   emailLimit(count: number): void;
   close(): Promise<void>;
@@ -59,6 +59,7 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
   const users = new Map<string, User>();
   const requests: string[] = [];
   const invitations: FakeGoTrue['invitations'] = [];
+  const inviteTokens = new Map<string, { email: string; redirectTo: string }>();
   let email = '';
   let refusal: { error: string; description: string } | null = null;
   let emailsLeft = Infinity;
@@ -85,6 +86,10 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
     };
   }
 
+  const origin = () => {
+    const address = server.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
   const server = createServer(async (request, response) => {
     const url = new URL(request.url!, 'http://gotrue');
     requests.push(`${request.method} ${url.pathname}${url.searchParams.has('grant_type') ? `?grant_type=${url.searchParams.get('grant_type')}` : ''}`);
@@ -176,7 +181,12 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
       const user: User = existing ?? { id: randomUUID(), email: address, confirmed: false };
       user.invitedAt = new Date().toISOString();
       users.set(address, user);
-      invitations.push({ email: address, redirectTo: url.searchParams.get('redirect_to') });
+      const token = base64url(randomBytes(16));
+      const redirectTo = url.searchParams.get('redirect_to');
+      inviteTokens.set(token, { email: address, redirectTo: redirectTo ?? '' });
+      const link = new URL(`${origin()}/auth/v1/verify`);
+      link.search = new URLSearchParams({ token, type: 'invite', ...(redirectTo ? { redirect_to: redirectTo } : {}) }).toString();
+      invitations.push({ email: address, redirectTo, link: link.href });
       return json(200, {
         id: user.id,
         aud: 'authenticated',
@@ -192,6 +202,34 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
         is_anonymous: false,
       });
     }
+    if (request.method === 'GET' && url.pathname === '/auth/v1/verify' && url.searchParams.get('type') === 'invite') {
+      // Invitations use the implicit flow: the session comes back in the fragment, a used or unknown link as
+      // otp_expired there too (internal/api/verify.go, prepErrorRedirectURL).
+      const invite = inviteTokens.get(url.searchParams.get('token') ?? '');
+      const back = new URL(url.searchParams.get('redirect_to') ?? invite?.redirectTo ?? origin());
+      if (!invite) {
+        back.hash = new URLSearchParams({
+          error: 'access_denied',
+          error_code: 'otp_expired',
+          error_description: 'Email link is invalid or has expired',
+          sb: '',
+        }).toString();
+      } else {
+        inviteTokens.delete(url.searchParams.get('token')!);
+        const signedIn = await session(invite.email);
+        back.hash = new URLSearchParams({
+          access_token: signedIn.access_token,
+          expires_at: String(signedIn.expires_at),
+          expires_in: String(signedIn.expires_in),
+          refresh_token: signedIn.refresh_token,
+          token_type: 'bearer',
+          type: 'invite',
+          sb: '',
+        }).toString();
+      }
+      response.writeHead(303, { location: back.href });
+      return response.end();
+    }
     if (request.method === 'POST' && url.pathname === '/auth/v1/logout') {
       response.writeHead(204, { 'access-control-allow-origin': '*' });
       return response.end();
@@ -200,9 +238,8 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
     json(404, { msg: `not found: ${url.pathname}` });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
   return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    url: origin(),
     requests,
     signInAs: (next) => (email = next),
     allowRedirect: (url) => redirectAllowList.push(url),

@@ -78,7 +78,9 @@ for (const target of databaseTargets) {
         const response = await post(admin, '/api/mitglieder/einladung', { email: '  NEU.kommune@koeln.example ' });
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ email: 'neu.kommune@koeln.example', weiterleitung: `${server.url}/` });
-        expect(gotrue.invitations.slice(before)).toEqual([{ email: 'neu.kommune@koeln.example', redirectTo: `${server.url}/` }]);
+        expect(gotrue.invitations.slice(before)).toEqual([
+          { email: 'neu.kommune@koeln.example', redirectTo: `${server.url}/`, link: expect.stringContaining(`${gotrue.url}/auth/v1/verify?`) },
+        ]);
       });
 
       it('sends the invitation again while it is not accepted yet, as Supabase Auth does', async () => {
