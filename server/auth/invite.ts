@@ -10,6 +10,9 @@ export interface Inviter {
 /**
  * GoTrue's answers to POST /invite (supabase/auth internal/api/invite.go, mail.go, auth.go), each as what an admin can
  * do about it. A confirmed account answers 422 email_exists; an invited but unconfirmed one gets the email again.
+ * Supabase's built-in mailer sends only to the project team's addresses (email_address_not_authorized,
+ * https://github.com/orgs/supabase/discussions/29370) and two emails an hour
+ * (https://supabase.com/docs/guides/auth/rate-limits), so both are told as something to set up.
  */
 function fehler(email: string, error: { status?: number | undefined; code?: string | undefined; message: string }): AppError {
   switch (error.code) {

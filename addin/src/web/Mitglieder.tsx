@@ -11,6 +11,7 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
+  Text,
   Title3,
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular, MailRegular } from '@fluentui/react-icons';
@@ -146,6 +147,11 @@ export function Mitglieder({ api }: { api: Api }) {
           </Button>
         </div>
       </form>
+      {einladen && (
+        <Text>
+          Wer noch kein Konto hat, bekommt mit „Einladen“ eine E-Mail von Supabase Auth; ihr Link meldet die Person hier im Browser an.
+        </Text>
+      )}
       <Field label="Filtern" className="auswahl">
         <Input value={filter} onChange={(_, data) => setFilter(data.value)} placeholder="E-Mail, Rolle, Kommune oder Themenfeld" />
       </Field>
