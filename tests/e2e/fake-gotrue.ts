@@ -148,10 +148,10 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
       for await (const chunk of request) body += chunk;
       const { auth_code: code, code_verifier: verifier } = JSON.parse(body) as { auth_code?: string; code_verifier?: string };
       const flow = code ? codes.get(code) : undefined;
-      if (!flow) return json(404, { code: 404, error_code: 'flow_state_not_found', msg: 'invalid flow state, no valid flow state found' });
+      if (!flow) return fail(404, 'flow_state_not_found', 'invalid flow state, no valid flow state found');
       codes.delete(code!);
       if (!verifier || base64url(createHash('sha256').update(verifier).digest()) !== flow.challenge) {
-        return json(400, { code: 400, error_code: 'bad_code_verifier', msg: 'code challenge does not match previously saved code verifier' });
+        return fail(400, 'bad_code_verifier', 'code challenge does not match previously saved code verifier');
       }
       return json(200, await session(flow.email));
     }
@@ -159,7 +159,7 @@ export async function startFakeGoTrue({ jwtSecret }: { jwtSecret: string }): Pro
       const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
       const claims = await jwtVerify(token, secret, { audience: 'authenticated' }).then(({ payload }) => payload, () => null);
       const user = claims && users.get(String(claims.email));
-      if (!user) return json(403, { code: 403, error_code: 'bad_jwt', msg: 'invalid JWT' });
+      if (!user) return fail(403, 'bad_jwt', 'invalid JWT');
       return json(200, { ...user, aud: 'authenticated', role: 'authenticated', app_metadata: { provider: 'azure' }, user_metadata: {} });
     }
     if (request.method === 'POST' && url.pathname === '/auth/v1/invite') {

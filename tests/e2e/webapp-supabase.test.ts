@@ -101,6 +101,12 @@ describe.skipIf(!available)(`The web app with Supabase Auth, in Chromium${availa
     gotrue.signInAs(KOELN);
     await page.getByRole('button', { name: 'Mit Microsoft anmelden' }).click();
     await page.getByText(`Angemeldet als ${KOELN}`).waitFor();
+
+    // A code that comes back to a browser which did not start the sign-in has no verifier there to be exchanged with.
+    const elsewhere = (await tab()).page;
+    await elsewhere.goto(`${server.url}/?code=${crypto.randomUUID()}`);
+    await elsewhere.getByText('Die Anmeldung wurde in einem anderen Browser oder Fenster begonnen. Bitte melden Sie sich hier noch einmal an.', { exact: false }).waitFor();
+    expect(elsewhere.url()).toBe(`${server.url}/`);
   });
 
   it('lets the admin invite a new member from Mitglieder; the link in the email signs the person in to the web app, once', async () => {

@@ -113,7 +113,7 @@ export function supabaseAnmeldung(
         const viaMicrosoft = window.sessionStorage.getItem(MICROSOFT_PENDING) === '1';
         window.sessionStorage.removeItem(MICROSOFT_PENDING);
         // Neither a code nor a token stays in the address bar, the history or a bookmark.
-        window.history.replaceState(window.history.state, '', `${window.location.pathname}`);
+        window.history.replaceState(window.history.state, '', window.location.pathname);
         if (back.error) {
           if (back.error.code === 'otp_expired') {
             return 'Der Link aus der E-Mail ist abgelaufen oder wurde schon benutzt. Bitten Sie um eine neue Einladung oder melden Sie sich mit einem Code per E-Mail an.';
