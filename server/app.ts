@@ -228,19 +228,6 @@ export function createApp({
     // The API checks values before the database does; what still fails there is a value the client sent.
     if (isDataError(state)) {
       const column = errorColumn(error);
-      return errorResponse(
-        c,
-        badRequest(
-          column
-            ? `Der Wert für „${column}“ verletzt eine Regel der Datenbank; nichts wurde gespeichert.`
-            : 'Ein Wert der Anfrage liegt außerhalb dessen, was die Datenbank speichern kann; nichts wurde gespeichert.',
-          { sqlstate: state, ...(column ? { column } : {}) },
-        ),
-      );
-    }
-    // The API checks values before the database does; what still fails there is a value the client sent.
-    if (isDataError(state)) {
-      const column = errorColumn(error);
       console.warn(`${c.req.method} ${c.req.path}: Datenfehler ${state}${column ? ` in ${column}` : ''}`);
       return errorResponse(
         c,
