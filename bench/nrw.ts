@@ -47,6 +47,8 @@ const OFFERED_SECONDS = 10;
 const CAPACITY_SECONDS = 10;
 const CONNECTIONS = 50;
 const PUSH_CELLS = 10;
+/** Each server process's pool of database connections (server/db/postgres.ts). */
+const SERVER_POOL = 10;
 /** Streams per member: the bench signs in as a few admins, because one member may hold at most 1,000. */
 const STREAMS_PER_MEMBER = 500;
 
@@ -252,7 +254,8 @@ export async function nrwRun(databaseUrl: string, db: Database, workers: number)
     LIVE_MAX_STREAMS_PER_MEMBER: String(STREAMS_PER_MEMBER),
     LIVE_MAX_STREAMS: String(NRW.streams),
   });
-  const raw = openPostgres(databaseUrl);
+  // As many connections as the server processes hold together, so that raw SQL is not held back by a smaller pool.
+  const raw = openPostgres(databaseUrl, { max: SERVER_POOL * workers });
   let streams: AbortController[] = [];
   try {
     const tokens = await Promise.all(members.map((email) => signIn(server.url, email)));
@@ -308,7 +311,7 @@ export function reportNrw(runs: NrwFigures[]) {
     });
     console.log(`| ${LABELS[kind]} | ${perSecond(rates[kind as keyof typeof rates])} | ${cells.join(' | ')} |`);
   }
-  console.log(`\nDieselbe Mischung so schnell wie ${CONNECTIONS} Verbindungen können (${CAPACITY_SECONDS} s), daneben als Roh-SQL (Pool von 10 Verbindungen):\n`);
+  console.log(`\nDieselbe Mischung so schnell wie ${CONNECTIONS} Verbindungen können (${CAPACITY_SECONDS} s), daneben als Roh-SQL (Pool so groß wie die der Server-Prozesse zusammen, ${SERVER_POOL} je Prozess):\n`);
   console.log('| Prozesse | Ströme offen (geöffnet in) | Anfragen/s | p50 / p99 | Fehler / nicht 2xx | Roh-SQL/s | Verhältnis zu Roh-SQL | Reserve über der Schätzung | Spitzenspeicher aller Prozesse |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
