@@ -51,6 +51,9 @@ const auth = await createAuthSetup(config.auth, config.dataDir).catch(exitOnStar
 if (report) announce(report, auth);
 if (inCluster && cluster.isPrimary) {
   await db.close();
+  // npm run dev: getHttpsServerOptions installs a missing certificate first (office-addin-dev-certs,
+  // lib/httpsServerOptions.js ensureCertificatesAreInstalled); once here, not by every worker at the same time.
+  if (scheme === 'https') await devCertificate().catch(exitOnStartupError);
   superviseWorkers(config.workers, { onListening: announceListening });
 } else {
   await serveRequests(db, auth);
