@@ -18,7 +18,8 @@ import { createApi, type MeResponse } from '../api/client.ts';
 import { connectLive, cursorCovers, type LiveState } from '../live/events.ts';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
-import { SyncController, UngesendeteAenderungen, type SyncStatus } from '../app/controller.ts';
+import { SyncController } from '../app/controller.ts';
+import type { SyncStatus } from '../app/controller.ts';
 import type { WorkbookHost } from '../app/host.ts';
 import { anzahl, fehlertext, zeit, type Meldung } from './format.ts';
 import { Fortschritt, inExcel } from './Fortschritt.tsx';
@@ -73,7 +74,6 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [picking, setPicking] = useState(false);
   /** A sheet the user chose while the bound one still holds unsent edits: switching needs a second yes. */
-  const [wechsel, setWechsel] = useState<SheetChoice | null>(null);
   const aktion = useAktion();
   const { busy, meldung, setMeldung } = aktion;
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -124,17 +124,9 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const run = (label: string, action: () => Promise<Meldung | null>) =>
     aktion.run(label, () => action().finally(() => setProgress(null)));
 
-  const pull = (choice: SheetChoice, verwerfen = false) =>
+  const pull = (choice: SheetChoice) =>
     run('Abrufen', async () => {
-      setWechsel(null);
-      let next: SyncStatus;
-      try {
-        next = await controller.pull(choice.kind, choice.scope, choice.title, { verwerfen });
-      } catch (error) {
-        if (!(error instanceof UngesendeteAenderungen)) throw error;
-        setWechsel(choice);
-        return { intent: 'warning', text: error.message };
-      }
+      const next = await controller.pull(choice.kind, choice.scope, choice.title);
       setStatus(next);
       setPicking(false);
       setNeu(0);
@@ -271,16 +263,6 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
         </TabList>
       )}
       {meldung && (!me || shown === 'tabelle') && <MeldungBar meldung={meldung} />}
-      {wechsel && shown === 'tabelle' && (
-        <div className="row">
-          <Button disabled={busy !== null} onClick={() => void pull(wechsel, true)}>
-            Trotzdem wechseln und verwerfen
-          </Button>
-          <Button appearance="subtle" onClick={() => (setWechsel(null), setMeldung(null))}>
-            Abbrechen
-          </Button>
-        </div>
-      )}
       {!me ? (
         <SignIn anmeldung={anmeldung} />
       ) : shown === 'pruefen' ? (
