@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planImport, readSheetFile } from '../../../server/xlsx/import.ts';
+import { planImport, readSheetFile, readUploadBinding } from '../../../server/xlsx/import.ts';
 import { cellAt, dataSheet, loadWorkbook, saveWorkbook } from './workbooks.ts';
 
 /** Köln's sheet as exported in the first workbook format (see tests/fixtures/workbooks/README.md). */
@@ -22,5 +22,18 @@ describe('the import of a file in the first workbook format', () => {
     cellAt(dataSheet(workbook), reisepass, 'Bemerkung').value = 'aus der alten Datei';
     const plan = planImport(await readSheetFile(await saveWorkbook(workbook)));
     expect(plan.changes).toEqual([expect.objectContaining({ id: reisepass, set: { bemerkung: 'aus der alten Datei' } })]);
+  });
+});
+
+describe('the import of a workbook bound to several tables', () => {
+  it('refuses it with a German reason instead of taking the first table and dropping the others’ edits', async () => {
+    const workbook = await loadWorkbook(OLD_FILE);
+    // What the add-in adds for a second table: a binding sheet of slot 2 beside the first.
+    const second = workbook.addWorksheet('OZG-Sync 2');
+    workbook.getWorksheet('OZG-Sync')!.eachRow((row, number) => (second.getRow(number).values = row.values));
+    const bytes = await saveWorkbook(workbook);
+    const reason = 'Diese Datei enthält 2 verbundene Tabellen. Der Import nimmt bisher nur Dateien mit einer Tabelle an';
+    await expect(readUploadBinding(bytes)).rejects.toThrow(reason);
+    await expect(readSheetFile(bytes)).rejects.toThrow(reason);
   });
 });
