@@ -21,6 +21,12 @@ export interface Config {
   demoData: boolean;
   /** Origins besides Office's and the server's own that may show the task pane in a frame. */
   frameAncestors: string[];
+  /**
+   * The Supabase project's service-role key (SUPABASE_SERVICE_ROLE_KEY): with it admins can send Supabase Auth's
+   * invitation from Mitglieder. It passes every row-level security policy, so it stays in this process: never sent
+   * to a browser, never written to the log.
+   */
+  supabaseServiceRoleKey: string | undefined;
   /** Whether the Supabase project has the Azure (Microsoft Entra ID) provider enabled: the pane then offers it. */
   supabaseAzure: boolean;
   /** Where the built task pane lies (vite build), served under /addin. */
@@ -62,6 +68,7 @@ const Env = z.object({
   SUPABASE_URL: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
   SUPABASE_ANON_KEY: z.string().trim().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().trim().optional(),
   NODE_ENV: z.string().optional(),
   OZG_DEMO_DATA: z.preprocess(
     (value) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value),
@@ -121,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Ungültige Konfiguration:\nSUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
     );
   }
+  if (parsed.data.SUPABASE_SERVICE_ROLE_KEY && !parsed.data.SUPABASE_URL?.trim()) {
+    throw new ConfigError(
+      'Ungültige Konfiguration:\nSUPABASE_SERVICE_ROLE_KEY: Einladungen verschickt Supabase Auth; dafür braucht der Server auch SUPABASE_URL, die Adresse des Projekts.',
+    );
+  }
   return {
     port: parsed.data.PORT,
     dataDir: path.resolve(parsed.data.DATA_DIR),
@@ -132,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     supabaseAnonKey: parsed.data.SUPABASE_ANON_KEY || undefined,
+    supabaseServiceRoleKey: parsed.data.SUPABASE_SERVICE_ROLE_KEY || undefined,
     demoData:
       parsed.data.OZG_DEMO_DATA === undefined
         ? !parsed.data.DATABASE_URL && parsed.data.NODE_ENV !== 'production'

@@ -1,6 +1,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { supabaseInviter } from './auth/invite.ts';
 import { createAuthSetup } from './auth/setup.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
@@ -48,9 +49,12 @@ console.log(
 );
 
 if (config.supabaseAzure) console.log('OZG-Sync: „Mit Microsoft anmelden“ wird angeboten (SUPABASE_AZURE=1, Azure-Anbieter im Supabase-Projekt).');
+// Only that the key is there: it passes every row-level security policy and never goes to the log.
+const supabaseUrl = config.auth.SUPABASE_URL?.trim();
+const inviter = supabaseUrl && config.supabaseServiceRoleKey ? supabaseInviter(supabaseUrl, config.supabaseServiceRoleKey) : undefined;
+if (inviter) console.log('OZG-Sync: Admins können Personen per E-Mail einladen (SUPABASE_SERVICE_ROLE_KEY ist gesetzt).');
 if (config.frameAncestors.length) console.log(`OZG-Sync: Aufgabenbereich darf außer in Office auch eingebettet werden von ${config.frameAncestors.join(' ')}.`);
 
-const supabaseUrl = config.auth.SUPABASE_URL?.trim();
 const live = { hub: new LiveHub(db, config.live), heartbeatMs: config.live.heartbeatSeconds * 1000 };
 const app = createApp({
   db,
@@ -59,6 +63,7 @@ const app = createApp({
   allowedOrigins: config.allowedOrigins,
   frameAncestors: config.frameAncestors,
   supabaseAzure: config.supabaseAzure,
+  ...(inviter ? { inviter } : {}),
   ...(config.addinDir ? { addinDir: config.addinDir } : {}),
   origin: config.origin,
   ...(supabaseUrl && config.supabaseAnonKey ? { supabase: { url: supabaseUrl, anonKey: config.supabaseAnonKey } } : {}),

@@ -42,6 +42,15 @@ describe('loadConfig', () => {
       'SUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
     );
   });
+
+  it('keeps the service-role key for invitations, and refuses it in German without the project it belongs to', () => {
+    expect(loadConfig({ SUPABASE_URL: 'https://abcdefgh.supabase.co', SUPABASE_SERVICE_ROLE_KEY: ' service-role ' }).supabaseServiceRoleKey).toBe('service-role');
+    expect(loadConfig({}).supabaseServiceRoleKey).toBeUndefined();
+    expect(() => loadConfig({ SUPABASE_SERVICE_ROLE_KEY: 'service-role' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-value' })).toThrow(
+      /^Ungültige Konfiguration:\nSUPABASE_SERVICE_ROLE_KEY: Einladungen verschickt Supabase Auth; dafür braucht der Server auch SUPABASE_URL, die Adresse des Projekts\.$/,
+    );
+  });
 });
 
 describe('GET /api/config', () => {
