@@ -200,19 +200,16 @@ export const ProgressResponseSchema = z
     leistungen: ProgressTableSchema,
     kommunen: ProgressTableSchema.openapi({
       description:
-        'Je Kommune; wenn meldungen nicht null ist, mit den Spalten letzte_meldung (Zeitpunkt der letzten Änderung an ihren Zeilen), gemeldet_von und zeilen_seit',
+        'Je Kommune; außer bei einem Stichtag mit den Spalten letzte_meldung (Zeitpunkt der letzten Änderung an ihren Zeilen), gemeldet_von und zeilen_seit',
     }),
     meldungen: z
       .object({
         seit: z.string().nullable().openapi({ description: 'Ab wann zeilen_seit zählt (ISO 8601), null: insgesamt' }),
-        umfang: z.enum(['alle', 'themenfelder']).openapi({
-          description: 'alle: jede Änderung zählt (Admins); themenfelder: nur Änderungen in den Themenfeldern der Koordination',
-        }),
       })
       .nullable()
       .openapi({
         description:
-          'Wer gemeldet hat, aus dem Änderungsprotokoll: null für Personen, die das Protokoll nicht lesen dürfen (Kommunen), und bei einem Stichtag',
+          'Wer gemeldet hat: je Kommune die letzte Änderung an ihren Zeilen (wann, wer, wie im Änderungsprotokoll) und die Zahl der seit seit geänderten Zeilen; null bei einem Stichtag',
       }),
     kreise: ProgressTableSchema.openapi({
       description:

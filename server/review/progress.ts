@@ -184,28 +184,23 @@ const BERLIN = { timeZone: 'Europe/Berlin' } as const;
 const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 
 /**
- * Who has reported, per Kommune, from the change log (public.meldungen): only for those who may
- * read the log, admins all of it and coordinators their Themenfelder; a Kommune's member would see
- * nothing and take every Kommune for silent. A date without an offset means German time, so that
- * "seit 01.11." starts at midnight in NRW wherever the server runs.
+ * Who has reported, per Kommune, from its rows' change stamps (public.meldungen). A date or time
+ * without an offset means German time, so that "seit 01.11." starts at midnight in NRW wherever
+ * the server runs.
  */
 async function loadMeldungen(tx: Sql, filter: Filter): Promise<{ meldungen: Meldungen; zeilen: Map<string, Row> } | null> {
   if (filter.stichtag !== undefined) return null;
-  const [leser] = (await tx.query<{ admin: boolean; felder: number }>(
-    'select intern.ist_admin() as admin, cardinality(intern.meine_themenfelder()) as felder',
-  )) as [{ admin: boolean; felder: number }];
-  if (!leser.admin && !leser.felder) return null;
   const [{ seit }] = (await tx.query<{ seit: string | Date | null }>(
     `select case when $1::text ~ 'T.*(Z|[+-]\\d{2}(:?\\d{2})?)$' then $1::timestamptz
                  else $1::timestamp at time zone 'Europe/Berlin' end as seit`,
     [filter.seit ?? null],
   )) as [{ seit: string | Date | null }];
   const rows = await tx.query<{ ags: string; letzte_meldung: string | Date | null; gemeldet_von: string | null; zeilen_seit: number }>(
-    'select ags, letzte_meldung, gemeldet_von, zeilen_seit from public.meldungen($1::timestamptz, $2::smallint, $3)',
+    `select ags, letzte_meldung, gemeldet_von, zeilen_seit from public.meldungen(coalesce($1::timestamptz, '-infinity'), $2::smallint, $3)`,
     [seit, filter.themenfeld ?? null, filter.kreis ?? null],
   );
   return {
-    meldungen: { seit: iso(seit), umfang: leser.admin ? 'alle' : 'themenfelder' },
+    meldungen: { seit: iso(seit) },
     zeilen: new Map(
       rows.map((row) => [
         row.ags,
@@ -241,8 +236,8 @@ function mitMeldungen(kommunen: ProgressTable, { meldungen, zeilen }: { meldunge
 
 /**
  * How far the municipalities are, per Themenfeld, OZG-Leistung and Kommune, counted by the
- * database's fortschritt function (the same one behind the Studio views), and, for those who may
- * read the change log, who has reported since `seit`.
+ * database's fortschritt function (the same one behind the Studio views), and who has reported
+ * since `seit` (today's figures only: a Stichtag's are frozen).
  */
 export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressResponse> {
   const { filter: names, stand, stichtag } = await filterNames(tx, filter);

@@ -59,7 +59,7 @@ export function SeitFeld({ seit, onChange }: { seit: string; onChange: (seit: st
   return (
     <Field
       label="Noch nicht gemeldet seit"
-      hint="Listet die Kommunen, die seit diesem Tag keine Zeile geändert haben."
+      hint="Listet die Kommunen, die seit diesem Tag keine Zeile geändert haben (mit einem Themenfeld: keine seiner Zeilen)."
       validationMessage={fehler ?? undefined}
       validationState={fehler ? 'error' : 'none'}
     >
@@ -112,7 +112,6 @@ export function NochNichtGemeldet({ bericht, seit }: { bericht: ProgressResponse
       <Text weight="semibold">
         {titel}: {stumm.length} von {kommunen.zeilen.length} Kommunen
       </Text>
-      {meldungen.umfang === 'themenfelder' && <Text size={200}>Gezählt werden Änderungen in Ihren Themenfeldern.</Text>}
       {stumm.length > 0 && (
         <Table size="small" aria-label={titel}>
           <TableHeader>

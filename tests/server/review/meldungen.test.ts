@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type { ProgressResponse, ProgressTable } from '../../../server/review/contract.ts';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
-import { ADMIN, KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
+import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
 import { authenticateAs, inRollback } from '../../helpers/rls.ts';
 import { pullRows, pushRows, rowOf } from '../../helpers/sheets.ts';
 import { SOFFICE, convert } from '../xlsx/libreoffice.ts';
@@ -72,7 +72,7 @@ describeEachDatabase('Who has reported', ({ db }) => {
 
   it('gives admins, per Kommune, the time and author of its last change and the rows it changed since a date', async () => {
     const { kommunen, meldungen } = await report(`?${seit(vorher)}`);
-    expect(meldungen).toEqual({ seit: vorher, umfang: 'alle' });
+    expect(meldungen).toEqual({ seit: vorher });
     expect(kommunen.spalten.slice(-3).map(({ key, type }) => [key, type])).toEqual([
       ['letzte_meldung', 'zeitpunkt'],
       ['gemeldet_von', 'text'],
@@ -104,16 +104,31 @@ describeEachDatabase('Who has reported', ({ db }) => {
     expect(kommune(kreis.kommunen, METTMANN_AGS)).toMatchObject({ zeilen_seit: 2 });
   });
 
-  it('shows a coordinator only the changes in their Themenfelder', async () => {
-    const { kommunen, meldungen } = await report(`?${seit(vorher)}`, MOBILITAET);
-    expect(meldungen?.umfang).toBe('themenfelder');
+  it('shows every member who has reported, as each may read every Kommune’s rows', async () => {
+    for (const email of [MOBILITAET, KOELN]) {
+      const { kommunen, meldungen } = await report(`?${seit(vorher)}`, email);
+      expect(meldungen, email).toEqual({ seit: vorher });
+      expect(kommune(kommunen, KOELN_AGS), email).toMatchObject({ gemeldet_von: KOELN, zeilen_seit: 4 });
+      expect(kommune(kommunen, METTMANN_AGS), email).toMatchObject({ gemeldet_von: METTMANN, zeilen_seit: 2 });
+    }
+  });
+
+  it('counts with a Themenfeld only the rows of its OZG-Leistungen, and names the last change among them', async () => {
+    const { kommunen } = await report(`?themenfeld=9&${seit(vorher)}`, MOBILITAET);
     expect(kommune(kommunen, KOELN_AGS)).toMatchObject({ gemeldet_von: KOELN, zeilen_seit: 1 });
     expect(kommune(kommunen, METTMANN_AGS)).toMatchObject({ zeilen_seit: 0 });
     expect(kommune(kommunen, METTMANN_AGS).gemeldet_von).not.toBe(METTMANN);
   });
 
-  it('leaves who has reported out for a Kommune’s member, who may not read the change log', async () => {
-    const { kommunen, meldungen } = await report(`?${seit(vorher)}`, KOELN);
+  it('leaves who has reported out of a Stichtag’s frozen figures', async () => {
+    const response = await apiAs(db()).request('/api/stichtage', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ datum: '2026-01-01', bezeichnung: 'Meldetest' }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    const { id } = (await response.json()) as { id: number };
+    const { kommunen, meldungen } = await report(`?stichtag=${id}&${seit(vorher)}`);
     expect(meldungen).toBeNull();
     expect(kommunen.spalten.map((s) => s.key)).not.toContain('letzte_meldung');
   });
@@ -140,7 +155,7 @@ describeEachDatabase('Who has reported', ({ db }) => {
     }
   });
 
-  it('counts in the database what row-level security lets the caller read', async () => {
+  it('counts in the database only for members, as row-level security lets them read the rows', async () => {
     const zeilenSeit = async (email: string) => {
       let zeilen = new Map<string, number>();
       await inRollback(db(), async (tx) => {
@@ -150,9 +165,8 @@ describeEachDatabase('Who has reported', ({ db }) => {
       });
       return zeilen;
     };
-    expect((await zeilenSeit(ADMIN)).get(KOELN_AGS)).toBe(4);
-    expect((await zeilenSeit(MOBILITAET)).get(KOELN_AGS)).toBe(1);
-    expect((await zeilenSeit(KOELN)).get(KOELN_AGS)).toBe(0);
+    expect((await zeilenSeit(KOELN)).get(KOELN_AGS)).toBe(4);
+    expect((await zeilenSeit(FREMD)).get(KOELN_AGS) ?? 0).toBe(0);
   });
 
   it('puts the three columns into the Kommunen sheet of progress.xlsx, the last change as a date and time', async () => {
