@@ -179,6 +179,19 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     expect(report.table.zeilen).toHaveLength(21);
     expect(report.table.zeilen.find((zeile) => zeile.name === 'Führerschein')).toMatchObject({ ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.1 });
     await shot('07-fortschritt');
+
+    // the browser's filter in the pane's narrow column: Köln's Mobilität rows changed today, Mettmann's did not
+    const heute = await page.evaluate(() => new Date().toLocaleDateString('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric' }));
+    const feld = page.getByRole('combobox', { name: 'Noch nicht gemeldet seit' });
+    await feld.fill(heute);
+    await feld.press('Tab');
+    const liste = page.getByRole('table', { name: `Noch nicht gemeldet seit ${heute}` });
+    await liste.waitFor();
+    const kommunen = (await liste.getByRole('row').allInnerTexts()).slice(1).map((zeile) => zeile.split('\t')[0]!.trim());
+    expect(kommunen).toContain('Mettmann, Stadt');
+    expect(kommunen).not.toContain('Köln, Stadt');
+    await page.getByRole('button', { name: 'Datum löschen' }).click();
+    await liste.waitFor({ state: 'detached' });
   });
 
   async function signInAs(email: RegExp) {

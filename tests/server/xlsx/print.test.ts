@@ -119,6 +119,8 @@ describe.skipIf(!SOFFICE || !PDFTOTEXT)(`Printing through LibreOffice${SOFFICE &
       expect(words(koeln)).toMatch(/^05315000 Köln, Stadt Köln, Stadt \d+ /);
       const mettmann = pages.get('Kommunen')![0]!.find((line) => line.includes('05158024'))!;
       expect(words(mettmann)).toMatch(/^05158024 Mettmann, Stadt Mettmann \d+ /);
+      // who reported last, in full on the same page: date and time (not ###), the author, the rows changed
+      expect(words(koeln)).toMatch(/ \d\d\.\d\d\.\d{4} \d\d:\d\d \S+ \d+$/);
       for (const sheet of ['Themenfelder', 'Kommunen', 'Kreise']) expect(pages.get(sheet)).toHaveLength(1);
     });
 
