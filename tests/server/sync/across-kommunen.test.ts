@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { ADMIN, KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
@@ -12,13 +12,8 @@ const REISEPASS = '10177';
 /** The seed's 46 OZG-Leistungen, all with kommunaler Vollzug (tests/server/db/seed.test.ts). */
 const LEISTUNGEN = 46;
 
+// The seed's three Kommunen of Kreis Mettmann: Mettmann, Ratingen and Velbert (tests/server/db/seed.test.ts).
 describeEachDatabase('Sheets across Kommunen: a Kreis, one Leistung in every Kommune', ({ db }) => {
-  beforeAll(async () => {
-    // Two more Kommunen of Kreis Mettmann beside the seed's Mettmann (AGS from Destatis GV100).
-    await db().exec(`insert into public.kommune (ags, name, typ) values
-      ('05158028', 'Ratingen, Stadt', 'kreisangehörige Gemeinde'),
-      ('05158032', 'Velbert, Stadt', 'kreisangehörige Gemeinde')`);
-  });
 
   it('a Kreis sheet of Kreis Mettmann has the rows of every Kommune of the Kreis, with read-only AGS and Kommune columns', async () => {
     const pull = await pullRows(apiAs(db(), ADMIN), 'kommune-status', KREIS_METTMANN);
