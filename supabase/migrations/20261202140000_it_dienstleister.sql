@@ -1,16 +1,19 @@
 -- Municipal IT service providers (kommunale IT-Dienstleister) report for the Kommunen assigned to
 -- them. The providers are catalogue data (imported from KDN's list, then kept by admins); which
 -- Kommune a provider serves is an admin's assignment; a member with the role dienstleister writes
--- the kommune_status rows of its provider's Kommunen. The rule lives in intern.darf_schreiben
+-- the kommune_status rows of its provider's Kommunen. The rule lives in intern.schreibrechte()
 -- like every other write right.
 
 -- Natural key (name, ort): KDN's list has two providers named Südwestfalen-IT (Hemer and Siegen).
 create table public.it_dienstleister (
   id integer generated always as identity primary key,
-  name text not null check (btrim(name) <> '' and char_length(name) <= 200),
-  ort text not null check (btrim(ort) <> '' and char_length(ort) <= 200),
+  -- The character rule and web address pattern of migration text_regeln (core/rules.ts).
+  name text not null check (btrim(name) <> '' and char_length(name) <= 200)
+    constraint it_dienstleister_name_zeichen check (name !~ '[\u0001-\u0008\u000b-\u001f\ufdd0-\ufdef\ufffe-\uffff\U0001fffe-\U0001ffff\U0002fffe-\U0002ffff\U0003fffe-\U0003ffff\U0004fffe-\U0004ffff\U0005fffe-\U0005ffff\U0006fffe-\U0006ffff\U0007fffe-\U0007ffff\U0008fffe-\U0008ffff\U0009fffe-\U0009ffff\U000afffe-\U000affff\U000bfffe-\U000bffff\U000cfffe-\U000cffff\U000dfffe-\U000dffff\U000efffe-\U000effff\U000ffffe-\U000fffff\U0010fffe-\U0010ffff]'),
+  ort text not null check (btrim(ort) <> '' and char_length(ort) <= 200)
+    constraint it_dienstleister_ort_zeichen check (ort !~ '[\u0001-\u0008\u000b-\u001f\ufdd0-\ufdef\ufffe-\uffff\U0001fffe-\U0001ffff\U0002fffe-\U0002ffff\U0003fffe-\U0003ffff\U0004fffe-\U0004ffff\U0005fffe-\U0005ffff\U0006fffe-\U0006ffff\U0007fffe-\U0007ffff\U0008fffe-\U0008ffff\U0009fffe-\U0009ffff\U000afffe-\U000affff\U000bfffe-\U000bffff\U000cfffe-\U000cffff\U000dfffe-\U000dffff\U000efffe-\U000effff\U000ffffe-\U000fffff\U0010fffe-\U0010ffff]'),
   -- KDN lists mostly a bare host name (citeq.de); the import adds https:// as for the Kommunen.
-  url text check (char_length(url) <= 2048 and url ~ '^https?://[^\s/?#]+\.[^\s]*$'),
+  url text check (char_length(url) <= 2048 and url ~ '^https?://[^\u0001-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff/?#]+\.[^\u0001-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000\ufeff]*$'),
   version bigint not null default 1,
   updated_at timestamptz not null default now(),
   updated_by text not null default session_user,
@@ -79,32 +82,31 @@ alter table public.mitglied add constraint mitglied_einmalig
 comment on table public.mitglied is
   'Wer was darf: admin (alles), koordination (je Themenfeld), kommune (je AGS), dienstleister (die Kommunen eines IT-Dienstleisters).';
 
--- kommune-status: also the members of the provider the Kommune is assigned to. Everything else as
--- in 20261201200000_schreibrecht.sql.
-create or replace function intern.darf_schreiben(art text, bereich text) returns boolean
-language plpgsql stable
+-- kommune-status: also each Kommune assigned to the provider of a dienstleister membership. The
+-- rule of migration 20261202100000_schreibrecht_je_anweisung otherwise unchanged: darf_schreiben,
+-- schreibbare_bereiche, the policies and the pull's readOnly flag all read this one function.
+create or replace function intern.schreibrechte() returns table (art text, bereich text)
+language sql stable
 security definer
 set search_path = ''
 as $$
-begin
-  if art is null or art not in ('kommune-status', 'leistung-status', 'kommunaler-vollzug', 'pruefung', 'katalog', 'mitglieder', 'stichtage') then
-    raise exception using
-      errcode = '22023',
-      message = format('Unbekannte Art von Schreibrecht: %s.', coalesce(art, 'keine'));
-  end if;
-  return exists (
-    select 1 from public.mitglied m
-    where m.email = intern.anmelde_email()
-      and (
-        m.rolle = 'admin'
-        or (art = 'kommune-status' and m.rolle = 'kommune' and m.ags = bereich)
-        or (art = 'kommune-status' and m.rolle = 'dienstleister' and exists (
-              select 1 from public.kommune_dienstleister z
-              where z.dienstleister_id = m.dienstleister_id and z.ags = bereich))
-        or (art in ('leistung-status', 'pruefung') and m.rolle = 'koordination' and m.themenfeld_id::text = bereich)
-      )
-  );
-end
+  select r.art, r.bereich
+  from public.mitglied m
+  cross join lateral (
+    select a.art, null::text as bereich
+    from pg_catalog.unnest(array['kommune-status', 'leistung-status', 'kommunaler-vollzug', 'pruefung', 'katalog', 'mitglieder', 'stichtage']) as a (art)
+    where m.rolle = 'admin'
+    union all
+    select 'kommune-status', m.ags where m.rolle = 'kommune'
+    union all
+    select 'kommune-status', z.ags from public.kommune_dienstleister z
+    where m.rolle = 'dienstleister' and z.dienstleister_id = m.dienstleister_id
+    union all
+    select a.art, m.themenfeld_id::text
+    from pg_catalog.unnest(array['leistung-status', 'pruefung']) as a (art)
+    where m.rolle = 'koordination'
+  ) r
+  where m.email = intern.anmelde_email()
 $$;
 
 -- Catalogue: members read, admins write (as the other catalogue tables).

@@ -178,7 +178,7 @@ describeEachDatabase('Sheets across Kommunen: a Kreis, one Leistung in every Kom
     const kaputt = await app.request('/api/sheets/kommune-status/rows?scope=0515');
     expect(kaputt.status).toBe(400);
     expect((await kaputt.json()).error.message).toBe(
-      'Ungültiger Bereich „0515“. Der Bereich ist der AGS einer Kommune, z. B. 05315000, oder der Kreisschlüssel eines Kreises, z. B. 05158.',
+      'Ungültiger Bereich „0515“. Der Bereich ist der AGS einer Kommune, z. B. 05315000, der Kreisschlüssel eines Kreises, z. B. 05158, oder dl: und die Nummer eines IT-Dienstleisters, z. B. dl:1.',
     );
     const unbekannt = await app.request('/api/sheets/kommune-status/rows?scope=05999');
     expect(unbekannt.status).toBe(404);
