@@ -173,3 +173,38 @@ describeEachDatabase('Katalogimport: KDN-Kommunenliste allein', ({ db }) => {
     expect(await db().query(`select url from public.kommune where ags = '05315000'`)).toEqual([{ url: 'https://www.stadt-koeln.de' }]);
   });
 });
+
+describeEachDatabase('Katalogimport: IT-Dienstleister', ({ db }) => {
+  const HEADER = 'name,ort,url';
+  const dienstleister = () =>
+    db().query<{ name: string; ort: string; url: string | null }>('select name, ort, url from public.it_dienstleister order by name, ort');
+
+  it('tells two providers of one name apart by their Ort, adds https:// and updates the seed’s provider in place, dry run first', async () => {
+    const file = csv(
+      'it_dienstleister.csv',
+      `${HEADER}\nSüdwestfalen-IT,Hemer,citkomm.de\nSüdwestfalen-IT,Siegen,kdz-ws.net\nKreis Mettmann,Mettmann,https://www.kreis-mettmann.de\n`,
+    );
+    const probe = await importAsOwner(db(), [file]);
+    expect([probe.angewendet, bilanz(probe)]).toEqual([false, { it_dienstleister: [2, 1, 0, 0] }]);
+    expect(await dienstleister()).toEqual([{ name: 'Kreis Mettmann', ort: 'Mettmann', url: 'https://jkreis-mettmann.de' }]);
+
+    const applied = await importAsOwner(db(), [file], { apply: true });
+    expect(applied.geaendert).toEqual([{ tabelle: 'it_dienstleister', schluessel: 'Kreis Mettmann, Mettmann', name: 'Kreis Mettmann', spalten: ['url'] }]);
+    expect(await dienstleister()).toEqual([
+      { name: 'Kreis Mettmann', ort: 'Mettmann', url: 'https://www.kreis-mettmann.de' },
+      { name: 'Südwestfalen-IT', ort: 'Hemer', url: 'https://citkomm.de' },
+      { name: 'Südwestfalen-IT', ort: 'Siegen', url: 'https://kdz-ws.net' },
+    ]);
+    // the seed's assignments stay with the provider, whose id the upsert kept
+    expect(await count(db(), `select 1 from public.kommune_dienstleister z join public.it_dienstleister d on d.id = z.dienstleister_id where d.name = 'Kreis Mettmann'`)).toBe(2);
+  });
+
+  it('refuses a provider listed twice with the same Ort, and keeps a missing one', async () => {
+    const bericht = await importAsOwner(db(), [csv('it_dienstleister.csv', `${HEADER}\nKDN,Köln,kdn.de\nKDN,Köln,kdn.de\n`)], { apply: true });
+    expect(where(bericht)).toEqual([['it_dienstleister.csv', 3, 'Doppelt: Name und Ort „KDN, Köln“ steht schon in Zeile 2.']]);
+    expect(bericht.angewendet).toBe(false);
+    const ohne = await importAsOwner(db(), [csv('it_dienstleister.csv', `${HEADER}\nKDN,Köln,kdn.de\n`)], { apply: true });
+    expect(ohne.fehlend.map((f) => f.schluessel)).toContain('Kreis Mettmann, Mettmann');
+    expect(await count(db(), `select 1 from public.it_dienstleister where name = 'Kreis Mettmann'`)).toBe(1);
+  });
+});
