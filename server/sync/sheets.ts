@@ -170,6 +170,16 @@ const IN_KREIS = (ags: string) => `${ags} = any (array(select kk.ags from public
 const KOMMUNE_WRITABLE =
   "((select intern.darf_schreiben('kommune-status', null)) or t.ags = any ((select intern.schreibbare_bereiche('kommune-status'))::text[]))";
 
+/** The scope of an IT-Dienstleister's sheet: dl: and the provider's id, e.g. dl:1. */
+export const dienstleisterScope = (id: number) => `dl:${id}`;
+
+/**
+ * The Kommunen assigned to the IT-Dienstleister of scope $1 (dl:<id>), as a list for the same
+ * reason as IN_KREIS. Compared as text, so that a malformed or huge id is no cast error.
+ */
+const BEIM_DIENSTLEISTER = (ags: string) =>
+  `${ags} = any (array(select zd.ags from public.kommune_dienstleister zd where 'dl:' || zd.dienstleister_id = $1))`;
+
 export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {
     kind: 'kommune-status',
@@ -183,7 +193,8 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
     orderBy: 'l.ozg_id nulls last, l.name',
     scopeQuery: 'select name from public.kommune where ags = $1',
     scopePattern: /^\d{8}$/,
-    scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000, oder der Kreisschlüssel eines Kreises, z. B. 05158.',
+    scopeHint:
+      'Der Bereich ist der AGS einer Kommune, z. B. 05315000, der Kreisschlüssel eines Kreises, z. B. 05158, oder dl: und die Nummer eines IT-Dienstleisters, z. B. dl:1.',
     writable: KOMMUNE_WRITABLE,
     shapes: [
   {
@@ -203,6 +214,25 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
         rowOwner: 'k.name',
         writable: KOMMUNE_WRITABLE,
   },
+      {
+        kind: 'kommune-status',
+        title: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters',
+        scopeLabel: 'IT-Dienstleister',
+        table: 'kommune_status',
+        columns: [...KOMMUNE_COLUMNS, ...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
+        from: KOMMUNE_STATUS_FROM,
+        scopeWhere: `${BEIM_DIENSTLEISTER('t.ags')} and l.kommunaler_vollzug and not l.ausgeblendet`,
+        scopeOf: `case when l.kommunaler_vollzug and not l.ausgeblendet
+                  then (select 'dl:' || zd.dienstleister_id from public.kommune_dienstleister zd where zd.ags = t.ags) end`,
+        orderBy: 'k.name, t.ags, l.ozg_id nulls last, l.name',
+        scopeQuery: "select name from public.it_dienstleister where 'dl:' || id = $1",
+        scopePattern: /^dl:\d{1,9}$/,
+        scopeHint: 'Der Bereich ist dl: und die Nummer eines IT-Dienstleisters, z. B. dl:1.',
+        // Rows of a Kommune whose assignment was removed are recorded with the provider's scope.
+        leftWhere: `(z.bereich = $1 or ${BEIM_DIENSTLEISTER('z.bereich')})`,
+        rowOwner: 'k.name',
+        writable: KOMMUNE_WRITABLE,
+      },
     ],
   },
   'leistung-status': {

@@ -163,13 +163,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     for (const [ozgId, reifegrad] of [[10169, 3], [10177, 4], [10436, 3], [10294, 3]] as const) await colleagueSets(ozgId, { reifegrad });
 
     await page.getByRole('tab', { name: 'Fortschritt' }).click();
-    // 3 of 21 Leistungen × 10 Kommunen at Reifegrad 3 or more, 1 of 25 × 10
-    await page.getByRole('listitem', { name: 'Mobilität & Reisen: 1,4\u00a0%' }).waitFor();
-    await page.getByRole('listitem', { name: 'Unternehmensführung & -entwicklung: 0,4\u00a0%' }).waitFor();
+    // 3 of 21 Leistungen × 12 Kommunen at Reifegrad 3 or more, 1 of 25 × 12
+    await page.getByRole('listitem', { name: 'Mobilität & Reisen: 1,2\u00a0%' }).waitFor();
+    await page.getByRole('listitem', { name: 'Unternehmensführung & -entwicklung: 0,3\u00a0%' }).waitFor();
 
     await page.getByRole('combobox', { name: 'Themenfeld' }).click();
     await page.getByRole('option', { name: 'Mobilität & Reisen' }).click();
-    await page.getByRole('listitem', { name: 'Führerschein: 10\u00a0%' }).waitFor();
+    // 1 of 12 Kommunen
+    await page.getByRole('listitem', { name: 'Führerschein: 8,3\u00a0%' }).waitFor();
     await page.getByRole('button', { name: 'In Excel ausgeben' }).click();
     await page.getByText('Tabelle und Diagramm stehen auf dem Blatt „Fortschritt“.').waitFor();
 

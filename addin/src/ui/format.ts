@@ -40,7 +40,7 @@ export function shownLogValue(value: unknown): string {
   return [rolle, ags && `AGS ${ags}`, themenfeld && `Themenfeld ${themenfeld}`].filter(Boolean).join(', ') || JSON.stringify(value);
 }
 
-const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune' };
+const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune', dienstleister: 'IT-Dienstleister' };
 
 interface Mitgliedschaft {
   rolle?: string;
