@@ -1,10 +1,10 @@
 import { Button, FluentProvider, Spinner, Tab, TabList, Text, Title2, webLightTheme } from '@fluentui/react-components';
 import { SignOutRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { createApi, type MeResponse } from '../api/client.ts';
+import { useMemo, useState } from 'react';
+import { createApi } from '../api/client.ts';
 import { createDateien, speichern, type Dateien } from '../api/dateien.ts';
 import type { AnyAnmeldung } from '../api/start.ts';
-import { fehlertext, type Meldung } from '../ui/format.ts';
+import { useMe } from '../ui/hooks.ts';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
 import { Pruefen } from '../ui/Pruefen.tsx';
 import { Fortschritt, type FortschrittAusgabe } from '../ui/Fortschritt.tsx';
@@ -39,26 +39,8 @@ function alsDatei(dateien: Dateien): FortschrittAusgabe {
 export function WebApp({ server, anmeldung }: WebAppProps) {
   const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
   const dateien = useMemo(() => createDateien(server, () => anmeldung.token()), [server, anmeldung]);
-  const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
-  const [meldung, setMeldung] = useState<Meldung | null>(null);
+  const { me, fehler } = useMe(api, anmeldung);
   const [seite, setSeite] = useState<Seite>('tabellen');
-
-  const loadMe = useCallback(() => {
-    anmeldung
-      .token()
-      .then((token) => (token ? api.me() : null))
-      .then(
-        (next) => (setMe(next), setMeldung(null)),
-        (error: unknown) => {
-          setMe(null);
-          setMeldung({ intent: 'error', text: fehlertext(error) });
-        },
-      );
-  }, [anmeldung, api]);
-  useEffect(() => {
-    loadMe();
-    return anmeldung.onChange(loadMe);
-  }, [anmeldung, loadMe]);
 
   if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
   const admin = Boolean(me?.mitgliedschaften.some((m) => m.rolle === 'admin'));
@@ -87,7 +69,7 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
         </nav>
       )}
       <main className="stack">
-        {meldung && <MeldungBar meldung={meldung} />}
+        {fehler && <MeldungBar meldung={{ intent: 'error', text: fehler }} />}
         {!me ? (
           <div className="auswahl stack">
             <Text>
