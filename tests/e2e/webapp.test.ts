@@ -1,6 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +9,11 @@ import { KONFLIKT_TEXT } from '../../core/workbook.ts';
 import { startServer, type RunningServer } from '../helpers/server-process.ts';
 import { argbOf, cellAt, dataSheet, editFile, loadWorkbook, noteOf, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
 import { buildPane, CHROMIUM, launchChromium } from './browser.ts';
+import { expectAccessible as accessible, tokenFor } from './webapp-helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const KOELN = '05315000';
-const AXE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 
 interface Row {
   id: string;
@@ -33,34 +32,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
-  /**
-   * axe-core's default rules on the page as it stands. Left out are Fluent's focus guards: tabster puts
-   * `<i tabindex="0" aria-hidden="true" data-tabster-dummy>` around focus groups on purpose, only to pass focus on,
-   * and Microsoft's Accessibility Insights suppresses exactly these as a false positive of aria-hidden-focus
-   * (https://github.com/microsoft/tabster/issues/288, https://github.com/microsoft/accessibility-insights-web/pull/7605).
-   */
-  async function expectAccessible(where: string) {
-    // Fluent fades colours in (e.g. a button leaving its disabled state); axe must judge the colours that stay.
-    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
-      const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: Violation[] }> } }).axe;
-      const { violations } = await axe.run({ exclude: [['[data-tabster-dummy]']] });
-      return violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, targets: nodes.map((node) => node.target.join(' ')) }));
-    });
-    expect([where, violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')]).toEqual([where, []]);
-  }
-
-  async function asAdmin() {
-    const response = await fetch(`${server.url}/api/dev/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@ozg-sync.example' }),
-    });
-    const { access_token } = (await response.json()) as { access_token: string };
-    return { authorization: `Bearer ${access_token}` };
-  }
+  const expectAccessible = (where: string) => accessible(page, where);
+  const asAdmin = () => tokenFor(server.url, 'admin@ozg-sync.example');
 
   async function koelnRows(): Promise<Row[]> {
     const response = await fetch(`${server.url}/api/sheets/kommune-status/rows?scope=${KOELN}`, { headers: await asAdmin() });

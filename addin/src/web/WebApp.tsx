@@ -9,6 +9,7 @@ import { MeldungBar } from '../ui/MeldungBar.tsx';
 import { Pruefen } from '../ui/Pruefen.tsx';
 import { Fortschritt, type FortschrittAusgabe } from '../ui/Fortschritt.tsx';
 import { SignIn } from '../ui/SignIn.tsx';
+import { Ansehen } from './Ansehen.tsx';
 import { MeineTabellen } from './MeineTabellen.tsx';
 import { Mitglieder } from './Mitglieder.tsx';
 
@@ -17,7 +18,7 @@ export interface WebAppProps {
   anmeldung: AnyAnmeldung;
 }
 
-type Seite = 'tabellen' | 'pruefen' | 'fortschritt' | 'mitglieder';
+type Seite = 'tabellen' | 'ansehen' | 'pruefen' | 'fortschritt' | 'mitglieder';
 
 /** In the browser the figures go to a download: the same progress workbook the server writes. */
 function alsDatei(dateien: Dateien): FortschrittAusgabe {
@@ -62,6 +63,7 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
         <nav aria-label="Bereiche">
           <TabList selectedValue={shown} onTabSelect={(_, data) => setSeite(data.value as Seite)}>
             <Tab value="tabellen">Meine Tabellen</Tab>
+            <Tab value="ansehen">Ansehen</Tab>
             {me.darfPruefen && <Tab value="pruefen">Prüfen</Tab>}
             <Tab value="fortschritt">Fortschritt</Tab>
             {admin && <Tab value="mitglieder">Mitglieder</Tab>}
@@ -80,6 +82,8 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
           </div>
         ) : shown === 'mitglieder' ? (
           <Mitglieder api={api} />
+        ) : shown === 'ansehen' ? (
+          <Ansehen api={api} server={server} anmeldung={anmeldung} me={me} />
         ) : shown === 'fortschritt' ? (
           <Fortschritt api={api} ausgabe={alsDatei(dateien)} />
         ) : shown === 'pruefen' ? (
