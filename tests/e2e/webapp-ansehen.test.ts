@@ -32,8 +32,8 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
   let pane: Awaited<ReturnType<typeof buildPane>> | undefined;
   const contexts: BrowserContext[] = [];
 
-  async function newPage(prepare: (context: BrowserContext) => Promise<unknown> = async () => {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'de-DE', acceptDownloads: true });
+  async function newPage(prepare: (context: BrowserContext) => Promise<unknown> = async () => {}, width = 1200): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', acceptDownloads: true });
     contexts.push(context);
     await prepare(context);
     const page = await context.newPage();
@@ -130,7 +130,8 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
   });
 
   it('shows another person’s push within seconds, without a click, in the format of the Excel file', async () => {
-    const page = await newPage();
+    // A wide screen, so that the screenshot shows the changed cells at the right end of the row too.
+    const page = await newPage(undefined, 1600);
     const grid = await openKoeln(page);
     const reisepass = (await koelnRows()).find((row) => row.values.ozg_id === 10177)!;
     // The stream is open once the page has stopped saying it polls; a push before that would only be found by the pull on connect.

@@ -81,6 +81,10 @@ interface SortState {
 }
 
 const ALLE = '';
+
+/** Text takes room, a number little: twice the share of the width for text, lists and addresses, a date in between. */
+const breite = (column: Column | undefined) => (!column ? 1 : ['text', 'url', 'enum[]'].includes(column.type) ? 2 : column.type === 'date' ? 1.5 : 1);
+const SPALTE_PX = 70;
 const uhrzeit = (date: Date) => date.toLocaleTimeString('de-DE', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 function TabelleAnsehen({ api, server, anmeldung, tabelle, pollMs, onZurueck }: Omit<Props, 'me'> & { tabelle: SheetChoice; pollMs: number; onZurueck(): void }) {
@@ -161,10 +165,11 @@ function TabelleAnsehen({ api, server, anmeldung, tabelle, pollMs, onZurueck }: 
     setSortState({ sortColumn: next.sortColumn, sortDirection: next.sortDirection });
     setSeite(0);
   };
+  const anteil = (columnId: string | number) => ({ flex: `${breite(columns?.find((column) => column.key === columnId))} 1 0px` });
   const spaltenText = spalte === ALLE ? 'Alle Spalten' : (columns?.find((column) => column.key === spalte)?.label ?? spalte);
 
   return (
-    <section className="stack" aria-labelledby="ansicht-titel">
+    <section className="stack ansicht" aria-labelledby="ansicht-titel">
       <div className="row">
         <Button appearance="subtle" icon={<ArrowLeftRegular />} onClick={onZurueck}>
           Andere Tabelle
@@ -244,15 +249,17 @@ function TabelleAnsehen({ api, server, anmeldung, tabelle, pollMs, onZurueck }: 
               size="small"
               aria-labelledby="ansicht-titel"
               // Fluent's advice: a minimum width, so that the grid stays readable when zoomed or narrow.
-              style={{ minWidth: `${stand.columns.length * 110}px` }}
+              style={{ minWidth: `${stand.columns.reduce((sum, column) => sum + breite(column), 0) * SPALTE_PX}px` }}
             >
               <DataGridHeader>
-                <DataGridRow>{({ renderHeaderCell }) => <DataGridHeaderCell>{renderHeaderCell()}</DataGridHeaderCell>}</DataGridRow>
+                <DataGridRow>
+                  {({ renderHeaderCell, columnId }) => <DataGridHeaderCell style={anteil(columnId)}>{renderHeaderCell()}</DataGridHeaderCell>}
+                </DataGridRow>
               </DataGridHeader>
               <DataGridBody<SheetRow>>
                 {({ item, rowId }) => (
                   <DataGridRow<SheetRow> key={rowId} className={geaendert.has(item.id) ? 'geaendert' : undefined}>
-                    {({ renderCell }) => <DataGridCell>{renderCell(item)}</DataGridCell>}
+                    {({ renderCell, columnId }) => <DataGridCell style={anteil(columnId)}>{renderCell(item)}</DataGridCell>}
                   </DataGridRow>
                 )}
               </DataGridBody>
