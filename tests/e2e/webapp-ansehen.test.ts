@@ -7,8 +7,8 @@ import type { Browser, BrowserContext, JSHandle, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server-process.ts';
 import { cellAt, dataSheet, editFile, headerLabels, loadWorkbook, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
-import { buildPane, CHROMIUM, launchChromium } from './browser.ts';
-import { expectAccessible, stillStyles, tokenFor } from './webapp-helpers.ts';
+import { buildPane, CHROMIUM, expectAccessible, launchChromium } from './browser.ts';
+import { stillStyles, tokenFor } from './webapp-helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
@@ -146,7 +146,7 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
     const elapsed = Date.now() - sent;
     expect(elapsed).toBeLessThan(SECONDS);
     expect(await row.getAttribute('class')).toContain('geaendert');
-    if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, '26-web-ansehen.png') });
+    if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, '28-web-ansehen.png') });
     await expectAccessible(page, 'Ansehen');
 
     await page.getByRole('button', { name: 'Gesehen' }).click();

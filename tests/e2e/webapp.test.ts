@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KONFLIKT_TEXT } from '../../core/workbook.ts';
 import { startServer, type RunningServer } from '../helpers/server-process.ts';
 import { argbOf, cellAt, dataSheet, editFile, loadWorkbook, noteOf, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
-import { buildPane, CHROMIUM, launchChromium } from './browser.ts';
-import { expectAccessible as accessible, tokenFor } from './webapp-helpers.ts';
+import { buildPane, CHROMIUM, expectAccessible as expectAccessibleIn, launchChromium } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
@@ -32,8 +31,17 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
-  const expectAccessible = (where: string) => accessible(page, where);
-  const asAdmin = () => tokenFor(server.url, 'admin@ozg-sync.example');
+  const expectAccessible = (where: string) => expectAccessibleIn(page, where);
+
+  async function asAdmin() {
+    const response = await fetch(`${server.url}/api/dev/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@ozg-sync.example' }),
+    });
+    const { access_token } = (await response.json()) as { access_token: string };
+    return { authorization: `Bearer ${access_token}` };
+  }
 
   async function koelnRows(): Promise<Row[]> {
     const response = await fetch(`${server.url}/api/sheets/kommune-status/rows?scope=${KOELN}`, { headers: await asAdmin() });
@@ -183,6 +191,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await page.getByText('neu@koeln.example ist jetzt Mitglied').waitFor();
     const row = page.getByRole('table', { name: 'Mitgliedschaften' }).getByRole('row', { name: /neu@koeln\.example/ });
     await row.waitFor();
+    // Local mode has no accounts: nobody to invite.
+    expect(await page.getByRole('button', { name: /einladen$/ }).count()).toBe(0);
     await shot('24-web-mitglieder');
     await expectAccessible('Mitglieder');
 
