@@ -83,7 +83,10 @@ function openStream(c: Context<AppEnv>, sheets: SheetRef[]) {
 const SheetParam = z
   .string()
   .max(80)
-  .regex(/^[a-z-]{1,50}:[0-9]{1,20}$/, { error: 'Erwartet wird Tabellenart:Bereich, z. B. kommune-status:05315000.' });
+  // dl:<id> is an IT-Dienstleister's scope; which scopes a kind takes is checked per kind as a pull checks it.
+  .regex(/^[a-z-]{1,50}:(?:dl:)?[0-9]{1,20}$/, {
+    error: 'Erwartet wird Tabellenart:Bereich, z. B. kommune-status:05315000 oder kommune-status:dl:1.',
+  });
 
 export const eventsRoutes = createRouter()
   .openapi(
