@@ -159,8 +159,10 @@ const KOMMUNE_STATUS_FROM =
  */
 const IN_KREIS = (ags: string) => `${ags} = any (array(select kk.ags from public.kommune kk where kk.kreisschluessel = $1))`;
 
-// What the update policy kommune_schreibt on kommune_status asks (migration schreibrecht).
-const KOMMUNE_WRITABLE = "intern.darf_schreiben('kommune-status', t.ags)";
+// What the update policy kommune_schreibt on kommune_status asks (migration schreibrecht_je_anweisung),
+// in its form: both subqueries are init plans, the membership is read once per pull, not per row.
+const KOMMUNE_WRITABLE =
+  "((select intern.darf_schreiben('kommune-status', null)) or t.ags = any ((select intern.schreibbare_bereiche('kommune-status'))::text[]))";
 
 export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {

@@ -148,6 +148,31 @@ describeEachDatabase('Who may write: row-level security, the API and /api/me giv
     });
   });
 
+  /** Per person the bereiche each kind names one by one (everything at once is darf_schreiben(art, null), above). */
+  const EINZELN: Record<string, Partial<Record<Schreibart, string[]>>> = {
+    [ADMIN]: {},
+    [MOBILITAET]: { 'leistung-status': ['9'], pruefung: ['9'] },
+    [UNTERNEHMEN]: { 'leistung-status': ['14'], pruefung: ['14'] },
+    [KOELN]: { 'kommune-status': ['05315000'] },
+    [METTMANN]: { 'kommune-status': ['05158024'] },
+    [FREMD]: {},
+  };
+
+  it.each(Object.entries(EINZELN))(
+    'hands a statement the bereiche %s may write one by one, the list the policies and the pull compare each row with',
+    async (email, einzeln) => {
+      await inRollback(db(), async (tx) => {
+        await authenticateAs(tx, email);
+        const arten = RECHTE.map((recht) => recht.split(' ')[0] as Schreibart);
+        const [row] = await tx.query<{ bereiche: Record<string, string[]> }>(
+          `select jsonb_object_agg(art, intern.schreibbare_bereiche(art)) as bereiche from unnest($1::text[]) as art`,
+          [arten],
+        );
+        expect(row!.bereiche).toEqual(Object.fromEntries(arten.map((art) => [art, einzeln[art] ?? []])));
+      });
+    },
+  );
+
   it('lets anon write nothing: the database refuses even the question, the API answers 401', async () => {
     await inRollback(db(), async (tx) => {
       const offen = await offeneAenderung(tx);
@@ -169,5 +194,14 @@ describeEachDatabase('Who may write: row-level security, the API and /api/me giv
       await authenticateAs(tx, ADMIN);
       await expect(tx.query(`select intern.darf_schreiben('kommune_status', '05315000')`)).rejects.toThrow(/Unbekannte Art von Schreibrecht: kommune_status/);
     });
+  });
+
+  it('refuses to list the bereiche of an unknown kind of right, or of none, instead of answering with none', async () => {
+    for (const [art, genannt] of [['kommune_status', 'kommune_status'], [null, 'keine']] as const) {
+      await inRollback(db(), async (tx) => {
+        await authenticateAs(tx, KOELN);
+        await expect(tx.query('select intern.schreibbare_bereiche($1)', [art])).rejects.toThrow(`Unbekannte Art von Schreibrecht: ${genannt}.`);
+      });
+    }
   });
 });

@@ -60,6 +60,18 @@ describeEachDatabase('Delta pull cost', ({ db }) => {
     // Both columns bound: the Kommunen of the Kreis and the transactions since the cursor.
     expect(String(delta?.['Index Cond'])).toMatch(/ags = ANY .*txid >= /s);
   });
+
+  it('reads the delta of a leistung-kommunen sheet through the (ozg_leistung_id, txid) index, from the cursor on, not every Kommune’s row', async () => {
+    const cursor = await cursorPastEveryRow(KOELN);
+    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${deltaRowsQuery(SHEET_KINDS['leistung-kommunen'])}`, [
+      '10177',
+      cursor,
+    ]);
+    const scans = planNodes(plan[0]!['QUERY PLAN']).filter((node) => node['Relation Name'] === 'kommune_status');
+    expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    const delta = scans.find((node) => node['Index Name'] === 'kommune_status_leistung_delta_idx');
+    expect(String(delta?.['Index Cond'])).toMatch(/ozg_leistung_id = .*txid >= /s);
+  });
 });
 
 describeEachDatabase('Delta cursor with concurrent transactions on two real connections', ({ db, kind, url }) => {
