@@ -33,13 +33,14 @@ export async function checkScope(tx: Sql, kind: SheetKind, scope: string): Promi
   if (!found) throw scopeNotFound(sheet, scope);
 }
 
-function checkScopeFormat(kind: SheetKind, scope: string): SheetKind {
+/** Throws 400 for a malformed scope, before any statement would send it; answers the sheet's shape for it. */
+export function checkScopeFormat(kind: SheetKind, scope: string): SheetKind {
   const sheet = shapeFor(kind, scope);
   if (!sheet.scopePattern.test(scope)) throw badRequest(`Ungültiger Bereich „${scope}“. ${sheet.scopeHint}`);
   return sheet;
 }
 
-const scopeNotFound = (sheet: SheetKind, scope: string) => notFound(`Den Bereich ${scope} (${sheet.scopeLabel}) gibt es nicht.`);
+export const scopeNotFound = (sheet: SheetKind, scope: string) => notFound(`Den Bereich ${scope} (${sheet.scopeLabel}) gibt es nicht.`);
 
 /** Throws, in the order sent, the first error of statements sent together, or answers all their results. */
 export async function inOrder<T extends readonly unknown[]>(sent: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
@@ -59,7 +60,7 @@ export const scopeAndCursorQuery = (sheet: SheetKind) =>
           coalesce(pg_snapshot_xmax($2::pg_snapshot) > pg_snapshot_xmax(pg_current_snapshot()), false) as ahead`;
 
 /** Sends the scope check and the cursor now; the answer throws 404 for a scope that does not exist. */
-export function scopeAndCursor(tx: Sql, sheet: SheetKind, scope: string, since: string | null = null) {
+function scopeAndCursor(tx: Sql, sheet: SheetKind, scope: string, since: string | null = null) {
   return tx
     .query<{ found: boolean; cursor: string; ahead: boolean }>(scopeAndCursorQuery(sheet), [scope, since])
     .then(([row]) => {

@@ -4,9 +4,9 @@ import { withServerRights } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
 import type { PushRequest, PushResponse, PushResult } from '../../core/contract.ts';
 import { mergeChange, type MergeDecision, type StoredRow } from '../../core/merge.ts';
-import { inOrder, loadColumns, scopeAndCursor, selectRowValues, toSheetRow } from './pull.ts';
+import { checkScopeFormat, inOrder, loadColumns, scopeAndCursorQuery, scopeNotFound, selectRowValues, toSheetRow } from './pull.ts';
 import type { Vocabularies } from './vocabularies.ts';
-import { shapeFor, type SheetKind } from './sheets.ts';
+import type { SheetKind } from './sheets.ts';
 import type { CellValue } from '../../core/values.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,13 +42,13 @@ export async function pushChanges(
   request: Push,
   options: { allowed?: Promise<void>; vocabularies?: Vocabularies } = {},
 ): Promise<PushResponse> {
-  const sheet = shapeFor(kind, request.scope);
+  const sheet = checkScopeFormat(kind, request.scope);
   const hash = requestHash(sheet, request);
   // Everything up to the rows goes out at once and is answered in this order: the write right the
   // route asked first (options.allowed), then the key's lock, the stored receipt, scope and cursor.
   // Every caller's receipts are read, so that a key reused by someone else is a 409 and not a
   // duplicate-key error; the functions are the server's alone (intern, no EXECUTE for authenticated).
-  const [, , [receipt], { cursor }, vocabularyColumns] = await inOrder([
+  const [, , [receipt], [scopeRow], vocabularyColumns] = await inOrder([
     options.allowed ?? Promise.resolve(),
     tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]),
     withServerRights(tx, () =>
@@ -56,7 +56,7 @@ export async function pushChanges(
         request.idempotencyKey,
       ]),
     ),
-    scopeAndCursor(tx, sheet, request.scope),
+    tx.query<{ found: boolean; cursor: string }>(scopeAndCursorQuery(sheet), [request.scope, null]),
     loadColumns(tx, sheet, options.vocabularies),
   ] as const);
   if (receipt) {
@@ -66,6 +66,9 @@ export async function pushChanges(
       'Dieser Idempotenzschlüssel wurde schon für einen anderen Sendevorgang benutzt. Senden Sie neue Änderungen mit einem neuen Schlüssel.',
     );
   }
+  // A retry gets its stored answer even where the scope has gone since.
+  if (!scopeRow!.found) throw scopeNotFound(sheet, request.scope);
+  const { cursor } = scopeRow!;
   const columns = vocabularyColumns.map((column) => ({
     ...sheet.columns.find((def) => def.key === column.key)!,
     ...column,
