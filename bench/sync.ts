@@ -2,7 +2,8 @@
  * npm run bench: the sync protocol at NRW's real volume (396 Kommunen x 243 municipal OZG-Leistungen
  * = 96,228 kommune_status rows, plus a synthetic Themenfeld with 20,000 Leistungen as a large scope),
  * on PGlite and on PostgreSQL, each figure beside a raw SQL baseline measured in the same run; then, on
- * the same PostgreSQL database, the server process under HTTP load (load.ts) and with 1,000 open live streams (live.ts).
+ * the same PostgreSQL database, the server process under HTTP load (load.ts), with 1,000 open live streams (live.ts),
+ * and at the load all of NRW would bring, with one worker process and with one per core (nrw.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { deltaRowsQuery } from '../server/sync/pull.ts';
 import { SHEET_KINDS } from '../server/sync/sheets.ts';
 import { liveRun, reportLive } from './live.ts';
 import { loadRun, reportLoad } from './load.ts';
+import { nrwRun, reportNrw } from './nrw.ts';
 import { BENCH_ADMIN, seed } from './volume.ts';
 
 const PUSH_CELLS = 10_000;
@@ -212,6 +214,9 @@ if (url) {
     report(`PostgreSQL ${version}`, await measure(postgres));
     reportLoad(await loadRun(target.toString(), postgres));
     reportLive(await liveRun(target.toString(), BENCH_ADMIN));
+    const nrw = [];
+    for (const workers of new Set([1, os.availableParallelism()])) nrw.push(await nrwRun(target.toString(), postgres, workers));
+    reportNrw(nrw);
   } finally {
     await postgres.close();
     await admin.exec(`drop database ${name} with (force)`);

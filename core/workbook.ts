@@ -2,18 +2,24 @@
  * How a workbook bound to OZG-Sync is laid out: the one definition shared by the add-in's Excel
  * layer and the server's xlsx export and import. Pure, so that neither Office.js nor ExcelJS leaks in.
  *
- * - The data table `DATA_TABLE` on a visible worksheet: the columns `id` and `version` (hidden),
+ * A workbook holds any number of bound tables, each in a slot of its own (format `ozg-sync/2`):
+ * its data table, binding sheet, lists sheet and open-items sheet, named by `slotSheets`. Slot 1
+ * has the names of the first format (`ozg-sync/1`, one table per workbook), so that a workbook of
+ * that format is a workbook of this one with one slot: opening it only rewrites the marker, which
+ * keeps an add-in of the first format from reading a workbook whose other tables it would not see.
+ *
+ * - The data table (`DATA_TABLE` in slot 1) on a visible worksheet: the columns `id` and `version` (hidden),
  *   then the server's columns in order, headed by their German labels. Users may sort, filter,
  *   reorder columns and add their own; columns are found by their header, and a column whose
  *   header is no label of the binding is the user's: never read as data, never sent. `version`
  *   is the row's version at the full pull that wrote it (empty in rows added later) and is only
  *   shown: what a push is based on is the snapshot.
- * - The very hidden worksheet `BINDING_SHEET`: A1 the format marker, row 2 the binding as JSON,
+ * - The very hidden binding sheet (`BINDING_SHEET` in slot 1): A1 the format marker, row 2 the binding as JSON,
  *   from row 4 on one row per row of the base snapshot: id | version | values as JSON. Panes
  *   write single rows of it (co-authors share the sheet), so rows may be empty, and an id on two
  *   rows counts with its higher version.
  *   A JSON text longer than an Excel cell holds continues in the cells to its right.
- * - The very hidden worksheet `LISTS_SHEET`: one column per enum column, the vocabulary its
+ * - The very hidden lists sheet (`LISTS_SHEET` in slot 1): one column per enum column, the vocabulary its
  *   drop-down offers (a list typed into the validation rule itself is capped at 255 characters
  *   and cannot hold entries with commas).
  */
@@ -24,7 +30,11 @@ import type { BaseRow, CellValue, Column, ExcelValue, SheetRow, Snapshot, TableR
 export const BINDING_SHEET = 'OZG-Sync';
 export const LISTS_SHEET = 'OZG-Sync-Listen';
 export const DATA_TABLE = 'OZG_Sync';
-export const FORMAT_MARKER = 'ozg-sync/1';
+/** The open Konflikte and rejected cells of slot 1 (see addin/src/excel/offen.ts). */
+export const OPEN_ITEMS_SHEET = 'OZG-Sync-Offen';
+export const FORMAT_MARKER = 'ozg-sync/2';
+/** The first format: one bound table per workbook, in what is slot 1 now. Read, and rewritten as FORMAT_MARKER on first open. */
+export const FIRST_FORMAT_MARKER = 'ozg-sync/1';
 /** What Excel stores in one cell at most. */
 export const MAX_CELL_CHARS = 32_767;
 /** The binding sheet's row (0-based) of the first snapshot row: row 4 as Excel counts. */
@@ -64,7 +74,52 @@ export interface Binding {
   syncedAt?: string;
 }
 
-export type DecodedBinding = { ok: true; binding: Binding; snapshot: Snapshot } | { ok: false; message: string };
+/** `format` 1 for a binding sheet of the first format, which the reader migrates by rewriting its marker. */
+export type DecodedBinding = { ok: true; binding: Binding; snapshot: Snapshot; format: 1 | 2 } | { ok: false; message: string };
+
+/** The sheets and the table of one bound table. */
+export interface SlotSheets {
+  slot: number;
+  binding: string;
+  lists: string;
+  openItems: string;
+  table: string;
+}
+
+/**
+ * The names of slot `slot`. Sheet names stay within Excel's 31 characters and table names within
+ * the rules for defined names (letters, digits, underscores; unique in the workbook, ECMA-376
+ * SpreadsheetML "Names"), so no slot number a workbook can reach breaks either.
+ */
+export function slotSheets(slot: number): SlotSheets {
+  if (slot === 1) return { slot, binding: BINDING_SHEET, lists: LISTS_SHEET, openItems: OPEN_ITEMS_SHEET, table: DATA_TABLE };
+  return { slot, binding: `${BINDING_SHEET} ${slot}`, lists: `${LISTS_SHEET} ${slot}`, openItems: `${OPEN_ITEMS_SHEET} ${slot}`, table: `${DATA_TABLE}_${slot}` };
+}
+
+/** The slot a binding sheet's name belongs to; undefined for any other sheet. */
+export function slotOfBindingSheet(name: string): number | undefined {
+  if (name === BINDING_SHEET) return 1;
+  const match = /^OZG-Sync ([1-9]\d{0,5})$/.exec(name);
+  const slot = match ? Number(match[1]) : undefined;
+  return slot !== undefined && slot > 1 ? slot : undefined;
+}
+
+/** The slot of a binding, by the table name it was given when written (the user may rename the table; the binding keeps the name). */
+export function slotOf(binding: Pick<Binding, 'table'>): SlotSheets {
+  const match = /^OZG_Sync_([1-9]\d{0,5})$/.exec(binding.table);
+  return slotSheets(match && Number(match[1]) > 1 ? Number(match[1]) : 1);
+}
+
+/** The lowest slot whose sheets and table are all free, given the names the workbook has (compared ignoring case, as Excel does). */
+export function freeSlot(sheetNames: readonly string[], tableNames: readonly string[]): SlotSheets {
+  const fold = (name: string) => name.toLocaleLowerCase('de');
+  const sheets = new Set(sheetNames.map(fold));
+  const tables = new Set(tableNames.map(fold));
+  for (let slot = 1; ; slot++) {
+    const names = slotSheets(slot);
+    if (![names.binding, names.lists, names.openItems].some((name) => sheets.has(fold(name))) && !tables.has(fold(names.table))) return names;
+  }
+}
 
 const MARKER_FAMILY = FORMAT_MARKER.slice(0, FORMAT_MARKER.indexOf('/') + 1);
 
@@ -191,7 +246,7 @@ function asVersion(cell: unknown): number | undefined {
 /** Reads a binding sheet back, given its cells from A1 on (as Excel or ExcelJS reads them). */
 export function decodeBindingSheet(values: unknown[][]): DecodedBinding {
   const marker = values[0]?.[0];
-  if (marker !== FORMAT_MARKER) {
+  if (marker !== FORMAT_MARKER && marker !== FIRST_FORMAT_MARKER) {
     if (typeof marker === 'string' && marker.startsWith(MARKER_FAMILY)) {
       return {
         ok: false,
@@ -218,7 +273,7 @@ export function decodeBindingSheet(values: unknown[][]): DecodedBinding {
     // server's versions only grow, so the higher one is the newer base, and the first of equals is the one that is updated.
     if ((snapshot.get(id)?.version ?? -1) < version) snapshot.set(id, { version, values: rowValues as Record<string, CellValue> });
   }
-  return { ok: true, binding, snapshot };
+  return { ok: true, binding, snapshot, format: marker === FIRST_FORMAT_MARKER ? 1 : 2 };
 }
 
 /** Excel tells headers apart ignoring case, so the table is read the same way. */
@@ -335,8 +390,8 @@ export interface ValidationList {
  * The drop-down lists: one per enum column with a vocabulary. enum[] columns get none, since a
  * drop-down sets a single entry and would refuse the list a cell holds.
  */
-export function validationLists(columns: readonly Column[]): ValidationList[] {
-  const sheet = `'${LISTS_SHEET.replaceAll("'", "''")}'`;
+export function validationLists(columns: readonly Column[], listsSheet: string = LISTS_SHEET): ValidationList[] {
+  const sheet = `'${listsSheet.replaceAll("'", "''")}'`;
   return columns
     .filter((column) => column.type === 'enum' && (column.values?.length ?? 0) > 0)
     .map((column, position) => {
@@ -348,7 +403,7 @@ export function validationLists(columns: readonly Column[]): ValidationList[] {
 const SHEET_NAME_LENGTH = 31;
 const FALLBACK_SHEET_NAME = 'OZG-Daten';
 /** Names the add-in uses itself, plus the one Excel reserves. */
-const RESERVED_SHEET_NAMES = [BINDING_SHEET, LISTS_SHEET, 'History'];
+const RESERVED_SHEET_NAMES = [BINDING_SHEET, LISTS_SHEET, OPEN_ITEMS_SHEET, 'History'];
 
 /**
  * A worksheet name for the data table after the title: within Excel's rules (31 characters, none
@@ -358,9 +413,11 @@ export function dataSheetName(title: string, taken: readonly string[]): string {
   const tidy = (name: string) => name.replace(/^[\s']+|[\s']+$/g, '');
   const base = tidy(tidy(title.replace(/[:\\/?*[\]]/g, '-')).slice(0, SHEET_NAME_LENGTH)) || FALLBACK_SHEET_NAME;
   const used = new Set([...RESERVED_SHEET_NAMES, ...taken].map((name) => name.toLocaleLowerCase('de')));
+  // Names of other slots' sheets are kept free too: a title like "OZG-Sync 2" would take one.
+  const reserved = (name: string) => used.has(name.toLocaleLowerCase('de')) || /^OZG-Sync(-Listen|-Offen)? \d+$/i.test(name);
   for (let n = 1; ; n++) {
     const suffix = n === 1 ? '' : ` (${n})`;
     const name = tidy(base.slice(0, SHEET_NAME_LENGTH - suffix.length)) + suffix;
-    if (!used.has(name.toLocaleLowerCase('de'))) return name;
+    if (!reserved(name)) return name;
   }
 }

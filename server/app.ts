@@ -14,6 +14,7 @@ import { AppError, badRequest, errorResponse, notFound, type ErrorCode } from '.
 import { DEFAULT_LIVE_LIMITS, LiveHub } from './live/hub.ts';
 import { createRouter, documentedMethods, withCommonResponses, type LiveStreams } from './openapi.ts';
 import { requestOrigin, type OriginOptions } from './origin.ts';
+import type { Inviter } from './auth/invite.ts';
 import type { AuthSetup } from './auth/require-member.ts';
 import { createRoutes } from './routes/index.ts';
 
@@ -62,6 +63,8 @@ export interface AppOptions {
   frameAncestors?: string[];
   /** Whether the pane offers "Mit Microsoft anmelden" (the Supabase project has the Azure provider enabled). */
   supabaseAzure?: boolean;
+  /** Supabase Auth's invitations, where the server holds the project's service-role key (supabase mode only). */
+  inviter?: Inviter;
   /** The process's one listener for live change notices (GET /api/events); a new one with the default limits without. */
   live?: LiveStreams;
   /** How the server's own public address is found (PUBLIC_URL, TRUST_PROXY). */
@@ -125,6 +128,7 @@ export function createApp({
   addinDir = ADDIN_DIST,
   frameAncestors = [],
   supabaseAzure = false,
+  inviter,
   live = { hub: new LiveHub(db, DEFAULT_LIVE_LIMITS), heartbeatMs: 15_000 },
   origin = {},
 }: AppOptions) {
@@ -153,10 +157,15 @@ export function createApp({
 
   app.route(
     '/',
-    createRoutes(auth, {
-      mode: auth.mode,
-      ...(supabase ? { supabaseUrl: supabase.url, supabaseAnonKey: supabase.anonKey, microsoft: supabaseAzure } : {}),
-    }),
+    createRoutes(
+      auth,
+      {
+        mode: auth.mode,
+        ...(supabase ? { supabaseUrl: supabase.url, supabaseAnonKey: supabase.anonKey, microsoft: supabaseAzure, einladen: auth.mode === 'supabase' && Boolean(inviter) } : {}),
+      },
+      // Local mode has no accounts to invite to.
+      auth.mode === 'supabase' ? inviter : undefined,
+    ),
   );
   app.use('/addin/*', serveStatic({ root: addinDir, rewriteRequestPath: (p) => p.slice('/addin'.length) }));
   // Read on each request, like serveStatic does, so that a new build needs no restart.
@@ -215,19 +224,6 @@ export function createApp({
     const state = sqlState(error);
     if (state === SQLSTATE.characterNotInRepertoire || state === SQLSTATE.untranslatableCharacter) {
       return errorResponse(c, badRequest('Die Anfrage enthält Zeichen, die nicht gespeichert werden können, z. B. das Nullzeichen (\\u0000).'));
-    }
-    // The API checks values before the database does; what still fails there is a value the client sent.
-    if (isDataError(state)) {
-      const column = errorColumn(error);
-      return errorResponse(
-        c,
-        badRequest(
-          column
-            ? `Der Wert für „${column}“ verletzt eine Regel der Datenbank; nichts wurde gespeichert.`
-            : 'Ein Wert der Anfrage liegt außerhalb dessen, was die Datenbank speichern kann; nichts wurde gespeichert.',
-          { sqlstate: state, ...(column ? { column } : {}) },
-        ),
-      );
     }
     // The API checks values before the database does; what still fails there is a value the client sent.
     if (isDataError(state)) {

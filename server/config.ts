@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AuthEnv } from './auth/tokens.ts';
@@ -21,6 +22,12 @@ export interface Config {
   demoData: boolean;
   /** Origins besides Office's and the server's own that may show the task pane in a frame. */
   frameAncestors: string[];
+  /**
+   * The Supabase project's service-role key (SUPABASE_SERVICE_ROLE_KEY): with it admins can send Supabase Auth's
+   * invitation from Mitglieder. It passes every row-level security policy, so it stays in this process: never sent
+   * to a browser, never written to the log.
+   */
+  supabaseServiceRoleKey: string | undefined;
   /** Whether the Supabase project has the Azure (Microsoft Entra ID) provider enabled: the pane then offers it. */
   supabaseAzure: boolean;
   /** Where the built task pane lies (vite build), served under /addin. */
@@ -29,21 +36,30 @@ export interface Config {
   live: { perMember: number; perProcess: number; heartbeatSeconds: number };
   /** The server's public address (PUBLIC_URL) and whether to trust a reverse proxy's headers (TRUST_PROXY). */
   origin: { publicUrl: string | undefined; trustProxy: boolean };
+  /**
+   * How many server processes share the port (node:cluster): one per available core with PostgreSQL, always one
+   * with the embedded database, which only one process can open.
+   */
+  workers: number;
 }
 
-const positiveInteger = (name: string, fallback: number, max: number) =>
+const integerUpTo = (name: string, max: number) =>
   z.coerce
     .number({ error: `${name} muss eine Zahl sein.` })
     .int({ error: `${name} muss eine ganze Zahl sein.` })
     .min(1, { error: `${name} muss zwischen 1 und ${max.toLocaleString('de-DE')} liegen.` })
-    .max(max, { error: `${name} muss zwischen 1 und ${max.toLocaleString('de-DE')} liegen.` })
-    .default(fallback);
+    .max(max, { error: `${name} muss zwischen 1 und ${max.toLocaleString('de-DE')} liegen.` });
+
+const positiveInteger = (name: string, fallback: number, max: number) => integerUpTo(name, max).default(fallback);
 
 /**
  * A source for CSP frame-ancestors: scheme, host (optionally `*.` for every subdomain) and port, nothing else,
  * because a path or a quote would widen or break the header.
  */
 const FRAME_ANCESTOR = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
+
+/** Each worker holds its own pool of database connections (10): more processes than this exhaust a database's slots long before they help. */
+const MAX_WORKERS = 64;
 
 const Env = z.object({
   PORT: z.coerce
@@ -62,6 +78,7 @@ const Env = z.object({
   SUPABASE_URL: z.string().optional(),
   SUPABASE_JWT_SECRET: z.string().optional(),
   SUPABASE_ANON_KEY: z.string().trim().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().trim().optional(),
   NODE_ENV: z.string().optional(),
   OZG_DEMO_DATA: z.preprocess(
     (value) => (typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value),
@@ -104,6 +121,10 @@ const Env = z.object({
   LIVE_MAX_STREAMS_PER_MEMBER: positiveInteger('LIVE_MAX_STREAMS_PER_MEMBER', 10, 1_000),
   LIVE_MAX_STREAMS: positiveInteger('LIVE_MAX_STREAMS', 2_000, 100_000),
   LIVE_HEARTBEAT_SECONDS: positiveInteger('LIVE_HEARTBEAT_SECONDS', 15, 300),
+  WORKERS: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    integerUpTo('WORKERS', MAX_WORKERS).optional(),
+  ),
 });
 
 export class ConfigError extends Error {
@@ -121,6 +142,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Ungültige Konfiguration:\nSUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
     );
   }
+  if (parsed.data.SUPABASE_SERVICE_ROLE_KEY && !parsed.data.SUPABASE_URL?.trim()) {
+    throw new ConfigError(
+      'Ungültige Konfiguration:\nSUPABASE_SERVICE_ROLE_KEY: Einladungen verschickt Supabase Auth; dafür braucht der Server auch SUPABASE_URL, die Adresse des Projekts.',
+    );
+  }
+  if (parsed.data.WORKERS !== undefined && parsed.data.WORKERS > 1 && !parsed.data.DATABASE_URL) {
+    throw new ConfigError(
+      'Ungültige Konfiguration:\nWORKERS: Mehrere Server-Prozesse brauchen DATABASE_URL (PostgreSQL); die eingebettete Datenbank kann nur ein Prozess öffnen.',
+    );
+  }
   return {
     port: parsed.data.PORT,
     dataDir: path.resolve(parsed.data.DATA_DIR),
@@ -132,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: parsed.data.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     supabaseAnonKey: parsed.data.SUPABASE_ANON_KEY || undefined,
+    supabaseServiceRoleKey: parsed.data.SUPABASE_SERVICE_ROLE_KEY || undefined,
     demoData:
       parsed.data.OZG_DEMO_DATA === undefined
         ? !parsed.data.DATABASE_URL && parsed.data.NODE_ENV !== 'production'
@@ -145,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatSeconds: parsed.data.LIVE_HEARTBEAT_SECONDS,
     },
     origin: { publicUrl: parsed.data.PUBLIC_URL && new URL(parsed.data.PUBLIC_URL).origin, trustProxy: parsed.data.TRUST_PROXY },
+    workers: parsed.data.WORKERS ?? (parsed.data.DATABASE_URL ? Math.min(availableParallelism(), MAX_WORKERS) : 1),
   };
 }

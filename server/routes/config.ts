@@ -7,6 +7,8 @@ export interface ClientConfig {
   supabaseAnonKey?: string;
   /** The Supabase project signs in with Microsoft (Azure provider): the pane shows "Mit Microsoft anmelden". */
   microsoft?: boolean;
+  /** The server can send Supabase Auth's invitation (SUPABASE_SERVICE_ROLE_KEY): Mitglieder shows „Einladen“. */
+  einladen?: boolean;
 }
 
 const ClientConfigSchema = z
@@ -15,6 +17,7 @@ const ClientConfigSchema = z
     supabaseUrl: z.string().optional(),
     supabaseAnonKey: z.string().optional(),
     microsoft: z.boolean().optional(),
+    einladen: z.boolean().optional().openapi({ description: 'Ob Admins Personen per E-Mail von Supabase Auth einladen können (POST /api/mitglieder/einladung)' }),
   })
   .openapi('Clientkonfiguration');
 

@@ -1,3 +1,4 @@
+import type { Inviter } from '../auth/invite.ts';
 import { requireMember, type AuthSetup } from '../auth/require-member.ts';
 import { createRouter, isSignedIn } from '../openapi.ts';
 import { changesRoutes } from './changes.ts';
@@ -21,7 +22,7 @@ import { importRoutes } from '../import/routes.ts';
  * Every resource of the API, mounted in one place; its type is what the add-in's typed client
  * sees. Everything under /api but the sign-in helpers needs a member's token.
  */
-export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: auth.mode }) {
+export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: auth.mode }, inviter?: Inviter) {
   const member = requireMember(auth.verify);
   return createRouter()
     .route('/', healthRoutes)
@@ -37,7 +38,7 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', eventsRoutes)
     .route('/', xlsxRoutes)
     .route('/', importRoutes)
-    .route('/', mitgliederRoutes)
+    .route('/', mitgliederRoutes(inviter))
     .route('/', changesRoutes)
     .route('/', reportsRoutes)
     .route('/', stichtageRoutes)

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { assertMayWriteTable, withCaller } from '../auth/caller.ts';
+import type { Inviter } from '../auth/invite.ts';
 import { SQLSTATE, sqlState } from '../db/errors.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
@@ -38,13 +39,30 @@ const NeuesMitglied = z
   })
   .openapi('NeuesMitglied');
 
+const Einladung = z
+  .object({
+    email: z
+      .string()
+      .trim()
+      .pipe(z.email({ error: 'Bitte eine gültige E-Mail-Adresse angeben.' }).max(320)),
+  })
+  .openapi('Einladung');
+
+const Eingeladen = z
+  .object({
+    email: z.string(),
+    weiterleitung: z.string().openapi({ description: 'Wohin der Link in der E-Mail führt: die Browser-Oberfläche dieses Servers' }),
+  })
+  .openapi('Eingeladen');
+
 const SELECT = 'select id, email, rolle, themenfeld_id as "themenfeldId", ags from public.mitglied';
 
 const requireAdmin = (c: Context<AppEnv>) =>
   assertMayWriteTable(c, 'mitglieder', 'Mitgliedschaften verwalten nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
 
 
-export const mitgliederRoutes = createRouter()
+/** Without `inviter` (no SUPABASE_SERVICE_ROLE_KEY, or local mode) POST /api/mitglieder/einladung says why it cannot invite. */
+export const mitgliederRoutes = (inviter: Inviter | undefined) => createRouter()
   .openapi(
     createRoute({
       method: 'get',
@@ -118,5 +136,45 @@ export const mitgliederRoutes = createRouter()
       });
       if (!row) throw notFound(`Die Mitgliedschaft ${id} gibt es nicht.`);
       return c.json(row, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/mitglieder/einladung',
+      tags: ['Mitglieder'],
+      summary: 'Eine Person mit Mitgliedschaft per E-Mail von Supabase Auth einladen (nur Admins, nur mit SUPABASE_SERVICE_ROLE_KEY)',
+      description:
+        'Supabase Auth schickt eine Einladung mit einem Link, der die Person bei der Browser-Oberfläche dieses Servers anmeldet. ' +
+        'Wer schon ein Konto hat, bekommt 409; wer noch nicht eingeladen wurde oder die Einladung nicht angenommen hat, bekommt sie (erneut).',
+      request: { body: { content: { 'application/json': { schema: Einladung } }, required: true } },
+      responses: {
+        200: jsonResponse(Eingeladen, 'Die Einladung ist verschickt'),
+        ...errorResponses,
+        409: jsonResponse(errorResponses[400].content['application/json'].schema, 'Die Person hat schon ein Konto und kann sich anmelden'),
+        429: jsonResponse(errorResponses[400].content['application/json'].schema, 'Supabase hat gerade zu viele E-Mails verschickt'),
+        503: jsonResponse(errorResponses[400].content['application/json'].schema, 'Einladungen sind nicht eingerichtet oder Supabase Auth ist nicht erreichbar'),
+      },
+    }),
+    async (c) => {
+      await requireAdmin(c);
+      const { email } = c.req.valid('json');
+      if (!inviter) {
+        throw new AppError(
+          'unavailable',
+          'Dieser Server verschickt keine Einladungen: Dafür braucht er Supabase Auth und den service_role-Schlüssel des Projekts (SUPABASE_SERVICE_ROLE_KEY).',
+        );
+      }
+      // The address as the database keeps it, which is the one a token's holder is known by.
+      const [member] = await withCaller(c, (tx) =>
+        tx.query<{ email: string }>(`select email from public.mitglied where email = intern.email_normalisieren($1) limit 1`, [email]),
+      );
+      if (!member) {
+        throw notFound(`${email} hat keine Mitgliedschaft. Legen Sie zuerst eine an; eingeladen wird nur, wer in OZG-Sync etwas darf.`);
+      }
+      // The invitation's link signs the person in where they will work: the web app at this server's public address.
+      const weiterleitung = `${c.get('origin')}/`;
+      await inviter.invite(member.email, weiterleitung);
+      return c.json({ email: member.email, weiterleitung }, 200);
     },
   );

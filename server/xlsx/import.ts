@@ -7,6 +7,7 @@ import {
   BINDING_SHEET,
   NOT_BOUND,
   decodeBindingSheet,
+  slotOfBindingSheet,
   tableLayout,
   tableRowOf,
   type Binding,
@@ -66,6 +67,19 @@ const BINDING_PREFIX_BYTES = 4 * 1024 * 1024;
 const TOO_LARGE = `Die Datei entpackt sich auf mehr als ${MAX_UNPACKED_BYTES / 1024 / 1024} MB; so große Arbeitsmappen nimmt OZG-Sync nicht an.`;
 const ZIP_ERRORS = { tooLarge: TOO_LARGE, damaged: NOT_XLSX };
 
+/**
+ * A workbook the add-in bound to several tables (format ozg-sync/2) holds a binding sheet per
+ * table; reading only the first would drop the edits on the others without a word.
+ */
+function refuseSeveralTables(sheetNames: Iterable<string>): void {
+  const bound = [...sheetNames].filter((name) => slotOfBindingSheet(name) !== undefined).length;
+  if (bound > 1) {
+    throw badRequest(
+      `Diese Datei enthält ${bound} verbundene Tabellen. Der Import nimmt bisher nur Dateien mit einer Tabelle an; senden Sie die Änderungen dieser Arbeitsmappe mit „Alle senden“ im Add-in.`,
+    );
+  }
+}
+
 const notOurs = () =>
   badRequest(`${NOT_BOUND} Senden Sie nur Dateien, die OZG-Sync exportiert hat (GET /api/sheets/{kind}/export.xlsx oder npm run sheet -- export).`);
 
@@ -91,6 +105,7 @@ async function workbookParts(zip: UploadZip) {
       if (Type?.endsWith('/sharedStrings')) sharedStrings = partPath(Target);
     });
   }, ZIP_ERRORS);
+  refuseSeveralTables(sheets.keys());
   const bindingId = sheets.get(BINDING_SHEET);
   return { bindingSheet: bindingId ? targets.get(bindingId) : undefined, sharedStrings };
 }
@@ -287,6 +302,7 @@ function findHeader(sheet: ExcelJS.Worksheet, columns: readonly Column[]): { lin
  */
 export async function readSheetFile(bytes: Uint8Array): Promise<UploadedSheet> {
   const workbook = await loadWorkbook(bytes);
+  refuseSeveralTables(workbook.worksheets.map((worksheet) => worksheet.name));
   const bindingSheet = workbook.getWorksheet(BINDING_SHEET);
   const decoded = bindingSheet
     ? decodeBindingSheet(sheetValues(bindingSheet, 1, bindingSheet.rowCount))

@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { build } from 'vite';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const AXE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** A script built from one of tests/e2e's stand-ins, injected into every frame before the pane's own code runs. */
@@ -52,4 +55,23 @@ export async function servePage(html: (origin: string) => string): Promise<{ ori
   const address = server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * axe-core's default rules on the page as it stands: no serious or critical violation. Left out are Fluent's focus
+ * guards: tabster puts `<i tabindex="0" aria-hidden="true" data-tabster-dummy>` around focus groups on purpose, only to
+ * pass focus on, and Microsoft's Accessibility Insights suppresses exactly these as a false positive of
+ * aria-hidden-focus (https://github.com/microsoft/tabster/issues/288, https://github.com/microsoft/accessibility-insights-web/pull/7605).
+ */
+export async function expectAccessible(page: Page, where: string) {
+  // Fluent fades colours in (e.g. a button leaving its disabled state); axe must judge the colours that stay.
+  await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' });
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    type Violation = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
+    const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    const { violations } = await axe.run({ exclude: [['[data-tabster-dummy]']] });
+    return violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, targets: nodes.map((node) => node.target.join(' ')) }));
+  });
+  expect([where, violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')]).toEqual([where, []]);
 }

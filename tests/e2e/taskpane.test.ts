@@ -250,7 +250,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
   });
 
   it('searches, clears and re-types the Kommune, and marks another Kommune’s sheet as read-only with Senden disabled', async () => {
-    await page.getByRole('button', { name: 'Andere Tabelle wählen' }).click();
+    await page.getByRole('button', { name: 'Weitere Tabelle abrufen' }).click();
     const kommune = page.getByRole('combobox', { name: 'Kommune' });
     await kommune.click();
     await kommune.pressSequentially('mettm');
@@ -273,9 +273,26 @@ describe.skipIf(!existsSync(CHROMIUM))(`The task pane in Chromium${existsSync(CH
     await page.getByRole('option', { name: /^Mettmann, Stadt \(05158024\)/ }).click();
     await page.getByRole('button', { name: 'Abrufen', exact: true }).click();
 
-    await page.getByText('Nur lesen', { exact: true }).waitFor();
-    expect(await page.getByRole('button', { name: 'Senden' }).isDisabled()).toBe(true);
+    await page.getByText('Nur lesen', { exact: true }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Senden', exact: true }).isDisabled()).toBe(true);
     await shot('11-nur-lesen');
+  });
+
+  it('keeps Köln’s sheet beside the one fetched for Mettmann, lists both, and switches back to Köln’s', async () => {
+    const blaetter = page.getByRole('list', { name: 'Verbundene Blätter' }).getByRole('listitem');
+    await blaetter.nth(1).waitFor();
+    expect(await blaetter.allTextContents()).toEqual([
+      expect.not.stringContaining('Nur lesen'),
+      expect.stringContaining('Nur lesen'),
+    ]);
+    await blaetter.first().getByRole('button', { name: 'Umsetzungsstand einer Kommune: Köln, Stadt' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Senden', exact: true }).isDisabled()).toBe(false);
+    await page.evaluate(() => window.ozgStandIn.edit({ key: 'ozg_id', value: 10177 }, 'bemerkung', 'wartet auf Alle senden'));
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await blaetter.first().getByText('1 wartet').waitFor();
+    await shot('14-mehrere-blaetter');
+    await page.getByRole('button', { name: 'Alle senden' }).click();
+    await page.getByText(/^Umsetzungsstand einer Kommune: Köln, Stadt: 1 Zeile übernommen\. Umsetzungsstand einer Kommune: Mettmann, Stadt \(05158024\): nichts zu senden\.$/).waitFor();
   });
 
   it('offers a Themenfeld coordinator Zurücksetzen on its Themenfeld’s table but not on a Kommune’s pushes, which only admins may revert', async () => {

@@ -8,7 +8,10 @@ import { httpApi, type Api } from './api.ts';
 import { createPostgresDatabase, describeOnPostgres } from './databases.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server-process.ts';
 
-/** The server process on its own throwaway PostgreSQL database, as an operator runs it with DATABASE_URL. */
+/**
+ * The server process on its own throwaway PostgreSQL database, as an operator runs it with DATABASE_URL: one process,
+ * or OZG_TEST_WORKERS of them on one port.
+ */
 export interface ServerOnPostgres {
   server: RunningServer;
   /** The same database, connected as its owner: to look at what the server wrote. */
@@ -30,7 +33,8 @@ export interface ServerOnPostgresOptions extends ServerOptions {
 export async function startServerOnPostgres(options: ServerOnPostgresOptions = {}): Promise<ServerOnPostgres> {
   const database = await createPostgresDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-data-'));
-  const env = { DATABASE_URL: database.url!, DATA_DIR: dataDir };
+  // The vitest project "zwei-server-prozesse" runs the same suites against two workers per server (vitest.config.ts).
+  const env = { DATABASE_URL: database.url!, DATA_DIR: dataDir, WORKERS: process.env.OZG_TEST_WORKERS ?? '1' };
   const start = (more: Record<string, string> = {}) => startServer({ ...env, ...more }, options);
   const others: RunningServer[] = [];
   const removeAll = async () => {

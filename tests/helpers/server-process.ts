@@ -18,11 +18,13 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
-  /** The server's own process (node runs server/main.ts directly), e.g. to read its memory from /proc. */
+  /** The server's own process (node runs server/main.ts directly); with several workers, their primary. */
   pid: number;
+  /** The processes that serve requests: the server itself, or its workers (WORKERS above 1), e.g. to read their memory from /proc. */
+  servingPids(): Promise<number[]>;
   output: () => string;
   stop(): Promise<number | null>;
-  /** Ends the process at once, as a crash or the OOM killer would: no shutdown handler runs. */
+  /** Ends the server and its workers at once, as a crash or the OOM killer would: no shutdown handler runs. */
   kill(): Promise<void>;
 }
 
@@ -31,12 +33,21 @@ export interface ServerOptions {
   nodeOptions?: string[];
 }
 
-/** Starts `npm start`'s entry point as its own process, as a user would, and waits until it listens. */
+/** The processes a process forked (Linux 3.5+, https://docs.kernel.org/filesystems/proc.html: /proc/PID/task/TID/children). */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/**
+ * Starts `npm start`'s entry point as its own process, as a user would, and waits until it listens: one process
+ * unless `env` sets WORKERS, whatever the machine's cores, so that a test knows what it runs against.
+ */
 export async function startServer(env: Record<string, string>, { nodeOptions = [] }: ServerOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', ...nodeOptions, 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), ...env },
+    env: { ...process.env, WORKERS: '1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -59,17 +70,25 @@ export async function startServer(env: Record<string, string>, { nodeOptions = [
     });
   });
 
+  const workers = () => childrenOf(child.pid!);
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
+    async servingPids() {
+      const forked = await workers();
+      return forked.length ? forked : [child.pid!];
+    },
     output: () => output,
     async stop() {
       child.kill('SIGTERM');
       return exited;
     },
     async kill() {
+      const forked = await workers();
       child.kill('SIGKILL');
+      for (const pid of forked) process.kill(pid, 'SIGKILL');
       await exited;
+      await Promise.all(forked.map(gone));
     },
   };
 }
@@ -81,10 +100,24 @@ export async function memoryOf(pid: number): Promise<{ resident: number; peak: n
   return { resident: bytes('VmRSS'), peak: bytes('VmHWM') };
 }
 
-/** How much more memory the process needed at its peak while `work` ran: Linux resets the peak on request. */
-export async function peakGrowth(pid: number, work: () => Promise<void>): Promise<number> {
-  await writeFile(`/proc/${pid}/clear_refs`, '5');
-  const before = await memoryOf(pid);
+/**
+ * How much more memory the server needed at its peak while `work` ran: Linux resets the peak on request. With
+ * several workers, the sum of each one's growth: at least the growth of their sum, so a bound on it holds for both.
+ */
+export async function peakGrowth(server: Pick<RunningServer, 'servingPids'>, work: () => Promise<void>): Promise<number> {
+  const pids = await server.servingPids();
+  await Promise.all(pids.map((pid) => writeFile(`/proc/${pid}/clear_refs`, '5')));
+  const before = await Promise.all(pids.map(memoryOf));
   await work();
-  return (await memoryOf(pid)).peak - before.resident;
+  const after = await Promise.all(pids.map(memoryOf));
+  return after.reduce((sum, { peak }, i) => sum + peak - before[i]!.resident, 0);
+}
+
+/** Until the process has ended; a zombie has (its parent, the killed primary, cannot reap it any more). */
+async function gone(pid: number) {
+  for (;;) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined || / Z /.test(stat.slice(stat.lastIndexOf(')')))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

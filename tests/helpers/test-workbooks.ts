@@ -1,4 +1,4 @@
-import { createExcelHost, loadBinding } from '../../addin/src/excel/index.ts';
+import { createExcelHost, loadBindings } from '../../addin/src/excel/index.ts';
 import type { WorkbookHost } from '../../addin/src/app/host.ts';
 import type { Binding } from '../../core/workbook.ts';
 import { KONFLIKT_FILL } from '../../core/workbook.ts';
@@ -51,7 +51,8 @@ export function excelWorkbook(labels: ReadonlyMap<string, string>, apiVersion?: 
   const book = workbook(apiVersion);
   const host = createExcelHost((batch) => book.run(batch));
   const label = (key: string) => labels.get(key) ?? key;
-  const tableName = () => book.tables[0]?.name ?? 'OZG_Sync';
+  // The table on the sheet in front, where a person types: the pane shows the sheet it works on.
+  const tableName = () => (book.tables.find((table) => table.sheet === book.active) ?? book.tables[0])?.name ?? 'OZG_Sync';
   const idOf = (match: RowMatch) => {
     const [header, ...body] = book.rows(tableName());
     const id = header!.indexOf('id');
@@ -72,7 +73,7 @@ export function excelWorkbook(labels: ReadonlyMap<string, string>, apiVersion?: 
       book.addColumn(header, [], tableName());
       book.type(idOf(match), header, value, tableName());
     },
-    binding: () => book.run(async (context) => (await loadBinding(context))?.binding),
+    binding: () => book.run(async (context) => (await loadBindings(context)).find(({ binding }) => binding.table === tableName())?.binding),
     konfliktMarks: () =>
       book.sheets.flatMap((sheet) => sheet.grid.flatMap((line) => line ?? [])).filter((cell) => cell?.format['fill.color'] === KONFLIKT_FILL).length,
   };

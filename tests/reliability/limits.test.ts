@@ -51,7 +51,8 @@ async function postFiftyMegabytes(url: string, headers: Record<string, string>, 
 
 describeServerOnPostgres('A 50 MB request body against the server process', (target) => {
   it('is refused with 413 on every POST endpoint before it is read whole, and the server stays small', async () => {
-    const { url, pid } = target().server;
+    const { server } = target();
+    const { url } = server;
     const login = await fetch(`${url}/api/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN }) });
     const { access_token: token } = (await login.json()) as { access_token: string };
     const posts = operationsOf(await (await fetch(`${url}/openapi.json`)).json())
@@ -73,7 +74,7 @@ describeServerOnPostgres('A 50 MB request body against the server process', (tar
       for (const chunked of [false, true]) {
         const label = `${post.path}${chunked ? ' (chunked)' : ''}`;
         let answer: Answer | undefined;
-        const grown = await peakGrowth(pid, async () => {
+        const grown = await peakGrowth(server, async () => {
           answer = await postFiftyMegabytes(`${url}${post.path}`, post.headers, { chunked });
         });
         expect(answer!.status, label).toBe(413);

@@ -122,7 +122,8 @@ function send(url: string, init: { method?: string; headers?: Record<string, str
 
 describeServerOnPostgres('Crafted .xlsx uploads against the server process', (target) => {
   it('a small file whose sheet unpacks to 290 MB, or whose zip directory understates a 500 MB member, is refused fast and small; four at once leave /health answering', async () => {
-    const { url, pid } = target().server;
+    const { server } = target();
+    const { url } = server;
     const koeln = await tokenOf(url, KOELN);
     const exportResponse = await send(`${url}/api/sheets/kommune-status/export.xlsx?scope=05315000`, { headers: { authorization: `Bearer ${koeln}` } });
     const exported = await entriesOf(new Uint8Array(exportResponse.bytes));
@@ -134,7 +135,7 @@ describeServerOnPostgres('Crafted .xlsx uploads against the server process', (ta
     const figures: string[] = [`bomb ${Math.round(bomb.length / 1024)} KB`, `understated ${Math.round(understated.length / 1024)} KB`];
     for (const [label, file] of [['290 MB', bomb], ['500 MB declared as 23 KB', understated]] as const) {
       let answer: Awaited<ReturnType<typeof post>> | undefined;
-      const grown = await peakGrowth(pid, async () => {
+      const grown = await peakGrowth(server, async () => {
         answer = await post(url, koeln, file);
       });
       expect(answer!.status, label).toBe(400);
@@ -155,7 +156,7 @@ describeServerOnPostgres('Crafted .xlsx uploads against the server process', (ta
       }
     })();
     let parallel: Awaited<ReturnType<typeof post>>[] = [];
-    const grown = await peakGrowth(pid, async () => {
+    const grown = await peakGrowth(server, async () => {
       parallel = await Promise.all([bomb, bomb, understated, bomb].map((file) => post(url, koeln, file)));
     });
     running = false;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppOptions } from '../../server/app.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
@@ -7,6 +8,24 @@ import { openPglite } from '../../server/db/pglite.ts';
 import { testAuth } from '../helpers/api.ts';
 
 describe('loadConfig', () => {
+  it('runs one server process per available core with PostgreSQL, and WORKERS chooses another number', () => {
+    const postgres = { DATABASE_URL: 'postgres://ozg@db.example.org/ozg' };
+    expect(loadConfig(postgres).workers).toBe(os.availableParallelism());
+    expect(loadConfig({ ...postgres, WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ ...postgres, WORKERS: ' ' }).workers).toBe(os.availableParallelism());
+  });
+
+  it('keeps the embedded database to one process, and refuses more with a German reason', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
+    expect(() => loadConfig({ WORKERS: '2' })).toThrow('WORKERS: Mehrere Server-Prozesse brauchen DATABASE_URL (PostgreSQL)');
+  });
+
+  it.each(['0', 'zwei', '1.5', '65'])('refuses WORKERS=%s in German', (value) => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://ozg@db.example.org/ozg', WORKERS: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://ozg@db.example.org/ozg', WORKERS: value })).toThrow(/WORKERS muss/);
+  });
+
   it('reads FRAME_ANCESTORS as a space-separated list of origins, wildcard subdomains included', () => {
     const config = loadConfig({ FRAME_ANCESTORS: '  https://intranet.example.org   https://*.Kreis-Beispiel.de:8443\nhttp://127.0.0.1:4100 ' });
     expect(config.frameAncestors).toEqual(['https://intranet.example.org', 'https://*.kreis-beispiel.de:8443', 'http://127.0.0.1:4100']);
@@ -40,6 +59,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SUPABASE_AZURE: '1' })).toThrow(ConfigError);
     expect(() => loadConfig({ SUPABASE_AZURE: '1', SUPABASE_URL: 'https://abcdefgh.supabase.co' })).toThrow(
       'SUPABASE_AZURE: Die Anmeldung mit Microsoft läuft über Supabase Auth und braucht SUPABASE_URL und SUPABASE_ANON_KEY.',
+    );
+  });
+
+  it('keeps the service-role key for invitations, and refuses it in German without the project it belongs to', () => {
+    expect(loadConfig({ SUPABASE_URL: 'https://abcdefgh.supabase.co', SUPABASE_SERVICE_ROLE_KEY: ' service-role ' }).supabaseServiceRoleKey).toBe('service-role');
+    expect(loadConfig({}).supabaseServiceRoleKey).toBeUndefined();
+    expect(() => loadConfig({ SUPABASE_SERVICE_ROLE_KEY: 'service-role' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-value' })).toThrow(
+      /^Ungültige Konfiguration:\nSUPABASE_SERVICE_ROLE_KEY: Einladungen verschickt Supabase Auth; dafür braucht der Server auch SUPABASE_URL, die Adresse des Projekts\.$/,
     );
   });
 });

@@ -80,7 +80,8 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     },
   });
   return {
-    config: () => unwrap<{ mode: 'local' | 'supabase'; supabaseUrl?: string; supabaseAnonKey?: string; microsoft?: boolean }>(client.api.config.$get()),
+    config: () =>
+      unwrap<{ mode: 'local' | 'supabase'; supabaseUrl?: string; supabaseAnonKey?: string; microsoft?: boolean; einladen?: boolean }>(client.api.config.$get()),
     localMembers: () => unwrap<{ email: string; rolle: string; bereich: string }[]>(client.api.dev.members.$get()),
     localLogin: (email: string) => unwrap<{ access_token: string }>(client.api.dev.login.$post({ json: { email } })),
     me: () => unwrap<MeResponse>(client.api.me.$get()),
@@ -103,6 +104,7 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     mitgliedAnlegen: (neu: { email: string; rolle: Rolle; ags?: string | null; themenfeldId?: number | null }) =>
       unwrap<Mitgliedschaft>(client.api.mitglieder.$post({ json: neu })),
     mitgliedEntfernen: (id: string) => unwrap<Mitgliedschaft>(client.api.mitglieder[':id'].$delete({ param: { id } })),
+    mitgliedEinladen: (email: string) => unwrap<{ email: string; weiterleitung: string }>(client.api.mitglieder.einladung.$post({ json: { email } })),
   };
 }
 

@@ -27,7 +27,43 @@ import { onlineOhneReifegrad, reifegradHinweis } from '../../../core/status-hinw
 import type { Binding } from '../../../core/workbook.ts';
 import type { WorkbookHost } from './host.ts';
 
+/** One bound table of the workbook, as the pane lists it. */
+export interface BlattStatus {
+  /** The table's name in the workbook: how the pane names the sheet to the controller. */
+  table: string;
+  title: string;
+  /** The worksheet holding the table. */
+  dataSheet: string;
+  kind: string;
+  scope: string;
+  /** Edited cells not yet sent, the ones the rules refuse included. */
+  wartend: number;
+  konflikte: number;
+  fehler: number;
+  /** Rows not sent by design, as hints (see SyncStatus.hinweise). */
+  hinweise: number;
+  /** Why the table cannot be read, in German; null while intact. */
+  beschaedigt: string | null;
+  /** The sheet the pane works on: Senden, Aktualisieren and the lists below are about it. */
+  aktiv: boolean;
+}
+
+/** What one sheet of „Alle senden“ or „Alle aktualisieren“ came to. */
+export interface BlattErgebnis {
+  table: string;
+  title: string;
+  /** Null for Aktualisieren, and for a sheet that failed. */
+  summary: PushSummary | null;
+  /** Why the sheet could not be sent or updated, in German; the other sheets went on. */
+  fehler: string | null;
+}
+
+/**
+ * The status of the sheet the pane works on (the active one), and the list of every bound sheet.
+ * With several sheets bound, the fields besides `blaetter` are the active sheet's.
+ */
 export interface SyncStatus {
+  blaetter: BlattStatus[];
   binding: Binding | null;
   konflikte: ZellKonflikt[];
   fehler: ZellFehler[];
@@ -56,24 +92,6 @@ export interface PushSummary {
   ungueltig: number;
 }
 
-/**
- * Pulling another sheet replaces the data sheet: unsent edits and open Konflikte on it would go
- * with it, so the pane asks first.
- */
-export class UngesendeteAenderungen extends Error {
-  override name = 'UngesendeteAenderungen';
-  constructor(
-    readonly offen: number,
-    bisher: string,
-    neu: string,
-  ) {
-    super(
-      `Auf dem Blatt „${bisher}“ ${offen === 1 ? 'wartet noch 1 ungesendete Änderung oder offener Konflikt' : `warten noch ${offen} ungesendete Änderungen oder offene Konflikte`}. ` +
-        `Senden Sie zuerst; beim Wechsel zu „${neu}“ wird das Blatt ersetzt und diese Änderungen gingen verloren.`,
-    );
-  }
-}
-
 const countCells = (changes: PushChange[]) => changes.reduce((n, change) => n + Object.keys(change.set).length, 0);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -93,12 +111,22 @@ async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The sync workflow of the task pane: pull, push, refresh and settling Konflikte, on top of the pure sync logic. */
+/** One bound table and what the pane knows of it. */
+interface Blatt {
+  binding: Binding;
+  state: SyncState;
+  lastSync: string | null;
+  markierung: string | null;
+}
+
+/**
+ * The sync workflow of the task pane: pull, push, refresh and settling Konflikte, on top of the
+ * pure sync logic, for each table bound in the workbook. The operations work on the active sheet
+ * (`aktiv`); those for all sheets make each one active in turn, one after another.
+ */
 export class SyncController {
-  private binding: Binding | null = null;
-  private state: SyncState = emptyState();
-  private lastSync: string | null = null;
-  private markierung: string | null = null;
+  private blaetter: Blatt[] = [];
+  private aktiv: Blatt | null = null;
   /**
    * The pane's own operations run one after another: a recount on focus or a live refresh while a
    * push is under way would otherwise read and save the base between the push's steps.
@@ -111,14 +139,55 @@ export class SyncController {
     private readonly server: string,
   ) {}
 
+  private get binding(): Binding | null {
+    return this.aktiv?.binding ?? null;
+  }
+
+  private set binding(binding: Binding) {
+    this.requireActive().binding = binding;
+  }
+
+  private get state(): SyncState {
+    return this.aktiv?.state ?? emptyState();
+  }
+
+  private set state(state: SyncState) {
+    this.requireActive().state = state;
+  }
+
+  private get lastSync(): string | null {
+    return this.aktiv?.lastSync ?? null;
+  }
+
+  private set lastSync(time: string) {
+    this.requireActive().lastSync = time;
+  }
+
+  private get markierung(): string | null {
+    return this.aktiv?.markierung ?? null;
+  }
+
+  private set markierung(text: string | null) {
+    this.requireActive().markierung = text;
+  }
+
   open(): Promise<SyncStatus> {
     return this.exclusive(async () => {
       const loaded = await this.host.load();
-      if (loaded) {
-        this.binding = loaded.binding;
-        this.state = loaded.state;
-        this.lastSync = loaded.binding.syncedAt ?? null;
-      }
+      this.blaetter = loaded.map(({ binding, state }) => ({ binding, state, lastSync: binding.syncedAt ?? null, markierung: null }));
+      this.aktiv = this.blaetter[0] ?? null;
+      return this.currentStatus();
+    });
+  }
+
+  /** Makes another bound sheet the active one, and shows it in Excel. */
+  waehle(table: string): Promise<SyncStatus> {
+    return this.exclusive(async () => {
+      const blatt = this.blaetter.find((b) => b.binding.table === table);
+      if (!blatt) throw new ApiError(0, 'unbound', 'Dieses Blatt ist in der Arbeitsmappe nicht mehr verbunden.');
+      this.aktiv = blatt;
+      // Only for the eye: a sheet Excel cannot show (its table renamed) is still the pane's to repair.
+      await this.host.showSheet(blatt.binding).catch(() => {});
       return this.currentStatus();
     });
   }
@@ -129,7 +198,34 @@ export class SyncController {
   }
 
   private async currentStatus(): Promise<SyncStatus> {
+    const active = this.aktiv;
+    const blaetter: BlattStatus[] = [];
+    let own: SyncStatus | undefined;
+    for (const blatt of this.blaetter) {
+      this.aktiv = blatt;
+      const one = await this.activeStatus();
+      if (blatt === active) own = one;
+      blaetter.push({
+        table: blatt.binding.table,
+        title: blatt.binding.title,
+        dataSheet: blatt.binding.dataSheet,
+        kind: blatt.binding.kind,
+        scope: blatt.binding.scope,
+        wartend: one.wartend,
+        konflikte: one.konflikte.length,
+        fehler: one.fehler.length,
+        hinweise: one.hinweise.length,
+        beschaedigt: one.beschaedigt,
+        aktiv: blatt === active,
+      });
+    }
+    this.aktiv = active;
+    return { ...(own ?? (await this.activeStatus())), blaetter };
+  }
+
+  private async activeStatus(): Promise<SyncStatus> {
     const status: SyncStatus = {
+      blaetter: [],
       binding: this.binding,
       konflikte: this.state.konflikte,
       fehler: this.state.fehler,
@@ -174,47 +270,34 @@ export class SyncController {
     });
   }
 
-  /** Unsent cells of the bound table; none when the user has deleted it already. */
-  private async unsentCells(binding: Binding): Promise<number> {
-    const table = await this.read(binding).catch(() => null);
-    return table ? this.pendingCells(table) : 0;
-  }
-
-  /** Edits not on the server yet, the ones its rules refuse included: they are the user's typing all the same. */
-  private pendingCells(table: TableRow[]): number {
-    const diff = diffTable(this.state.columns, this.state.base, table);
-    return countCells(diff.changes) + diff.invalid.length;
-  }
-
   /**
-   * Abrufen: the whole scope. Into the bound table it is merged like a refresh, so unsent edits,
-   * the user's own columns and their formulas stay; any other sheet replaces the data sheet, and
-   * only with `verwerfen` when the bound one still holds unsent edits or open Konflikte.
+   * Abrufen: the whole scope. Into the table already bound to that sheet (kind and scope) it is
+   * merged like a refresh, so unsent edits, the user's own columns and their formulas stay; any
+   * other sheet is added to the workbook beside the bound ones. Either becomes the active sheet.
    */
-  pull(kind: string, scope: string, title: string, { verwerfen = false } = {}): Promise<SyncStatus> {
+  pull(kind: string, scope: string, title: string): Promise<SyncStatus> {
     return this.exclusive(async () => {
-      const same = this.binding?.kind === kind && this.binding.scope === scope;
-      if (this.binding && !same && !verwerfen) {
-        const offen = (await this.unsentCells(this.binding)) + this.state.konflikte.length;
-        if (offen) throw new UngesendeteAenderungen(offen, this.binding.title, title);
-      }
+      const bound = this.blaetter.find((blatt) => blatt.binding.kind === kind && blatt.binding.scope === scope);
       const pull = await this.api.pull(kind, scope);
-      if (this.binding && same) {
-        const intact = await this.read(this.binding).then(
+      if (bound) {
+        this.aktiv = bound;
+        const intact = await this.read(bound.binding).then(
           () => true,
           () => false,
         );
         // "Bitte rufen Sie die Tabelle neu ab", says a damaged table: so Abrufen rebuilds it.
-        if (!intact) await this.rebuild(this.binding);
-        return this.merge(this.binding, pull, { full: true });
+        if (!intact) await this.rebuild(bound.binding);
+        await this.merge(this.requireBinding(), pull, { full: true });
+        return this.currentStatus();
       }
       const { state } = mergePull(emptyState(), [], pull, { full: true });
-      this.lastSync = new Date().toISOString();
-      const next = { kind, scope, title, server: this.server, cursor: state.cursor ?? pull.cursor, columns: pull.columns, syncedAt: this.lastSync };
-      this.binding = await this.host.writeSheet(pull, next, state);
-      this.state = state;
+      const syncedAt = new Date().toISOString();
+      const next = { kind, scope, title, server: this.server, cursor: state.cursor ?? pull.cursor, columns: pull.columns, syncedAt };
+      const blatt: Blatt = { binding: await this.host.writeSheet(pull, next, state), state, lastSync: syncedAt, markierung: null };
+      this.blaetter.push(blatt);
+      this.aktiv = blatt;
       // The new sheet carries no marks yet, and a full pull into it opens no Konflikt.
-      if (state.konflikte.length + state.fehler.length > 0) await this.mark(this.binding);
+      if (state.konflikte.length + state.fehler.length > 0) await this.mark(blatt.binding);
       return this.currentStatus();
     });
   }
@@ -231,7 +314,8 @@ export class SyncController {
       const binding = this.requireBinding();
       const { gerettet, verloren } = await this.rebuild(binding);
       const pull = await this.api.pull(binding.kind, binding.scope);
-      return { status: await this.merge(this.binding!, pull, { full: true }), gerettet, verloren };
+      await this.merge(this.binding!, pull, { full: true });
+      return { status: await this.currentStatus(), gerettet, verloren };
     });
   }
 
@@ -273,18 +357,58 @@ export class SyncController {
   /** Aktualisieren: the server's changes since the last sync, keeping every unsent local edit. */
   refresh(): Promise<SyncStatus> {
     return this.exclusive(async () => {
-      const binding = this.requireBinding();
-      return this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+      await this.refreshActive();
+      return this.currentStatus();
     });
   }
 
-  private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<SyncStatus> {
+  private async refreshActive(): Promise<void> {
+    const binding = this.requireBinding();
+    await this.merge(binding, await this.api.pull(binding.kind, binding.scope, this.state.cursor ?? undefined), { full: false });
+  }
+
+  /**
+   * „Alle aktualisieren“: Aktualisieren for every bound sheet in turn. A sheet that fails (its
+   * table deleted, say) is reported with its reason, and the others go on.
+   */
+  refreshAll(onProgress: (done: number, total: number) => void = () => {}): Promise<{ status: SyncStatus; blaetter: BlattErgebnis[] }> {
+    return this.exclusive(async () => {
+      const ergebnisse = await this.eachSheet(async (_blatt, index, total) => {
+        onProgress(index, total);
+        await this.refreshActive();
+        return null;
+      });
+      onProgress(this.blaetter.length, this.blaetter.length);
+      return { status: await this.currentStatus(), blaetter: ergebnisse };
+    });
+  }
+
+  /** Runs `step` with each bound sheet active in turn, then makes the one active before active again. */
+  private async eachSheet(step: (blatt: Blatt, index: number, total: number) => Promise<PushSummary | null>): Promise<BlattErgebnis[]> {
+    const active = this.aktiv;
+    const ergebnisse: BlattErgebnis[] = [];
+    try {
+      for (const [index, blatt] of this.blaetter.entries()) {
+        this.aktiv = blatt;
+        const named = { table: blatt.binding.table, title: blatt.binding.title };
+        try {
+          ergebnisse.push({ ...named, summary: await step(blatt, index, this.blaetter.length), fehler: null });
+        } catch (error) {
+          ergebnisse.push({ ...named, summary: null, fehler: message(error) });
+        }
+      }
+    } finally {
+      this.aktiv = active;
+    }
+    return ergebnisse;
+  }
+
+  private async merge(binding: Binding, pull: PullResponse, { full }: { full: boolean }): Promise<void> {
     const table = await this.read(binding);
     const { state, update } = mergePull(this.state, table, pull, { full });
     await this.host.applyTableUpdate(binding, update);
     await this.commit({ ...binding, cursor: pull.cursor, columns: pull.columns }, state);
     await this.mark(binding);
-    return this.currentStatus();
   }
 
   /**
@@ -332,32 +456,63 @@ export class SyncController {
 
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */
   push(onProgress: (done: number, total: number) => void = () => {}): Promise<PushSummary> {
+    return this.exclusive(() => this.pushActive(onProgress));
+  }
+
+  /**
+   * „Alle senden“: Senden for every bound sheet in turn, with one progress over the rows of all
+   * of them. A sheet that fails (no right to write it, its table deleted) is reported with its
+   * reason, and the others are sent all the same.
+   */
+  pushAll(onProgress: (done: number, total: number) => void = () => {}): Promise<{ status: SyncStatus; blaetter: BlattErgebnis[] }> {
     return this.exclusive(async () => {
-      const binding = this.requireBinding();
-      const table = await this.read(binding);
-      const diff = diffTable(this.state.columns, this.state.base, table);
-      const markedBefore = this.state.konflikte.length + this.state.fehler.length > 0;
-      const withInvalid = (state: SyncState): SyncState => ({
-        ...state,
-        fehler: [...state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid],
+      const waiting = await this.eachSheet(async () => {
+        const table = await this.read(this.requireBinding());
+        return { gesendet: diffTable(this.state.columns, this.state.base, table).changes.length, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
       });
-      let summary: PushSummary;
-      if (diff.changes.length === 0) {
-        if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
-        summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
-        await this.commit(binding, withInvalid(this.state));
-      } else {
-        // The read-only cells put back go with the first chunk's writes, the cells the server will
-        // never see with the last chunk's save: so a push of one chunk reads once before and once after.
-        summary = await this.send(binding, diff.changes, onProgress, { revert: diff.readOnlyEdits, last: withInvalid }).catch(async (error: unknown) => {
-          // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
-          await this.commit(binding, this.state);
-          throw error;
+      let total = waiting.reduce((n, sheet) => n + (sheet.summary?.gesendet ?? 0), 0);
+      let before = 0;
+      onProgress(0, total);
+      const ergebnisse = await this.eachSheet(async () => {
+        const offset = before;
+        const summary = await this.pushActive((done, rows) => {
+          // A row typed since the count is sent too: the bar grows instead of running past its end.
+          total = Math.max(total, offset + rows);
+          onProgress(offset + done, total);
         });
-      }
-      if (markedBefore || this.state.konflikte.length + this.state.fehler.length > 0) await this.mark(binding);
-      return { ...summary, ungueltig: diff.invalid.length };
+        before += summary.gesendet;
+        return summary;
+      });
+      onProgress(total, total);
+      return { status: await this.currentStatus(), blaetter: ergebnisse };
     });
+  }
+
+  private async pushActive(onProgress: (done: number, total: number) => void): Promise<PushSummary> {
+    const binding = this.requireBinding();
+    const table = await this.read(binding);
+    const diff = diffTable(this.state.columns, this.state.base, table);
+    const markedBefore = this.state.konflikte.length + this.state.fehler.length > 0;
+    const withInvalid = (state: SyncState): SyncState => ({
+      ...state,
+      fehler: [...state.fehler.filter((f) => !diff.invalid.some((i) => i.id === f.id)), ...diff.invalid],
+    });
+    let summary: PushSummary;
+    if (diff.changes.length === 0) {
+      if (diff.readOnlyEdits.length) await this.host.applyTableUpdate(binding, { ...NO_UPDATE, cells: diff.readOnlyEdits });
+      summary = { gesendet: 0, uebernommen: 0, konflikte: 0, abgelehnt: 0, ungueltig: 0 };
+      await this.commit(binding, withInvalid(this.state));
+    } else {
+      // The read-only cells put back go with the first chunk's writes, the cells the server will
+      // never see with the last chunk's save: so a push of one chunk reads once before and once after.
+      summary = await this.send(binding, diff.changes, onProgress, { revert: diff.readOnlyEdits, last: withInvalid }).catch(async (error: unknown) => {
+        // What the server accepted before a later chunk failed is in the state already: it is saved all the same.
+        await this.commit(binding, this.state);
+        throw error;
+      });
+    }
+    if (markedBefore || this.state.konflikte.length + this.state.fehler.length > 0) await this.mark(binding);
+    return { ...summary, ungueltig: diff.invalid.length };
   }
 
   private async send(
@@ -478,6 +633,11 @@ export class SyncController {
     const run = this.queue.then(operation, operation);
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  private requireActive(): Blatt {
+    if (!this.aktiv) throw new ApiError(0, 'unbound', 'Diese Arbeitsmappe ist noch mit keiner Tabelle verbunden. Rufen Sie zuerst eine Tabelle ab.');
+    return this.aktiv;
   }
 
   private requireBinding(): Binding {

@@ -17,13 +17,16 @@ import type { ProgressReport } from '../review/progress.ts';
  * addin/src/excel; tests and the browser stand-in hand in their own.
  */
 export interface WorkbookHost {
-  load(): Promise<{ binding: Binding; state: SyncState } | null>;
+  /** Every table bound in the workbook, in a fixed order (the Excel layer's slots); none when it is not bound. */
+  load(): Promise<{ binding: Binding; state: SyncState }[]>;
+  /** Saves one table's binding and state; the other tables' stay as they are. */
   save(binding: Binding, state: SyncState): Promise<void>;
   /**
-   * Writes a full pull to a new table; the host decides where (dataSheet, table). Given the state,
-   * the binding and the state are saved along with it, as `save` would, in the same round trips.
+   * Writes a full pull to a new table beside those the workbook has; the host decides where
+   * (dataSheet, table). With a table name (a rebuild) it writes that table again in its place.
+   * Given the state, the binding and the state are saved along with it, as `save` would, in the same round trips.
    */
-  writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'>, state?: SyncState): Promise<Binding>;
+  writeSheet(pull: PullResponse, binding: Omit<Binding, 'dataSheet' | 'table'> & { table?: string }, state?: SyncState): Promise<Binding>;
   /**
    * The table and the base snapshot stored with it, read together: a co-author's pane may have
    * changed both since this pane last looked, and `save` writes only what differs from this base.
@@ -44,6 +47,8 @@ export interface WorkbookHost {
   settlePush(binding: Binding, decide: (table: TableRow[], base: Snapshot) => { state: SyncState; cells: CellUpdate[] }): Promise<SyncState>;
   markCells(binding: Binding, konflikte: ZellKonflikt[], fehler: ZellFehler[]): Promise<void>;
   selectCell(binding: Binding, address: CellAddress): Promise<void>;
+  /** Shows the worksheet holding the binding's table. */
+  showSheet(binding: Binding): Promise<void>;
   /** Writes a progress report to a worksheet of its own, replacing the previous one; gives the sheet's name. */
   writeReport(report: ProgressReport): Promise<string>;
 }

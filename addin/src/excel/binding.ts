@@ -1,9 +1,20 @@
 import type { BaseRow, Snapshot } from '../../../core/index.ts';
-import { BINDING_SHEET, FIRST_SNAPSHOT_ROW, NOT_BOUND, decodeBindingSheet, encodeBindingSheet, type Binding } from '../../../core/workbook.ts';
+import {
+  BINDING_SHEET,
+  FIRST_SNAPSHOT_ROW,
+  FORMAT_MARKER,
+  NOT_BOUND,
+  decodeBindingSheet,
+  encodeBindingSheet,
+  slotOf,
+  slotOfBindingSheet,
+  type Binding,
+  type SlotSheets,
+} from '../../../core/workbook.ts';
 import { ITEM_NOT_FOUND, MAX_BATCH_ROWS, OPERATION_BYTES, batches, hasErrorCode, jsonBytes, readCells, type Sync } from './batch.ts';
 
-/** Where a save is written before it replaces the binding sheet; never read. */
-const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
+/** Where a save is written before it replaces the binding sheet; never read. At most 31 characters for any slot a workbook reaches. */
+const nextBindingSheet = (names: SlotSheets) => `${names.binding} (neu)`;
 
 /**
  * Stores the binding and the whole base snapshot on the very hidden binding sheet, for a full pull
@@ -13,7 +24,7 @@ const NEXT_BINDING_SHEET = 'OZG-Sync (neu)';
  * written to a sheet of its own and only then takes the binding sheet's place, in one small batch.
  */
 export async function saveBinding(context: Excel.RequestContext, binding: Binding, snapshot: Snapshot): Promise<void> {
-  const save = queueFullSave(context);
+  const save = queueFullSave(context, slotOf(binding));
   await context.sync();
   const rows = save.start(binding, snapshot);
   const textFormat = [['@']];
@@ -33,10 +44,10 @@ export async function saveBinding(context: Excel.RequestContext, binding: Bindin
  * its rows, padded alike so that Excel gets rectangles; write() queues a run of them; finish()
  * queues the swap, to go with the caller's last batch.
  */
-export function queueFullSave(context: Excel.RequestContext) {
+export function queueFullSave(context: Excel.RequestContext, names: SlotSheets) {
   const { worksheets } = context.workbook;
-  const previous = worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
-  const leftover = worksheets.getItemOrNullObject(NEXT_BINDING_SHEET).load('isNullObject');
+  const previous = worksheets.getItemOrNullObject(names.binding).load('isNullObject');
+  const leftover = worksheets.getItemOrNullObject(nextBindingSheet(names)).load('isNullObject');
   let next: Excel.Worksheet | undefined;
   let width = 1;
   return {
@@ -46,7 +57,7 @@ export function queueFullSave(context: Excel.RequestContext) {
         leftover.visibility = 'Hidden';
         leftover.delete();
       }
-      next = worksheets.add(NEXT_BINDING_SHEET);
+      next = worksheets.add(nextBindingSheet(names));
       next.visibility = 'VeryHidden';
       const rows = encodeBindingSheet(binding, snapshot);
       width = Math.max(...rows.map((row) => row.length));
@@ -63,7 +74,7 @@ export function queueFullSave(context: Excel.RequestContext) {
         previous.visibility = 'Hidden';
         previous.delete();
       }
-      next!.name = BINDING_SHEET;
+      next!.name = names.binding;
     },
   };
 }
@@ -72,23 +83,42 @@ export function queueFullSave(context: Excel.RequestContext) {
 const LOAD_ATTEMPTS = 3;
 
 /**
- * The binding and snapshot stored in the workbook; null when the workbook is not bound. A damaged
+ * Every bound table of the workbook, in the order of their slots: each binding sheet the workbook
+ * has, read as loadBinding reads one. A sheet of the first format is migrated on the way.
+ */
+export async function loadBindings(context: Excel.RequestContext): Promise<{ binding: Binding; snapshot: Snapshot }[]> {
+  const sheets = context.workbook.worksheets.load('items/name');
+  await context.sync();
+  const found = sheets.items.flatMap((sheet) => {
+    const slot = slotOfBindingSheet(sheet.name);
+    return slot === undefined ? [] : [{ slot, name: sheet.name }];
+  });
+  const loaded: { binding: Binding; snapshot: Snapshot }[] = [];
+  for (const { name } of found.sort((a, b) => a.slot - b.slot)) {
+    const one = await loadBinding(context, name);
+    if (one) loaded.push(one);
+  }
+  return loaded;
+}
+
+/**
+ * The binding and snapshot stored on one binding sheet; null when there is none. A damaged
  * binding sheet, or one written by another version of the format, is an error with a German message.
  * Reading takes several syncs; a co-author's pane saving meanwhile swaps in a complete new sheet in
  * one batch, and the old one then answers ItemNotFound: the load starts over on the new one.
  */
-export async function loadBinding(context: Excel.RequestContext): Promise<{ binding: Binding; snapshot: Snapshot } | null> {
+export async function loadBinding(context: Excel.RequestContext, sheetName: string = BINDING_SHEET): Promise<{ binding: Binding; snapshot: Snapshot } | null> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await readBinding(context);
+      return await readBinding(context, sheetName);
     } catch (error) {
       if (!hasErrorCode(error, ITEM_NOT_FOUND) || attempt >= LOAD_ATTEMPTS) throw error;
     }
   }
 }
 
-async function readBinding(context: Excel.RequestContext): Promise<{ binding: Binding; snapshot: Snapshot } | null> {
-  const sheet = context.workbook.worksheets.getItemOrNullObject(BINDING_SHEET).load('isNullObject');
+async function readBinding(context: Excel.RequestContext, sheetName: string): Promise<{ binding: Binding; snapshot: Snapshot } | null> {
+  const sheet = context.workbook.worksheets.getItemOrNullObject(sheetName).load('isNullObject');
   await context.sync();
   if (sheet.isNullObject) return null;
   const used = sheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, columnIndex, rowCount, columnCount');
@@ -102,6 +132,14 @@ async function readBinding(context: Excel.RequestContext): Promise<{ binding: Bi
     columnCount: used.columnIndex + used.columnCount,
   });
   const decoded = decodeBindingSheet(values);
+  if (decoded.ok && decoded.format === 1) {
+    // The first format's single table is slot 1 of this one: only the marker changes, so that an
+    // add-in of the first format, blind to further tables, refuses the workbook from now on.
+    const marker = sheet.getRangeByIndexes(0, 0, 1, 1);
+    marker.numberFormat = [['@']];
+    marker.values = [[FORMAT_MARKER]];
+    await context.sync();
+  }
   if (decoded.ok) return { binding: decoded.binding, snapshot: decoded.snapshot };
   if (decoded.message === NOT_BOUND) return null;
   throw new Error(decoded.message);
@@ -154,7 +192,7 @@ export async function saveBaseRows(
   changed: ReadonlyMap<string, BaseRow | null>,
   { stored, sync = () => context.sync() }: { stored?: readonly unknown[][]; sync?: Sync } = {},
 ): Promise<void> {
-  const sheet = context.workbook.worksheets.getItem(BINDING_SHEET);
+  const sheet = context.workbook.worksheets.getItem(slotOf(binding).binding);
   let pending: Placement[] = [...changed].map(([id, row]) => ({ id, version: row?.version ?? -1, cells: row ? baseRowCells(id, row) : null }));
   const [marker, bindingCells] = encodeBindingSheet(binding, new Map());
   for (let round = 1; round === 1 || (pending.length > 0 && round <= ROUNDS); round++) {

@@ -1,14 +1,15 @@
 import type { ZellFehler, ZellKonflikt } from '../../../core/index.ts';
+import { OPEN_ITEMS_SHEET } from '../../../core/workbook.ts';
 import { MAX_BATCH_CELLS, OPERATION_BYTES, batches, jsonBytes, readCells } from './batch.ts';
 
 /**
  * The open Konflikte and rejected cells, kept with the binding so that closing the workbook does
- * not lose them: one row per cell on a very hidden sheet of their own, column A the cell ("konflikt"
+ * not lose them: one row per cell on a very hidden sheet of their own (one per bound table, see slotSheets), column A the cell ("konflikt"
  * or "fehler", id, key), column B the item as JSON, both as text. A save rewrites only the rows that
  * changed and blanks the ones that went, so that a co-author's save of other cells is not undone
  * by a whole-sheet rewrite, and a save cut short leaves every other row as it was.
  */
-export const OPEN_ITEMS_SHEET = 'OZG-Sync-Offen';
+export { OPEN_ITEMS_SHEET };
 
 export interface OpenItems {
   konflikte: ZellKonflikt[];
@@ -32,14 +33,14 @@ async function storedRows(context: Excel.RequestContext, sheet: Excel.Worksheet)
   return cells.map((row) => row.map((cell) => String(cell ?? '')));
 }
 
-export async function saveOpenItems(context: Excel.RequestContext, open: OpenItems): Promise<void> {
+export async function saveOpenItems(context: Excel.RequestContext, open: OpenItems, sheetName: string = OPEN_ITEMS_SHEET): Promise<void> {
   const wanted = itemsOf(open);
-  const found = context.workbook.worksheets.getItemOrNullObject(OPEN_ITEMS_SHEET).load('isNullObject');
+  const found = context.workbook.worksheets.getItemOrNullObject(sheetName).load('isNullObject');
   await context.sync();
   if (found.isNullObject && wanted.size === 0) return;
   let sheet = found;
   if (found.isNullObject) {
-    sheet = context.workbook.worksheets.add(OPEN_ITEMS_SHEET);
+    sheet = context.workbook.worksheets.add(sheetName);
     sheet.visibility = 'VeryHidden';
   }
   const stored = found.isNullObject ? [] : await storedRows(context, sheet);
@@ -71,9 +72,9 @@ export async function saveOpenItems(context: Excel.RequestContext, open: OpenIte
 }
 
 /** What was open when the workbook was last saved; rows another version wrote or a user broke are skipped. */
-export async function loadOpenItems(context: Excel.RequestContext): Promise<OpenItems> {
+export async function loadOpenItems(context: Excel.RequestContext, sheetName: string = OPEN_ITEMS_SHEET): Promise<OpenItems> {
   const open: OpenItems = { konflikte: [], fehler: [] };
-  const sheet = context.workbook.worksheets.getItemOrNullObject(OPEN_ITEMS_SHEET).load('isNullObject');
+  const sheet = context.workbook.worksheets.getItemOrNullObject(sheetName).load('isNullObject');
   await context.sync();
   if (sheet.isNullObject) return open;
   for (const [, json] of await storedRows(context, sheet)) {

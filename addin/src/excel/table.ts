@@ -1,9 +1,9 @@
 import type { Snapshot, TableRow } from '../../../core/index.ts';
 import {
-  BINDING_SHEET,
   NOT_BOUND,
   READ_ONLY_FILL,
   decodeBindingSheet,
+  slotOf,
   tableColumns,
   tableLayout,
   tableRowOf,
@@ -147,7 +147,7 @@ export async function readTableAndBinding(context: Excel.RequestContext, binding
   for (let attempt = 1; ; attempt++) {
     const found = queueDataTable(context, binding);
     const whole = context.workbook.tables.getItem(binding.table).getDataBodyRange().load('values');
-    const bindingSheet = context.workbook.worksheets.getItem(BINDING_SHEET);
+    const bindingSheet = context.workbook.worksheets.getItem(slotOf(binding).binding);
     const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount, values');
     let tooLarge = false;
     try {
@@ -179,7 +179,7 @@ function decoded(data: DataTable, cells: readonly unknown[][], stored: unknown[]
 /** readTableAndBinding for a table whose answer exceeds what Excel sends back in one piece. */
 async function readInRuns(context: Excel.RequestContext, binding: Binding): Promise<TableAndBinding> {
   const found = queueDataTable(context, binding);
-  const bindingSheet = context.workbook.worksheets.getItem(BINDING_SHEET);
+  const bindingSheet = context.workbook.worksheets.getItem(slotOf(binding).binding);
   const used = bindingSheet.getUsedRangeOrNullObject(true).load('isNullObject, rowIndex, rowCount, columnIndex, columnCount');
   try {
     await context.sync();

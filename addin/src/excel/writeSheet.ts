@@ -1,22 +1,36 @@
 import type { ExcelValue, PullResponse, Snapshot } from '../../../core/index.ts';
 import {
-  DATA_TABLE,
-  LISTS_SHEET,
   cellTooLong,
+  freeSlot,
+  slotOf,
   tableColumns,
   tableRowCells,
   validationLists,
   type Binding,
+  type SlotSheets,
   type ValidationList,
 } from '../../../core/workbook.ts';
 import { MAX_BATCH_ROWS, batches, jsonBytes } from './batch.ts';
 import { queueFullSave } from './binding.ts';
-import { OPEN_ITEMS_SHEET } from './offen.ts';
 import { replaceTableSheet } from './sheets.ts';
 import { formatColumnCells } from './table.ts';
 
-/** A binding before its table exists: writeSheet decides where the table goes. */
-export type NewBinding = Omit<Binding, 'dataSheet' | 'table'>;
+/**
+ * A binding before its table exists: writeSheet decides where the table goes. With a table name
+ * (a rebuild), the table is written again in that table's slot.
+ */
+export type NewBinding = Omit<Binding, 'dataSheet' | 'table'> & { table?: string };
+
+/** The slot for a table not in the workbook yet: the lowest one all of whose names are free. */
+async function newSlot(context: Excel.RequestContext): Promise<SlotSheets> {
+  const sheets = context.workbook.worksheets.load('items/name');
+  const tables = context.workbook.tables.load('items/name');
+  await context.sync();
+  return freeSlot(
+    sheets.items.map((sheet) => sheet.name),
+    tables.items.map((table) => table.name),
+  );
+}
 
 /** The cells of every row, refusing up front what Excel would refuse halfway through. */
 function pulledRows(pull: PullResponse): ExcelValue[][] {
@@ -40,7 +54,7 @@ function writeLists(sheet: Excel.Worksheet, lists: readonly ValidationList[]): v
 }
 
 /**
- * Replaces the data worksheet with the table of a full pull: German headers, the technical columns
+ * Writes the table of a full pull to a new slot, or, for a binding with a table, in place of its slot's data sheet: German headers, the technical columns
  * hidden, formats and drop-downs per column, the header row frozen, on a new sheet in place of the
  * previous data sheet. The rows go in runs that each stay within the batch limits, one sync per run;
  * the first run carries the sheet's setup (formats before values, so that text stays text), the
@@ -51,21 +65,22 @@ function writeLists(sheet: Excel.Worksheet, lists: readonly ValidationList[]): v
 export async function writeSheet(context: Excel.RequestContext, pull: PullResponse, binding: NewBinding, base?: Snapshot): Promise<Binding> {
   const columns = tableColumns(pull.columns);
   const rows = pulledRows(pull);
-  const lists = validationLists(pull.columns);
+  const names = binding.table === undefined ? await newSlot(context) : slotOf({ table: binding.table });
+  const lists = validationLists(pull.columns, names.lists);
   const { worksheets } = context.workbook;
 
-  const previousLists = worksheets.getItemOrNullObject(LISTS_SHEET).load('isNullObject');
-  const save = base ? queueFullSave(context) : undefined;
-  const previousOpen = base ? worksheets.getItemOrNullObject(OPEN_ITEMS_SHEET).load('isNullObject') : undefined;
-  const { sheet, name } = await replaceTableSheet(context, DATA_TABLE, binding.title);
-  const written: Binding = { ...binding, dataSheet: name, table: DATA_TABLE };
+  const previousLists = worksheets.getItemOrNullObject(names.lists).load('isNullObject');
+  const save = base ? queueFullSave(context, names) : undefined;
+  const previousOpen = base ? worksheets.getItemOrNullObject(names.openItems).load('isNullObject') : undefined;
+  const { sheet, name } = await replaceTableSheet(context, names.table, binding.title);
+  const written: Binding = { ...binding, dataSheet: name, table: names.table };
   if (!previousLists.isNullObject) {
     // Excel refuses to delete a very hidden sheet.
     previousLists.visibility = 'Hidden';
     previousLists.delete();
   }
   if (lists.length > 0) {
-    const listSheet = worksheets.add(LISTS_SHEET);
+    const listSheet = worksheets.add(names.lists);
     listSheet.visibility = 'VeryHidden';
     writeLists(listSheet, lists);
   }
@@ -76,7 +91,7 @@ export async function writeSheet(context: Excel.RequestContext, pull: PullRespon
   const header = sheet.getRangeByIndexes(0, 0, 1, width);
   header.numberFormat = [['@']];
   header.values = [columns.map((column) => column.label)];
-  sheet.tables.add(sheet.getRangeByIndexes(0, 0, bodyRows + 1, width), true).name = DATA_TABLE;
+  sheet.tables.add(sheet.getRangeByIndexes(0, 0, bodyRows + 1, width), true).name = names.table;
   const sources = new Map(lists.map((list) => [list.key, list.source]));
   columns.forEach((column, position) => formatColumnCells(sheet.getRangeByIndexes(1, position, bodyRows, 1), column, sources));
   const technical = columns.filter((column) => !column.server).length;

@@ -18,7 +18,8 @@ import { createApi, type MeResponse } from '../api/client.ts';
 import { connectLive, cursorCovers, type LiveState } from '../live/events.ts';
 import type { localAnmeldung } from '../api/session.ts';
 import type { supabaseAnmeldung } from '../api/supabase-session.ts';
-import { SyncController, UngesendeteAenderungen, type SyncStatus } from '../app/controller.ts';
+import { SyncController } from '../app/controller.ts';
+import type { SyncStatus } from '../app/controller.ts';
 import type { WorkbookHost } from '../app/host.ts';
 import { anzahl, fehlertext, zeit, type Meldung } from './format.ts';
 import { Fortschritt, inExcel } from './Fortschritt.tsx';
@@ -27,6 +28,7 @@ import { MeldungBar } from './MeldungBar.tsx';
 import { Pruefen } from './Pruefen.tsx';
 import { useAktion } from './hooks.ts';
 import { darfAendern } from './rechte.ts';
+import { BlattListe, ergebnisText, summaryParts } from './BlattListe.tsx';
 import { SheetPicker, type SheetChoice } from './SheetPicker.tsx';
 import { SignIn } from './SignIn.tsx';
 
@@ -73,7 +75,6 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [picking, setPicking] = useState(false);
   /** A sheet the user chose while the bound one still holds unsent edits: switching needs a second yes. */
-  const [wechsel, setWechsel] = useState<SheetChoice | null>(null);
   const aktion = useAktion();
   const { busy, meldung, setMeldung } = aktion;
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -124,17 +125,9 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const run = (label: string, action: () => Promise<Meldung | null>) =>
     aktion.run(label, () => action().finally(() => setProgress(null)));
 
-  const pull = (choice: SheetChoice, verwerfen = false) =>
+  const pull = (choice: SheetChoice) =>
     run('Abrufen', async () => {
-      setWechsel(null);
-      let next: SyncStatus;
-      try {
-        next = await controller.pull(choice.kind, choice.scope, choice.title, { verwerfen });
-      } catch (error) {
-        if (!(error instanceof UngesendeteAenderungen)) throw error;
-        setWechsel(choice);
-        return { intent: 'warning', text: error.message };
-      }
+      const next = await controller.pull(choice.kind, choice.scope, choice.title);
       setStatus(next);
       setPicking(false);
       setNeu(0);
@@ -151,12 +144,28 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
           ? { intent: 'warning', text: `Keine Änderungen zu senden; ${anzahl(next.hinweise.length, 'Hinweis', 'Hinweise')} zu Zeilen, die nicht übernommen werden, stehen unten.` }
           : { intent: 'info', text: 'Keine Änderungen zu senden.' };
       }
-      const parts = summary.uebernommen ? [`${anzahl(summary.uebernommen, 'Zeile', 'Zeilen')} übernommen`] : [];
-      if (summary.konflikte) parts.push(`${anzahl(summary.konflikte, 'Zeile', 'Zeilen')} mit Konflikt`);
-      if (summary.abgelehnt) parts.push(`${anzahl(summary.abgelehnt, 'Zeile', 'Zeilen')} abgelehnt`);
-      if (summary.ungueltig) parts.push(`${anzahl(summary.ungueltig, 'ungültige Zelle', 'ungültige Zellen')} nicht gesendet`);
-      return { intent: summary.konflikte || summary.abgelehnt || summary.ungueltig ? 'warning' : 'success', text: `${parts.join(', ')}.` };
+      return { intent: summary.konflikte || summary.abgelehnt || summary.ungueltig ? 'warning' : 'success', text: `${summaryParts(summary).join(', ')}.` };
     });
+
+  const pushAll = () =>
+    run('Alle senden', async () => {
+      const { status: next, blaetter } = await controller.pushAll((done, total) => setProgress({ done, total }));
+      setStatus(next);
+      const { text, ok } = ergebnisText(blaetter);
+      return { intent: ok ? 'success' : 'warning', text };
+    });
+
+  const refreshAll = () =>
+    run('Alle aktualisieren', async () => {
+      const { status: next, blaetter } = await controller.refreshAll((done, total) => setProgress({ done, total }));
+      setStatus(next);
+      setNeu(0);
+      const { text, ok } = ergebnisText(blaetter);
+      const konflikte = next.blaetter.reduce((n, blatt) => n + blatt.konflikte, 0);
+      return { intent: ok && !konflikte ? 'success' : 'warning', text: konflikte ? `${text} ${anzahl(konflikte, 'offener Konflikt', 'offene Konflikte')}.` : text };
+    });
+
+  const waehle = (table: string) => run('Blatt wechseln', async () => (setStatus(await controller.waehle(table)), null));
 
   /** With a count, the pane runs it by itself for that many changes of others. */
   const refresh = (automatischFuer?: number) =>
@@ -271,16 +280,6 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
         </TabList>
       )}
       {meldung && (!me || shown === 'tabelle') && <MeldungBar meldung={meldung} />}
-      {wechsel && shown === 'tabelle' && (
-        <div className="row">
-          <Button disabled={busy !== null} onClick={() => void pull(wechsel, true)}>
-            Trotzdem wechseln und verwerfen
-          </Button>
-          <Button appearance="subtle" onClick={() => (setWechsel(null), setMeldung(null))}>
-            Abbrechen
-          </Button>
-        </div>
-      )}
       {!me ? (
         <SignIn anmeldung={anmeldung} />
       ) : shown === 'pruefen' ? (
@@ -382,8 +381,18 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
             onKeepMine={(address) => void run('Meine behalten', async () => (setStatus(await controller.keepMine(address)), null))}
             onTakeTheirs={(address) => void run('Server übernehmen', async () => (setStatus(await controller.takeTheirs(address)), null))}
           />
-          <Button appearance="subtle" icon={<TableSwitchRegular />} onClick={() => setPicking(true)}>
-            Andere Tabelle wählen
+          {status.blaetter.length > 1 && (
+            <BlattListe
+              blaetter={status.blaetter}
+              busy={busy !== null}
+              darfSenden={(blatt) => darfAendern(me, blatt.kind, blatt.scope)}
+              onWaehle={(table) => void waehle(table)}
+              onAlleSenden={() => void pushAll()}
+              onAlleAktualisieren={() => void refreshAll()}
+            />
+          )}
+          <Button appearance="subtle" icon={<TableSwitchRegular />} onClick={() => setPicking(true)} title="Eine weitere Tabelle als eigenes Blatt in diese Arbeitsmappe holen">
+            Weitere Tabelle abrufen
           </Button>
         </div>
       )}

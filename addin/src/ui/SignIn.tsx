@@ -57,12 +57,12 @@ function LocalSignIn({ anmeldung }: { anmeldung: Local }) {
 }
 
 /** Supabase Auth: Microsoft (where the server offers it), email and password, or a one-time code by email. */
-function SupabaseSignIn({ anmeldung }: { anmeldung: Supabase }) {
+function SupabaseSignIn({ anmeldung, fehler }: { anmeldung: Supabase; fehler?: string | undefined }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [codeSent, setCodeSent] = useState(false);
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(fehler);
   const [busy, setBusy] = useState(false);
   const run = (action: () => Promise<void>) => {
     setBusy(true);
@@ -119,6 +119,7 @@ function SupabaseSignIn({ anmeldung }: { anmeldung: Supabase }) {
   );
 }
 
-export function SignIn({ anmeldung }: { anmeldung: Local | Supabase }) {
-  return anmeldung.mode === 'local' ? <LocalSignIn anmeldung={anmeldung as Local} /> : <SupabaseSignIn anmeldung={anmeldung as Supabase} />;
+/** `fehler`: why a sign-in that left the page came back without a session (the web app's Microsoft sign-in, an invitation). */
+export function SignIn({ anmeldung, fehler }: { anmeldung: Local | Supabase; fehler?: string | undefined }) {
+  return anmeldung.mode === 'local' ? <LocalSignIn anmeldung={anmeldung as Local} /> : <SupabaseSignIn anmeldung={anmeldung as Supabase} fehler={fehler} />;
 }

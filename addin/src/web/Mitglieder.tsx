@@ -11,9 +11,10 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
+  Text,
   Title3,
 } from '@fluentui/react-components';
-import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { AddRegular, DeleteRegular, MailRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Rolle } from '../../../core/vocabulary.ts';
 import type { Api, Mitgliedschaft } from '../api/client.ts';
@@ -37,6 +38,11 @@ export function Mitglieder({ api }: { api: Api }) {
   const [email, setEmail] = useState('');
   const [rolle, setRolle] = useState<Rolle>('kommune');
   const [bereich, setBereich] = useState('');
+  // Only where the server holds the Supabase project's service-role key; it says so in /api/config.
+  const [einladen, setEinladen] = useState(false);
+  useEffect(() => {
+    api.config().then((config) => setEinladen(Boolean(config.einladen)), () => setEinladen(false));
+  }, [api]);
 
   const laden = useCallback(() => api.mitglieder().then(setListe, (error: unknown) => setMeldung({ intent: 'error', text: fehlertext(error) })), [api]);
   useEffect(() => void laden(), [laden]);
@@ -90,6 +96,14 @@ export function Mitglieder({ api }: { api: Api }) {
       return { intent: 'success', text: `Mitgliedschaft von ${m.email} (${m.rolle}, ${bereichText(m)}) entfernt.` };
     });
 
+  const einladung = (m: Mitgliedschaft) =>
+    run(async () => {
+      const { email: eingeladen } = await api.mitgliedEinladen(m.email);
+      return { intent: 'success', text: `Einladung an ${eingeladen} verschickt: Der Link in der E-Mail meldet die Person hier im Browser an.` };
+    });
+  // One invitation per person, however many memberships they have.
+  const ersteZeile = new Set(gezeigt.filter((m, i) => gezeigt.findIndex((other) => other.email === m.email) === i).map((m) => m.id));
+
   const rolleText = ROLLEN.find((r) => r.rolle === rolle)!.text;
   return (
     <section className="stack" aria-labelledby="mitglieder-titel">
@@ -133,6 +147,11 @@ export function Mitglieder({ api }: { api: Api }) {
           </Button>
         </div>
       </form>
+      {einladen && (
+        <Text>
+          Wer noch kein Konto hat, bekommt mit „Einladen“ eine E-Mail von Supabase Auth; ihr Link meldet die Person hier im Browser an.
+        </Text>
+      )}
       <Field label="Filtern" className="auswahl">
         <Input value={filter} onChange={(_, data) => setFilter(data.value)} placeholder="E-Mail, Rolle, Kommune oder Themenfeld" />
       </Field>
@@ -155,6 +174,11 @@ export function Mitglieder({ api }: { api: Api }) {
                 <TableCell>{m.rolle}</TableCell>
                 <TableCell>{bereichText(m)}</TableCell>
                 <TableCell>
+                  {einladen && ersteZeile.has(m.id) && (
+                    <Button appearance="subtle" icon={<MailRegular />} disabled={busy} aria-label={`${m.email} einladen`} onClick={() => void einladung(m)}>
+                      Einladen
+                    </Button>
+                  )}
                   <Button
                     appearance="subtle"
                     icon={<DeleteRegular />}

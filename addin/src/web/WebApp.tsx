@@ -15,6 +15,8 @@ import { Mitglieder } from './Mitglieder.tsx';
 export interface WebAppProps {
   server: string;
   anmeldung: AnyAnmeldung;
+  /** Why a sign-in that left the page (Microsoft, an invitation's link) did not come back signed in. */
+  anmeldeFehler?: string | undefined;
 }
 
 type Seite = 'tabellen' | 'pruefen' | 'fortschritt' | 'mitglieder';
@@ -36,7 +38,7 @@ function alsDatei(dateien: Dateien): FortschrittAusgabe {
  * OZG-Sync in a browser tab, for people without the add-in: the pane's sign-in and Prüfen, and instead of a
  * workbook in Excel the sheet as a file to download, fill and upload again.
  */
-export function WebApp({ server, anmeldung }: WebAppProps) {
+export function WebApp({ server, anmeldung, anmeldeFehler }: WebAppProps) {
   const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
   const dateien = useMemo(() => createDateien(server, () => anmeldung.token()), [server, anmeldung]);
   const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
@@ -94,7 +96,7 @@ export function WebApp({ server, anmeldung }: WebAppProps) {
               Hier füllen Sie Ihre OZG-Tabellen ohne Excel-Add-in aus: Tabelle herunterladen, in Excel oder LibreOffice
               ausfüllen, wieder hochladen.
             </Text>
-            <SignIn anmeldung={anmeldung} />
+            <SignIn anmeldung={anmeldung} fehler={anmeldeFehler} />
           </div>
         ) : shown === 'mitglieder' ? (
           <Mitglieder api={api} />

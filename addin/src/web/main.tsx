@@ -9,10 +9,11 @@ const hinweis = (text: string) => root.render(<p className="hinweis">{text}</p>)
 
 async function boot() {
   const server = window.location.origin;
-  // Microsoft sign-in goes through Office's dialog, which a browser tab does not have.
-  const anmeldung = await serverAnmeldung(server, () => null);
+  // A browser tab has no Office dialog: Microsoft's page opens in this window and comes back to it.
+  const anmeldung = await serverAnmeldung(server, () => null, { web: true });
   if (typeof anmeldung === 'string') return hinweis(anmeldung);
-  root.render(<WebRoot server={server} anmeldung={anmeldung} />);
+  const anmeldeFehler = ('finishRedirect' in anmeldung && (await anmeldung.finishRedirect?.())) || undefined;
+  root.render(<WebRoot server={server} anmeldung={anmeldung} anmeldeFehler={anmeldeFehler} />);
 }
 
 boot().catch((error: unknown) => hinweis(`OZG-Sync konnte nicht starten: ${error instanceof Error ? error.message : String(error)}`));

@@ -157,14 +157,20 @@ describe.each(FLAVOURS)('The task pane’s sync workflow against the real server
     expect(fehler.slice(1).every((f) => f.message === 'Nicht gesendet wegen eines Fehlers in „Reifegrad“ derselben Zeile.')).toBe(true);
   });
 
-  it('does not replace the sheet with another one while edits wait unsent, unless told to discard them', async () => {
-    await expect(controller.pull('kommune-status', '05158024', 'Mettmann')).rejects.toThrow(
-      /^Auf dem Blatt „Köln“ warten noch \d+ ungesendete Änderungen oder offene Konflikte\. Senden Sie zuerst; beim Wechsel zu „Mettmann“/,
-    );
-    expect(host.cell(FUEHRERSCHEIN, 'reifegrad')).toBe(6);
-    expect(await host.binding()).toMatchObject({ scope: KOELN });
-    await controller.pull('kommune-status', '05158024', 'Mettmann', { verwerfen: true });
+  it('adds another sheet beside the bound one instead of replacing it, and keeps the first one’s unsent edits', async () => {
+    host.edit(REISEPASS, 'bemerkung', 'wartet in Köln');
+    const status = await controller.pull('kommune-status', '05158024', 'Mettmann');
+    expect(status.blaetter.map((b) => [b.scope, b.aktiv])).toEqual([
+      [KOELN, false],
+      ['05158024', true],
+    ]);
+    expect(status.blaetter.map((b) => b.wartend)).toEqual([1, 0]);
     expect(await host.binding()).toMatchObject({ scope: '05158024' });
+    const back = await controller.waehle(status.blaetter[0]!.table);
+    expect(back.binding).toMatchObject({ scope: KOELN });
+    expect(host.cell(REISEPASS, 'bemerkung')).toBe('wartet in Köln');
+    expect(host.cell(FUEHRERSCHEIN, 'reifegrad')).toBe(6);
+    await controller.waehle(status.blaetter[1]!.table);
   });
 
   it('tells a municipality that it cannot send another municipality’s sheet', async () => {

@@ -126,7 +126,7 @@ atEveryApiLevel(() => {
       await saveBinding(book.context(), binding, snapshotOf(3));
       book.sheet(BINDING_SHEET).cell(4, 2).value = '{"status": ';
       await expect(loadBinding(book.context())).rejects.toThrow('Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 5: ungültige Werte). Bitte rufen Sie die Tabelle neu ab.');
-      book.sheet(BINDING_SHEET).cell(0, 0).value = 'ozg-sync/2';
+      book.sheet(BINDING_SHEET).cell(0, 0).value = 'ozg-sync/3';
       await expect(loadBinding(book.context())).rejects.toThrow('mit einer anderen Version von OZG-Sync verbunden');
     });
 
@@ -174,17 +174,19 @@ atEveryApiLevel(() => {
       const book = workbook();
       const run: ExcelRun = (batch) => batch(book.context());
       const host = createExcelHost(run);
-      expect(await host.load()).toBeNull();
+      expect(await host.load()).toEqual([]);
 
       const rows = rowsUpTo(3);
       const written = await host.writeSheet(pullOf(rows), { ...NEW_BINDING, syncedAt: binding.syncedAt } as Binding);
       const snapshot: Snapshot = new Map(rows.map((row) => [row.id, { version: row.version, values: row.values }]));
       await host.save(written, { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] });
 
-      expect(await host.load()).toEqual({
-        binding: { ...binding, dataSheet: 'Köln- Status der OZG-Leistungen' },
-        state: { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] },
-      });
+      expect(await host.load()).toEqual([
+        {
+          binding: { ...binding, dataSheet: 'Köln- Status der OZG-Leistungen' },
+          state: { columns: COLUMNS, base: snapshot, cursor: 'cursor-1', konflikte: [], fehler: [] },
+        },
+      ]);
       expect((await host.readTable(written)).rows).toHaveLength(3);
     });
   });

@@ -13,8 +13,11 @@ afterEach(() => vi.unstubAllGlobals());
 const snapshotOf = (rows: ReturnType<typeof rowsUpTo>): Snapshot => new Map(rows.map(({ id, version, values }) => [id, { version, values }]));
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
-/** Syncs writeSheet takes besides its runs of rows: the look around; laying out and finishing go with the first and last run. */
-const WRITE_SHEET_FIXED_SYNCS = 1;
+/**
+ * Syncs writeSheet takes for a new table besides its runs of rows: the look for a free slot and the
+ * look around; laying out and finishing go with the first and last run.
+ */
+const WRITE_SHEET_FIXED_SYNCS = 2;
 
 function expectWithinPayloadLimits(syncs: SyncRecord[]) {
   for (const sync of syncs) {
@@ -70,18 +73,39 @@ atEveryApiLevel(() => {
       expect(read.map((row) => [row.values.bemerkung, row.values.ozg_id])).toEqual(tricky.map((text, i) => [text, `00${i}`]));
     });
 
-    it('replaces the previous data sheet in its place, keeping the user’s other sheets', async () => {
+    it('puts a further table on a sheet of its own in the next slot, keeping the first and the user’s sheets', async () => {
       const book = workbook();
-      await pulled(book, rowsUpTo(5));
+      const first = await pulled(book, rowsUpTo(5));
       book.addSheet('Auswertung');
-      await pulled(book, rowsUpTo(2));
+      const second = await writeSheet(book.context(), pullOf(rowsUpTo(2)), { ...NEW_BINDING, title: 'Mettmann' });
       expect(book.sheets.map((sheet) => [sheet.name, sheet.visibility])).toEqual([
         ['Tabelle1', 'Visible'],
         ['Köln- Status der OZG-Leistungen', 'Visible'],
-        ['Auswertung', 'Visible'],
         [LISTS_SHEET, 'VeryHidden'],
+        ['Auswertung', 'Visible'],
+        ['Mettmann', 'Visible'],
+        [`${LISTS_SHEET} 2`, 'VeryHidden'],
       ]);
-      expect(book.rows()).toHaveLength(3);
+      expect([first.table, second.table]).toEqual(['OZG_Sync', 'OZG_Sync_2']);
+      expect([book.rows('OZG_Sync'), book.rows('OZG_Sync_2')].map((rows) => rows.length)).toEqual([6, 3]);
+      // Each table's drop-downs read its own lists sheet.
+      expect(book.dropDown(rowsUpTo(2)[1]!.id, 'Status', 'OZG_Sync_2')).toEqual(STATUS);
+    });
+
+    it('writes a table again in its own slot, in place of its sheet, for a binding that names it', async () => {
+      const book = workbook();
+      await pulled(book, rowsUpTo(5));
+      const second = await writeSheet(book.context(), pullOf(rowsUpTo(2)), { ...NEW_BINDING, title: 'Mettmann' });
+      book.addSheet('Auswertung');
+      const again = await writeSheet(book.context(), pullOf(rowsUpTo(4)), { ...NEW_BINDING, title: 'Mettmann', table: second.table });
+      expect(again.table).toBe('OZG_Sync_2');
+      expect(book.sheets.filter((sheet) => sheet.visibility === 'Visible').map((sheet) => sheet.name)).toEqual([
+        'Tabelle1',
+        'Köln- Status der OZG-Leistungen',
+        'Mettmann',
+        'Auswertung',
+      ]);
+      expect([book.rows('OZG_Sync'), book.rows('OZG_Sync_2')].map((rows) => rows.length)).toEqual([6, 5]);
     });
 
     it('leaves a sheet of the user’s that has the title’s name alone', async () => {

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { BaseRow, Column } from '../../../core/index.ts';
 import {
   BINDING_SHEET,
+  freeSlot,
+  slotOf,
+  slotOfBindingSheet,
+  slotSheets,
   FIRST_SNAPSHOT_ROW,
   FORMAT_MARKER,
   MAX_CELL_CHARS,
@@ -67,7 +71,7 @@ describe('the binding sheet', () => {
         columnsArb.chain((columns) => fc.tuple(bindingArb(columns), snapshotArb(columns), fc.boolean())),
         ([stored, snapshot, versionsAsText]) => {
           const decoded = decodeBindingSheet(asReadFromExcel(encodeBindingSheet(stored, snapshot), versionsAsText));
-          expect(decoded).toEqual({ ok: true, binding: stored, snapshot });
+          expect(decoded).toEqual({ ok: true, binding: stored, snapshot, format: 2 });
         },
       ),
       { numRuns: 200 },
@@ -98,7 +102,7 @@ describe('the binding sheet', () => {
       expect(piece.length).toBeLessThanOrEqual(MAX_CELL_CHARS);
       expect(piece).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
     }
-    expect(decodeBindingSheet(asReadFromExcel(rows, false))).toEqual({ ok: true, binding, snapshot });
+    expect(decodeBindingSheet(asReadFromExcel(rows, false))).toEqual({ ok: true, binding, snapshot, format: 2 });
   });
 
   it('says in German when a workbook is not bound, bound by another version, or damaged', () => {
@@ -107,7 +111,7 @@ describe('the binding sheet', () => {
     const cases: [unknown[][], string][] = [
       [[], NOT_BOUND],
       [[['Meine Notizen']], NOT_BOUND],
-      [withRow(0, ['ozg-sync/2']), 'mit einer anderen Version von OZG-Sync verbunden (Format „ozg-sync/2“'],
+      [withRow(0, ['ozg-sync/3']), 'mit einer anderen Version von OZG-Sync verbunden (Format „ozg-sync/3“'],
       [withRow(1, ['{"kind": "kommune-status"']), 'Zeile 2 enthält keine gültige Verbindung'],
       [withRow(1, [JSON.stringify({ ...binding, columns: [{ key: 'x' }] })]), 'Zeile 2 enthält keine gültige Verbindung'],
       [withRow(3, ['r1', 1, '{"status": ']), 'Zeile 4: ungültige Werte'],
@@ -130,6 +134,7 @@ describe('the binding sheet', () => {
     expect(decodeBindingSheet(values)).toEqual({
       ok: true,
       binding,
+      format: 2,
       snapshot: new Map([
         ['r1', { version: 4, values: { status: 'online' } }],
         ['r2', { version: 1, values: {} }],
@@ -138,7 +143,43 @@ describe('the binding sheet', () => {
   });
 
   it('is named as the format says', () => {
-    expect([BINDING_SHEET, FORMAT_MARKER]).toEqual(['OZG-Sync', 'ozg-sync/1']);
+    expect([BINDING_SHEET, FORMAT_MARKER]).toEqual(['OZG-Sync', 'ozg-sync/2']);
+  });
+
+  it('reads a binding sheet of the first format, one table per workbook, as slot 1 of this one', () => {
+    const rows = encodeBindingSheet(binding, new Map([['r1', { version: 2, values: { status: 'offen' } }]]));
+    const decoded = decodeBindingSheet([['ozg-sync/1'], ...rows.slice(1)]);
+    expect(decoded).toMatchObject({ ok: true, format: 1, binding });
+    expect(slotOf(binding)).toEqual(slotSheets(1));
+  });
+});
+
+describe('the slots of a workbook with several bound tables', () => {
+  it('names slot 1 as the first format did and every further slot within Excel’s limits', () => {
+    expect(slotSheets(1)).toEqual({ slot: 1, binding: 'OZG-Sync', lists: 'OZG-Sync-Listen', openItems: 'OZG-Sync-Offen', table: 'OZG_Sync' });
+    expect(slotSheets(12)).toEqual({ slot: 12, binding: 'OZG-Sync 12', lists: 'OZG-Sync-Listen 12', openItems: 'OZG-Sync-Offen 12', table: 'OZG_Sync_12' });
+    const widest = slotSheets(999_999);
+    // Excel's limit for sheet names; table names are defined names (letters, digits, underscores).
+    for (const name of [widest.binding, widest.lists, widest.openItems, `${widest.binding} (neu)`]) expect(name.length).toBeLessThanOrEqual(31);
+    expect(widest.table).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+  });
+
+  it('finds a binding sheet’s slot by its name, and nothing in other sheets’ names', () => {
+    expect(['OZG-Sync', 'OZG-Sync 2', 'OZG-Sync 17', 'OZG-Sync-Listen 2', 'OZG-Sync 1', 'OZG-Sync 02', 'Köln'].map(slotOfBindingSheet)).toEqual([
+      1, 2, 17, undefined, undefined, undefined, undefined,
+    ]);
+    expect(slotOf({ table: 'OZG_Sync_3' }).binding).toBe('OZG-Sync 3');
+  });
+
+  it('gives a new table the lowest slot none of whose names the workbook uses, ignoring case as Excel does', () => {
+    expect(freeSlot(['Tabelle1'], []).slot).toBe(1);
+    expect(freeSlot(['Köln', 'OZG-Sync', 'OZG-Sync-Listen'], ['OZG_Sync']).slot).toBe(2);
+    expect(freeSlot(['ozg-sync', 'OZG-Sync 3'], ['OZG_Sync_2']).slot).toBe(4);
+  });
+
+  it('keeps data sheets off the names of the slots’ sheets', () => {
+    expect(dataSheetName('OZG-Sync 2', [])).toBe('OZG-Sync 2 (2)');
+    expect(dataSheetName('OZG-Sync-Offen', [])).toBe('OZG-Sync-Offen (2)');
   });
 });
 

@@ -263,7 +263,7 @@ describeEachDatabase('xlsx import', ({ db }) => {
       ['foreign workbook', await saveWorkbook(plain), 'Diese Arbeitsmappe ist nicht mit OZG-Sync verbunden. Senden Sie nur Dateien, die OZG-Sync exportiert hat'],
       ['damaged binding', await edit(bindingCell('A2', '{"kind": kaputt')), 'Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 2 enthält keine gültige Verbindung).'],
       ['damaged snapshot', await edit(bindingCell('B4', 'zwei')), 'Die Verbindungsdaten dieser Arbeitsmappe sind beschädigt (Zeile 4: ungültige Version).'],
-      ['other format', await edit(bindingCell('A1', 'ozg-sync/2')), 'mit einer anderen Version von OZG-Sync verbunden (Format „ozg-sync/2“'],
+      ['other format', await edit(bindingCell('A1', 'ozg-sync/3')), 'mit einer anderen Version von OZG-Sync verbunden (Format „ozg-sync/3“'],
       [
         'id column gone',
         await edit((workbook) => (dataSheet(workbook).getCell('A1').value = 'Schlüssel')),
