@@ -173,15 +173,15 @@ export const mitgliederRoutes = (inviter: Inviter | undefined) => createRouter()
         ...errorResponses,
         409: jsonResponse(errorResponses[400].content['application/json'].schema, 'Die Person hat schon ein Konto und kann sich anmelden'),
         429: jsonResponse(errorResponses[400].content['application/json'].schema, 'Supabase hat gerade zu viele E-Mails verschickt'),
-        503: jsonResponse(errorResponses[400].content['application/json'].schema, 'Einladungen sind nicht eingerichtet oder Supabase Auth ist nicht erreichbar'),
+        503: jsonResponse(errorResponses[400].content['application/json'].schema, 'Supabase Auth ist nicht erreichbar oder nimmt den Schlüssel des Servers nicht an'),
       },
     }),
     async (c) => {
       await requireAdmin(c);
       const { email } = c.req.valid('json');
+      // Not configured is how this server is set up, not an outage: 404 like /api/dev/login with Supabase, and no 5xx for a client's request.
       if (!inviter) {
-        throw new AppError(
-          'unavailable',
+        throw notFound(
           'Dieser Server verschickt keine Einladungen: Dafür braucht er Supabase Auth und den service_role-Schlüssel des Projekts (SUPABASE_SERVICE_ROLE_KEY).',
         );
       }

@@ -174,7 +174,7 @@ describe('Einladen where the server cannot invite', () => {
     const target = app({});
     expect(await (await target.request('/api/config')).json()).toMatchObject({ einladen: false });
     const response = await invite(target);
-    expect(response.status).toBe(503);
+    expect(response.status).toBe(404);
     expect((await error(response)).message).toContain('SUPABASE_SERVICE_ROLE_KEY');
   });
 
