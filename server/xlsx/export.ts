@@ -169,14 +169,20 @@ function addAnleitung(workbook: ExcelJS.Workbook, files: readonly SheetFile[], d
     ['Formeln werden nicht berechnet: was mit =, +, - oder @ beginnt, wird als Text gespeichert.'],
     [''],
     ['So senden Sie die Datei zurück', 'h'],
-    ['Die Datei speichern (Format .xlsx) und im Browser hochladen:', 'i'],
+    [single ? 'Die Datei speichern (Format .xlsx) und im Browser hochladen:' : 'Die Datei speichern (Format .xlsx) und zurücksenden:', 'i'],
     single
       ? [`${first.server}/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „${first.title}“ öffnen und „Hochladen“ wählen (oder die Datei dorthin ziehen).`]
-      : [`${first.server}/ öffnen, anmelden und die Datei unter „Meine Tabellen“ mit „Datei mit mehreren Tabellen hochladen“ senden.`],
-    ['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.'],
-    ['Für Skripte geht es auch mit dem Befehl', 'i'],
-    [single ? `npm run sheet -- import ${first.kind}-${first.scope}.xlsx --out ergebnis.xlsx` : 'npm run sheet -- import tabellen.xlsx --out ergebnis.xlsx', 'c'],
-    [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
+      : [`Im Browser (${first.server}/) und mit npm run sheet gehen bisher nur Dateien mit einer Tabelle; diese Datei senden Sie an ${importPath} (POST, die Datei als Inhalt).`],
+    ...(single
+      ? ([['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.']] as [string][])
+      : []),
+    ...(single
+      ? ([
+          ['Für Skripte geht es auch mit dem Befehl', 'i'],
+          [`npm run sheet -- import ${first.kind}-${first.scope}.xlsx --out ergebnis.xlsx`, 'c'],
+          [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
+        ] as [string, string?][])
+      : []),
     ...(single
       ? []
       : ([['Jede Tabelle wird für sich übernommen: darf eine nicht geändert werden, wird nur sie abgelehnt; die anderen werden trotzdem übernommen.']] as [string][])),

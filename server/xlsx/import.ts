@@ -226,7 +226,7 @@ export async function readUploadBinding(bytes: Uint8Array): Promise<Binding> {
 
 const severalTables = (count: number) =>
   badRequest(
-    `Diese Datei enthält ${count} verbundene Tabellen. Senden Sie sie an POST /api/import (im Browser: „Datei mit mehreren Tabellen hochladen“), dort wird jede Tabelle für sich übernommen.`,
+    `Diese Datei enthält ${count} verbundene Tabellen. Senden Sie sie an POST /api/import, dort wird jede Tabelle für sich übernommen.`,
   );
 
 /** Inflates every part once, counting and discarding: what ExcelJS then unpacks is known to be bounded. */
