@@ -237,3 +237,8 @@ export function shownValue(column: Column | undefined, value: unknown): string {
   const iso = column?.type === 'date' && typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
   return iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : String(value);
 }
+
+/** A cell as Excel shows it in a sheet of OZG-Sync (see toCell and numberFormat): an empty cell is empty, not „(leer)“. */
+export function cellText(column: Column, value: unknown): string {
+  return isEmpty(value) ? '' : shownValue(column, value);
+}

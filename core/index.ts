@@ -21,7 +21,7 @@ export type {
   ZellFehler,
   ZellKonflikt,
 } from './types.ts';
-export { LIST_SEPARATOR, fromCell, numberFormat, readCell, sameCellValue, shownValue, toCell, valueAt, type ParsedCell } from './cells.ts';
+export { LIST_SEPARATOR, cellText, fromCell, numberFormat, readCell, sameCellValue, shownValue, toCell, valueAt, type ParsedCell } from './cells.ts';
 export { diffTable, type TableDiff } from './diff.ts';
 export { ADDIN_PUSH_LIMITS, chunkChanges, type Chunk, type ChunkLimits } from './chunk.ts';
 export {

@@ -12,5 +12,5 @@ export const PUSH_QUELLEN = ['addin', 'xlsx', 'api'] as const satisfies readonly
 export type PushQuelle = (typeof PUSH_QUELLEN)[number];
 
 /** A member's role (public.mitglied_rolle). */
-export const ROLLEN = ['admin', 'koordination', 'kommune'] as const;
+export const ROLLEN = ['admin', 'koordination', 'kommune', 'dienstleister'] as const;
 export type Rolle = (typeof ROLLEN)[number];

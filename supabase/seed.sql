@@ -131,6 +131,8 @@ on conflict (kreisschluessel) do nothing;
 insert into public.kommune (ags, name, typ) values
   ('05111000', 'Düsseldorf, Stadt', 'kreisfreie Stadt'),
   ('05158024', 'Mettmann, Stadt', 'kreisangehörige Gemeinde'),
+  ('05158028', 'Ratingen, Stadt', 'kreisangehörige Gemeinde'),
+  ('05158032', 'Velbert, Stadt', 'kreisangehörige Gemeinde'),
   ('05166012', 'Kempen, Stadt', 'kreisangehörige Gemeinde'),
   ('05315000', 'Köln, Stadt', 'kreisfreie Stadt'),
   ('05334002', 'Aachen, Stadt', 'kreisangehörige Gemeinde'),
@@ -141,10 +143,29 @@ insert into public.kommune (ags, name, typ) values
   ('05974040', 'Soest, Stadt', 'kreisangehörige Gemeinde')
 on conflict (ags) do nothing;
 
+-- A provider from KDN's list of NRW's municipal IT service providers (it_dienstleister.csv, as the
+-- catalogue import would load it). The list names no members; the Kreis Mettmann's own IT is the
+-- provider of the Kreis, and Ratingen is listed as a provider of its own, so it serves Mettmann
+-- and Velbert here.
+insert into public.it_dienstleister (name, ort, url) values
+  ('Kreis Mettmann', 'Mettmann', 'https://jkreis-mettmann.de')
+on conflict (name, ort) do nothing;
+
+insert into public.kommune_dienstleister (ags, dienstleister_id)
+select v.ags, d.id
+from (values ('05158024'), ('05158032')) as v (ags)
+join public.it_dienstleister d on d.name = 'Kreis Mettmann' and d.ort = 'Mettmann'
+on conflict (ags) do nothing;
+
 insert into public.mitglied (email, rolle, themenfeld_id, ags) values
   ('admin@ozg-sync.example', 'admin', null, null),
   ('mobilitaet@ozg-sync.example', 'koordination', 9, null),
   ('unternehmen@ozg-sync.example', 'koordination', 14, null),
   ('ozg@koeln.example', 'kommune', null, '05315000'),
   ('ozg@mettmann.example', 'kommune', null, '05158024')
+on conflict do nothing;
+
+insert into public.mitglied (email, rolle, dienstleister_id)
+select 'ozg@kreis-mettmann.example', 'dienstleister', d.id
+from public.it_dienstleister d where d.name = 'Kreis Mettmann' and d.ort = 'Mettmann'
 on conflict do nothing;

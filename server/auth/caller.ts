@@ -10,6 +10,7 @@ export interface Mitgliedschaft {
   rolle: Rolle;
   themenfeldId: number | null;
   ags: string | null;
+  dienstleisterId: number | null;
 }
 
 /** The signed-in person a request runs for. */
@@ -66,8 +67,8 @@ export async function loadCaller(
       { email: string | null },
     ];
     const mitgliedschaften = await tx.query<Mitgliedschaft>(
-      `select rolle, themenfeld_id as "themenfeldId", ags from public.mitglied
-       where email = intern.anmelde_email() order by rolle, themenfeld_id, ags`,
+      `select rolle, themenfeld_id as "themenfeldId", ags, dienstleister_id as "dienstleisterId" from public.mitglied
+       where email = intern.anmelde_email() order by rolle, themenfeld_id, ags, dienstleister_id`,
     );
     return { email, mitgliedschaften };
   });

@@ -5,7 +5,7 @@ import { LAYOUTS, type LayoutName } from './layouts.ts';
 import { reconcileKommunen, type AmtlicheKommune } from './reconcile.ts';
 import { isLeikaKey, KOMMUNALE_LEIKA_TYPEN, validateRows, type CatalogueInput, type Herkunft, type OzgLeistung } from './rows.ts';
 
-export type Tabelle = 'themenfeld' | 'lage' | 'ozg_leistung' | 'leika_leistung' | 'kreis' | 'kommune';
+export type Tabelle = 'themenfeld' | 'lage' | 'ozg_leistung' | 'leika_leistung' | 'kreis' | 'kommune' | 'it_dienstleister';
 
 export const TABELLEN: { tabelle: Tabelle; titel: string }[] = [
   { tabelle: 'themenfeld', titel: 'Themenfelder' },
@@ -14,6 +14,7 @@ export const TABELLEN: { tabelle: Tabelle; titel: string }[] = [
   { tabelle: 'leika_leistung', titel: 'LeiKa-Leistungen' },
   { tabelle: 'kreis', titel: 'Kreise' },
   { tabelle: 'kommune', titel: 'Kommunen' },
+  { tabelle: 'it_dienstleister', titel: 'IT-Dienstleister' },
 ];
 
 export interface ImportOptions {
@@ -202,7 +203,10 @@ async function loadDatabase(tx: Sql) {
     `select k.id, k.leika_schluessel, k.name, l.ozg_id, k.leika_typ, k.rechtsgrundlage, k.ausgeblendet
      from public.leika_leistung k left join public.ozg_leistung l on l.id = k.ozg_leistung_id order by k.id`,
   );
-  return { themenfelder, lagen, kreise, kommunen, leistungen, leika };
+  const dienstleister = await tx.query<{ name: string; ort: string; url: string | null }>(
+    'select name, ort, url from public.it_dienstleister order by name, ort',
+  );
+  return { themenfelder, lagen, kreise, kommunen, leistungen, leika, dienstleister };
 }
 
 type Db = Awaited<ReturnType<typeof loadDatabase>>;
@@ -257,6 +261,10 @@ const SQL_TYPES = {
 
 const LEIKA_COLUMNS = ['leika_schluessel', 'name', 'ozg_id', 'leika_typ', 'rechtsgrundlage', 'ausgeblendet'] as const;
 
+const DIENSTLEISTER_COLUMNS = ['name', 'ort', 'url'] as const;
+/** A provider's natural key: KDN lists two named Südwestfalen-IT, in Hemer and in Siegen. */
+const dienstleisterKey = (d: { name: string; ort: string }) => `${d.name}, ${d.ort}`;
+
 const columnsOf = (tabelle: keyof typeof SQL_TYPES) => Object.keys(SQL_TYPES[tabelle].columns);
 
 function plans(input: CatalogueInput, db: Db, abgleichUrls: Map<string, string>): Plan[] {
@@ -300,6 +308,17 @@ function plans(input: CatalogueInput, db: Db, abgleichUrls: Map<string, string>)
   }
 
   simple('kreis', input.kreise, db.kreise);
+
+  if (input.dienstleister) {
+    result.push(
+      plan(
+        'it_dienstleister',
+        input.dienstleister.map((d) => ({ key: dienstleisterKey(d), values: pick(d, DIENSTLEISTER_COLUMNS) })),
+        db.dienstleister.map((d) => ({ key: dienstleisterKey(d), values: pick(d, DIENSTLEISTER_COLUMNS) })),
+        true,
+      ),
+    );
+  }
 
   const currentKommunen = new Map(db.kommunen.map((k) => [k.ags, k]));
   if (input.kommunen) {
@@ -446,6 +465,17 @@ async function apply(tx: Sql, planned: Plan[], hideMissing: boolean): Promise<Ma
        left join public.ozg_leistung l on l.ozg_id = r.ozg_id
        where k.id = r.id`,
       json(leika.geaendert.map((r) => ({ ...r.values, id: r.id }))),
+    );
+  }
+
+  const dienstleister = changed('it_dienstleister');
+  if (dienstleister.length) {
+    // Providers missing from the file stay: Kommunen may be assigned to them.
+    await tx.query(
+      `insert into public.it_dienstleister (name, ort, url)
+       select r.name, r.ort, r.url from jsonb_to_recordset($1::text::jsonb) as r (name text, ort text, url text)
+       on conflict (name, ort) do update set url = excluded.url`,
+      json(dienstleister),
     );
   }
 

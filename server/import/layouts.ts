@@ -16,6 +16,7 @@ export const LAYOUTS = {
   kreise: { title: 'Kreise', columns: ['kreisschluessel', 'name', 'typ', 'regierungsbezirk'] },
   gemeinden: { title: 'Kommunen', columns: ['ags', 'name', 'kreisschluessel', 'kreis', 'typ'] },
   kommunen_kdn: { title: 'KDN-Kommunenliste', columns: ['name', 'url'] },
+  it_dienstleister: { title: 'IT-Dienstleister', columns: ['name', 'ort', 'url'] },
 } as const satisfies Record<string, { title: string; columns: readonly string[] }>;
 
 export type LayoutName = keyof typeof LAYOUTS;

@@ -57,6 +57,11 @@ export interface KdnKommune extends Herkunft {
   name: string;
   url: string | null;
 }
+export interface ItDienstleister extends Herkunft {
+  name: string;
+  ort: string;
+  url: string | null;
+}
 
 /** The valid rows of each file given; a table whose file was not given stays undefined. */
 export interface CatalogueInput {
@@ -67,6 +72,7 @@ export interface CatalogueInput {
   kreise?: Kreis[];
   kommunen?: Kommune[];
   kdn?: KdnKommune[];
+  dienstleister?: ItDienstleister[];
 }
 
 /** Checks one line's cells, collecting what is wrong instead of stopping at the first problem. */
@@ -170,6 +176,14 @@ export function normaliseUrl(url: string): string {
   return /^https?:\/\//i.test(url) ? url : `https://${url}`;
 }
 
+/** The url column as a web address with scheme; a malformed one is reported and left out, not refused. */
+function webAddress(line: Line): string | null {
+  const given = line.optionalText('url', 'Die Adresse', 2000);
+  const url = given && normaliseUrl(given);
+  if (url && !URL_PATTERN.test(url)) line.note(`Die Adresse „${given}“ ist keine gültige Web-Adresse; sie wird nicht übernommen.`);
+  return url && URL_PATTERN.test(url) ? url : null;
+}
+
 type Parsers = { [L in LayoutName]: (line: Line) => Omit<NonNullable<CatalogueInput[KeyOf<L>]>[number], keyof Herkunft> };
 type KeyOf<L extends LayoutName> = (typeof TARGET)[L];
 
@@ -181,6 +195,7 @@ const TARGET = {
   kreise: 'kreise',
   gemeinden: 'kommunen',
   kommunen_kdn: 'kdn',
+  it_dienstleister: 'dienstleister',
 } as const satisfies { [L in LayoutName]: keyof CatalogueInput };
 
 const PARSERS: Parsers = {
@@ -239,12 +254,8 @@ const PARSERS: Parsers = {
     }
     return { ags, name: line.text('name', 'Der Name', 200), typ: line.oneOf('typ', 'Der Typ', KOMMUNE_TYP) };
   },
-  kommunen_kdn: (line) => {
-    const given = line.optionalText('url', 'Die Adresse', 2000);
-    const url = given && normaliseUrl(given);
-    if (url && !URL_PATTERN.test(url)) line.note(`Die Adresse „${given}“ ist keine gültige Web-Adresse; sie wird nicht übernommen.`);
-    return { name: line.text('name', 'Der Name', 200), url: url && URL_PATTERN.test(url) ? url : null };
-  },
+  kommunen_kdn: (line) => ({ name: line.text('name', 'Der Name', 200), url: webAddress(line) }),
+  it_dienstleister: (line) => ({ name: line.text('name', 'Der Name', 200), ort: line.text('ort', 'Der Ort', 200), url: webAddress(line) }),
 };
 
 /** Natural keys that must be unique within a file, with the words to report a duplicate. */
@@ -260,6 +271,8 @@ const UNIQUE: { [L in LayoutName]?: { label: string; key: (row: { [column: strin
   ],
   kreise: [{ label: 'Kreisschlüssel', key: (r) => String(r.kreisschluessel) }],
   gemeinden: [{ label: 'AGS', key: (r) => String(r.ags) }],
+  // KDN lists two providers named Südwestfalen-IT, in Hemer and in Siegen.
+  it_dienstleister: [{ label: 'Name und Ort', key: (r) => `${String(r.name)}, ${String(r.ort)}` }],
 };
 
 export function validateRows(files: ReadFile[], fehler: Meldung[], hinweise: Meldung[]): CatalogueInput {

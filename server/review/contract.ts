@@ -23,14 +23,18 @@ function storableInstant(text: string): boolean {
   return !offset || Number(offset[1]) <= 15;
 }
 
-export const ChangesQuerySchema = z.object({
-  since: z
+/** A date or instant in a query parameter, with a German reason for anything PostgreSQL could not store. */
+const zeitpunktParameter = (name: string) =>
+  z
     .union([z.iso.datetime({ offset: true, local: true }), z.iso.date()], {
-      error: 'since ist ein Datum oder Zeitpunkt nach ISO 8601, z. B. 2026-11-01 oder 2026-11-01T08:00:00+01:00.',
+      error: `${name} ist ein Datum oder Zeitpunkt nach ISO 8601, z. B. 2026-11-01 oder 2026-11-01T08:00:00+01:00.`,
     })
     .refine(storableInstant, {
-      error: 'since liegt außerhalb dessen, was die Datenbank kennt: das Jahr ab 0001, eine Zeitzone höchstens 15 Stunden von UTC entfernt.',
-    })
+      error: `${name} liegt außerhalb dessen, was die Datenbank kennt: das Jahr ab 0001, eine Zeitzone höchstens 15 Stunden von UTC entfernt.`,
+    });
+
+export const ChangesQuerySchema = z.object({
+  since: zeitpunktParameter('since')
     .optional()
     .openapi({ param: { name: 'since', in: 'query' }, description: 'Nur Änderungen ab diesem Zeitpunkt (ISO 8601)', example: '2026-11-01' }),
   kind: z.enum(PROTOKOLL_ARTEN).optional().openapi({ param: { name: 'kind', in: 'query' } }),
@@ -159,13 +163,21 @@ export const ProgressQuerySchema = z.object({
     .max(Number.MAX_SAFE_INTEGER, { error: 'Einen so großen Stichtag gibt es nicht.' })
     .optional()
     .openapi({ param: { name: 'stichtag', in: 'query', description: 'die Zahlen, wie sie zu diesem Stichtag standen' }, example: 1 }),
+  seit: zeitpunktParameter('seit')
+    .optional()
+    .openapi({
+      param: { name: 'seit', in: 'query' },
+      description:
+        'Für die Meldungen je Kommune: wie viele ihrer Zeilen seit diesem Datum (ab 0 Uhr deutscher Zeit) oder Zeitpunkt geändert wurden; ohne seit: insgesamt',
+      example: '2026-11-01',
+    }),
 });
 
 const ProgressCell = z.union([z.string(), z.number(), z.null()]);
 export const ProgressTableSchema = z
   .object({
     titel: z.string(),
-    spalten: z.array(z.object({ key: z.string(), label: z.string(), type: z.enum(['text', 'number', 'percent']) })),
+    spalten: z.array(z.object({ key: z.string(), label: z.string(), type: z.enum(['text', 'number', 'percent', 'zeitpunkt']).openapi({ description: 'zeitpunkt: ISO 8601 mit Zeitzone' }) })),
     zeilen: z.array(z.record(z.string(), ProgressCell)),
   })
   .openapi('Fortschrittstabelle');
@@ -186,7 +198,19 @@ export const ProgressResponseSchema = z
     }),
     themenfelder: ProgressTableSchema,
     leistungen: ProgressTableSchema,
-    kommunen: ProgressTableSchema,
+    kommunen: ProgressTableSchema.openapi({
+      description:
+        'Je Kommune; außer bei einem Stichtag mit den Spalten letzte_meldung (Zeitpunkt der letzten Änderung an ihren Zeilen), gemeldet_von und zeilen_seit',
+    }),
+    meldungen: z
+      .object({
+        seit: z.string().nullable().openapi({ description: 'Ab wann zeilen_seit zählt (ISO 8601), null: insgesamt' }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Wer gemeldet hat: je Kommune die letzte Änderung an ihren Zeilen (wann, wer, wie im Änderungsprotokoll) und die Zahl der seit seit geänderten Zeilen; null bei einem Stichtag',
+      }),
     kreise: ProgressTableSchema.openapi({
       description:
         'Bundeskennzahlen je Kreis: OZG-Leistungen mit kommunalem Vollzug, davon online in mindestens einer Kommune und flächendeckend (in allen Kommunen des Kreises)',
@@ -210,7 +234,7 @@ export const TrendResponseSchema = z
     leistungen: z.array(TrendReihe),
   })
   .openapi('Trend');
-export const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true });
+export const TrendQuerySchema = ProgressQuerySchema.omit({ stichtag: true, seit: true });
 
 export type ChangesQuery = z.infer<typeof ChangesQuerySchema>;
 export type Aenderung = z.infer<typeof AenderungSchema>;

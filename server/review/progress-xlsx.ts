@@ -15,6 +15,29 @@ const HEADER_ROW = 3;
 /** Names wrap beyond this width, so that a long Leistung does not push the figures off the page. */
 const NAME_WIDTH = 42;
 
+/**
+ * An instant as the wall-clock time in Germany: Excel's dates carry no time zone and ExcelJS
+ * writes a Date by its UTC fields, so the UTC fields are set to Berlin's local time.
+ */
+function berlinWallClock(iso: string): Date {
+  const teile = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(iso))
+      .map((teil) => [teil.type, Number(teil.value)]),
+  );
+  return new Date(Date.UTC(teile.year!, teile.month! - 1, teile.day!, teile.hour!, teile.minute!, teile.second!));
+}
+const ZEITPUNKT_FORMAT = 'dd.mm.yyyy hh:mm';
+
 function titleRows(sheet: ExcelJS.Worksheet, titel: string, untertitel: string) {
   sheet.getCell('A1').value = titel;
   sheet.getCell('A1').font = titleFont;
@@ -27,17 +50,25 @@ function addTable(workbook: ExcelJS.Workbook, name: string, table: ProgressTable
   table.spalten.forEach((spalte, i) => {
     const longest = Math.max(0, ...table.zeilen.map((zeile) => String(zeile[spalte.key] ?? '').length));
     sheet.getColumn(i + 1).width =
-      spalte.type === 'text' ? Math.min(NAME_WIDTH, Math.max(headerWidth(spalte.label, 8), longest + 2)) : headerWidth(spalte.label, 8);
+      spalte.type === 'text'
+        ? Math.min(NAME_WIDTH, Math.max(headerWidth(spalte.label, 8), longest + 2))
+        : headerWidth(spalte.label, spalte.type === 'zeitpunkt' ? ZEITPUNKT_FORMAT.length + 2 : 8);
   });
   const header = sheet.getRow(HEADER_ROW);
   table.spalten.forEach((spalte, i) => (header.getCell(i + 1).value = spalte.label));
   wrapHeader(sheet, HEADER_ROW, table.spalten.map((spalte) => spalte.label));
   for (const zeile of table.zeilen) {
-    const row = sheet.addRow(table.spalten.map((s) => zeile[s.key] ?? null));
+    const row = sheet.addRow(
+      table.spalten.map((s) => {
+        const value = zeile[s.key] ?? null;
+        return s.type === 'zeitpunkt' && typeof value === 'string' ? berlinWallClock(value) : value;
+      }),
+    );
     let lines = 1;
     // per cell: LibreOffice ignores a column's format for cells that carry their own style
     table.spalten.forEach((spalte, i) => {
       if (spalte.type === 'percent') row.getCell(i + 1).numFmt = '0.0%';
+      if (spalte.type === 'zeitpunkt') row.getCell(i + 1).numFmt = ZEITPUNKT_FORMAT;
       if (spalte.type === 'text') {
         row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' };
         lines = Math.max(lines, wrappedLines(String(zeile[spalte.key] ?? ''), sheet.getColumn(i + 1).width! - 1));

@@ -84,7 +84,7 @@ const TABELLEN = {
   },
 } as const satisfies Record<string, { nach: string; titel: string; spalten: Spalte[] }>;
 
-type Filter = { themenfeld?: number; kreis?: string; stichtag?: number };
+type Filter = { themenfeld?: number; kreis?: string; stichtag?: number; seit?: string };
 type Stichtag = NonNullable<ProgressResponse['stichtag']>;
 
 /** The names of the chosen Themenfeld and Kreis (404 for an unknown one), and the time of counting. */
@@ -179,13 +179,71 @@ function untertitel(filter: ProgressResponse['filter'], stand: string, stichtag:
   return `${parts.length ? parts.join(', ') : 'Ganz NRW'} · ${zeitpunkt} · OZG-erfüllt ab Reifegrad 3`;
 }
 
+type Meldungen = NonNullable<ProgressResponse['meldungen']>;
+const BERLIN = { timeZone: 'Europe/Berlin' } as const;
+const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
+
+/**
+ * Who has reported, per Kommune, from its rows' change stamps (public.meldungen). A date or time
+ * without an offset means German time, so that "seit 01.11." starts at midnight in NRW wherever
+ * the server runs.
+ */
+async function loadMeldungen(tx: Sql, filter: Filter): Promise<{ meldungen: Meldungen; zeilen: Map<string, Row> } | null> {
+  if (filter.stichtag !== undefined) return null;
+  const [{ seit }] = (await tx.query<{ seit: string | Date | null }>(
+    `select case when $1::text ~ 'T.*(Z|[+-]\\d{2}(:?\\d{2})?)$' then $1::timestamptz
+                 else $1::timestamp at time zone 'Europe/Berlin' end as seit`,
+    [filter.seit ?? null],
+  )) as [{ seit: string | Date | null }];
+  const rows = await tx.query<{ ags: string; letzte_meldung: string | Date | null; gemeldet_von: string | null; zeilen_seit: number }>(
+    `select ags, letzte_meldung, gemeldet_von, zeilen_seit from public.meldungen(coalesce($1::timestamptz, '-infinity'), $2::smallint, $3)`,
+    [seit, filter.themenfeld ?? null, filter.kreis ?? null],
+  );
+  return {
+    meldungen: { seit: iso(seit) },
+    zeilen: new Map(
+      rows.map((row) => [
+        row.ags,
+        { letzte_meldung: iso(row.letzte_meldung), gemeldet_von: row.gemeldet_von, zeilen_seit: Number(row.zeilen_seit) },
+      ]),
+    ),
+  };
+}
+
+/** "seit 01.11.2026", with the time only when it is not midnight in Germany. */
+function seitLabel(seit: string | null): string {
+  if (seit === null) return 'geänderte Zeilen insgesamt';
+  const date = new Date(seit);
+  const time = date.toLocaleTimeString('de-DE', { ...BERLIN, hour: '2-digit', minute: '2-digit' });
+  const day = date.toLocaleDateString('de-DE', { ...BERLIN, day: '2-digit', month: '2-digit', year: 'numeric' });
+  return `geänderte Zeilen seit ${day}${time === '00:00' ? '' : `, ${time}`}`;
+}
+
+/** The Kommunen table with the three columns of who has reported. */
+function mitMeldungen(kommunen: ProgressTable, { meldungen, zeilen }: { meldungen: Meldungen; zeilen: Map<string, Row> }): ProgressTable {
+  const spalten: Spalte[] = [
+    { key: 'letzte_meldung', label: 'Letzte Meldung', type: 'zeitpunkt' },
+    { key: 'gemeldet_von', label: 'gemeldet von', type: 'text' },
+    count('zeilen_seit', seitLabel(meldungen.seit)),
+  ];
+  const leer: Row = { letzte_meldung: null, gemeldet_von: null, zeilen_seit: 0 };
+  return {
+    ...kommunen,
+    spalten: [...kommunen.spalten, ...spalten],
+    zeilen: kommunen.zeilen.map((zeile) => ({ ...zeile, ...(zeilen.get(String(zeile.schluessel)) ?? leer) })),
+  };
+}
+
 /**
  * How far the municipalities are, per Themenfeld, OZG-Leistung and Kommune, counted by the
- * database's fortschritt function (the same one behind the Studio views).
+ * database's fortschritt function (the same one behind the Studio views), and who has reported
+ * since `seit` (today's figures only: a Stichtag's are frozen).
  */
 export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressResponse> {
   const { filter: names, stand, stichtag } = await filterNames(tx, filter);
   const lookup = await namen(tx);
+  const kommunen = await table(tx, TABELLEN.kommunen, filter, lookup);
+  const meldungen = await loadMeldungen(tx, filter);
   return {
     stand: new Date(stand).toISOString(),
     stichtag,
@@ -193,7 +251,8 @@ export async function loadProgress(tx: Sql, filter: Filter): Promise<ProgressRes
     untertitel: untertitel(names, stand, stichtag),
     themenfelder: await table(tx, TABELLEN.themenfelder, filter, lookup),
     leistungen: await table(tx, TABELLEN.leistungen, filter, lookup),
-    kommunen: await table(tx, TABELLEN.kommunen, filter, lookup),
+    kommunen: meldungen ? mitMeldungen(kommunen, meldungen) : kommunen,
+    meldungen: meldungen?.meldungen ?? null,
     kreise: await table(tx, TABELLEN.kreise, filter, lookup),
   };
 }

@@ -4,6 +4,7 @@ import { createRouter, isSignedIn } from '../openapi.ts';
 import { changesRoutes } from './changes.ts';
 import { configRoutes, type ClientConfig } from './config.ts';
 import { devRoutes } from './dev.ts';
+import { dienstleisterRoutes } from './dienstleister.ts';
 import { eventsRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { kommunenRoutes } from './kommunen.ts';
@@ -39,6 +40,7 @@ export function createRoutes(auth: AuthSetup, client: ClientConfig = { mode: aut
     .route('/', xlsxRoutes)
     .route('/', importRoutes)
     .route('/', mitgliederRoutes(inviter))
+    .route('/', dienstleisterRoutes)
     .route('/', changesRoutes)
     .route('/', reportsRoutes)
     .route('/', stichtageRoutes)

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { ROLLEN } from '../../core/vocabulary.ts';
 import { mayReview, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
-import { SHEET_KINDS, type SheetKindName } from '../sync/sheets.ts';
+import { shapeFor, SHEET_KINDS, type SheetKindName } from '../sync/sheets.ts';
 
 /** The kinds written sheet by sheet; leistung-kommunen is written row by row, as the rights to kommune-status say. */
 const SHEET_KIND_NAMES = Object.values(SHEET_KINDS)
@@ -16,6 +16,8 @@ const Mitgliedschaft = z
     themenfeld: z.string().nullable(),
     ags: z.string().nullable(),
     kommune: z.string().nullable(),
+    dienstleisterId: z.number().int().nullable(),
+    dienstleister: z.string().nullable(),
   })
   .openapi('Mitgliedschaft');
 
@@ -45,15 +47,18 @@ export const meRoutes = createRouter().openapi(
     const caller = c.get('caller');
     const { mitgliedschaften, darfAlleAendern, schreibrechte, darfPruefen } = await withCaller(c, async (tx) => ({
       mitgliedschaften: await tx.query<z.infer<typeof Mitgliedschaft>>(
-        `select m.rolle, m.themenfeld_id as "themenfeldId", t.name as themenfeld, m.ags, k.name as kommune
+        `select m.rolle, m.themenfeld_id as "themenfeldId", t.name as themenfeld, m.ags, k.name as kommune,
+                m.dienstleister_id as "dienstleisterId", d.name as dienstleister
          from public.mitglied m
          left join public.themenfeld t on t.id = m.themenfeld_id
          left join public.kommune k on k.ags = m.ags
-         where m.email = $1 order by m.rolle, m.themenfeld_id, m.ags`,
+         left join public.it_dienstleister d on d.id = m.dienstleister_id
+         where m.email = $1 order by m.rolle, m.themenfeld_id, m.ags, m.dienstleister_id`,
         [caller.email],
       ),
       // Asked of the function row-level security asks at the write. Kinds of which the person may
-      // change every sheet (no bereich) are named once instead of listing all 396 Kommunen.
+      // change every sheet (no bereich) are named once instead of listing all 396 Kommunen. An
+      // IT-Dienstleister's sheet (dl:<id>) is listed where the person may write each of its Kommunen.
       darfAlleAendern: (
         await tx.query<{ kind: SheetKindName }>(
           `select kind from unnest($1::text[]) with ordinality as a(kind, rang) where intern.darf_schreiben(kind, null) order by rang`,
@@ -64,7 +69,13 @@ export const meRoutes = createRouter().openapi(
         `select 'leistung-status' as kind, t.id::text as scope, t.name, 1 as art, lpad(t.id::text, 8, '0') as ordnung from public.themenfeld t
          where intern.darf_schreiben('leistung-status', t.id::text) and not (select intern.darf_schreiben('leistung-status', null))
          union all
-         select 'kommune-status', k.ags, k.name, 2, k.ags from public.kommune k
+         select 'kommune-status', 'dl:' || d.id, d.name, 2, lpad(d.id::text, 12, '0') from public.it_dienstleister d
+         where exists (select 1 from public.kommune_dienstleister z where z.dienstleister_id = d.id)
+           and not exists (select 1 from public.kommune_dienstleister z
+                           where z.dienstleister_id = d.id and not intern.darf_schreiben('kommune-status', z.ags))
+           and not (select intern.darf_schreiben('kommune-status', null))
+         union all
+         select 'kommune-status', k.ags, k.name, 3, k.ags from public.kommune k
          where intern.darf_schreiben('kommune-status', k.ags) and not (select intern.darf_schreiben('kommune-status', null))
          order by art, ordnung`,
       ),
@@ -75,7 +86,7 @@ export const meRoutes = createRouter().openapi(
         email: caller.email,
         mitgliedschaften,
         darfAlleAendern,
-        schreibrechte: schreibrechte.map((r) => ({ kind: r.kind, scope: r.scope, titel: `${SHEET_KINDS[r.kind].title}: ${r.name}` })),
+        schreibrechte: schreibrechte.map((r) => ({ kind: r.kind, scope: r.scope, titel: `${shapeFor(SHEET_KINDS[r.kind], r.scope).title}: ${r.name}` })),
         darfPruefen,
       },
       200,

@@ -15,6 +15,7 @@ const Mitglied = z
     rolle: z.enum(ROLLEN),
     themenfeldId: z.number().int().nullable(),
     ags: z.string().nullable(),
+    dienstleisterId: z.number().int().nullable(),
   })
   .openapi('Mitglied');
 
@@ -28,13 +29,24 @@ const NeuesMitglied = z
     rolle: z.enum(ROLLEN, { error: `Die Rolle ist ${ROLLEN.slice(0, -1).join(', ')} oder ${ROLLEN.at(-1)}.` }),
     themenfeldId: z.number().int().min(1).max(32767).nullable().optional(),
     ags: z.string().regex(/^05\d{6}$/, { error: 'Der AGS ist eine achtstellige Zahl aus NRW, z. B. 05315000.' }).nullable().optional(),
+    dienstleisterId: z
+      .number({ error: 'Der IT-Dienstleister ist eine Nummer (dienstleisterId), z. B. 1.' })
+      .int()
+      .min(1)
+      .max(2147483647)
+      .nullable()
+      .optional(),
   })
   .superRefine((m, ctx) => {
-    const needs = { admin: 'keinen Bereich', koordination: 'genau ein Themenfeld (themenfeldId)', kommune: 'genau einen AGS (ags)' }[m.rolle];
-    const ok =
-      (m.rolle === 'admin' && m.themenfeldId == null && m.ags == null) ||
-      (m.rolle === 'koordination' && m.themenfeldId != null && m.ags == null) ||
-      (m.rolle === 'kommune' && m.ags != null && m.themenfeldId == null);
+    const needs = {
+      admin: 'keinen Bereich',
+      koordination: 'genau ein Themenfeld (themenfeldId)',
+      kommune: 'genau einen AGS (ags)',
+      dienstleister: 'genau einen IT-Dienstleister (dienstleisterId)',
+    }[m.rolle];
+    const given = { themenfeldId: m.themenfeldId != null, ags: m.ags != null, dienstleisterId: m.dienstleisterId != null };
+    const needed = { admin: null, koordination: 'themenfeldId', kommune: 'ags', dienstleister: 'dienstleisterId' }[m.rolle];
+    const ok = Object.entries(given).every(([bereich, da]) => da === (bereich === needed));
     if (!ok) ctx.addIssue({ code: 'custom', path: ['rolle'], message: `Die Rolle ${m.rolle} braucht ${needs}.` });
   })
   .openapi('NeuesMitglied');
@@ -55,7 +67,8 @@ const Eingeladen = z
   })
   .openapi('Eingeladen');
 
-const SELECT = 'select id, email, rolle, themenfeld_id as "themenfeldId", ags from public.mitglied';
+const COLUMNS = 'id, email, rolle, themenfeld_id as "themenfeldId", ags, dienstleister_id as "dienstleisterId"';
+const SELECT = `select ${COLUMNS} from public.mitglied`;
 
 const requireAdmin = (c: Context<AppEnv>) =>
   assertMayWriteTable(c, 'mitglieder', 'Mitgliedschaften verwalten nur Administratorinnen und Administratoren der OZG-Koordinierungsstelle.');
@@ -96,16 +109,23 @@ export const mitgliederRoutes = (inviter: Inviter | undefined) => createRouter()
         const [row] = await withCaller(c, async (tx) => {
           await tx.query(`select set_config('ozg.quelle', 'api', true)`);
           return tx.query<z.infer<typeof Mitglied>>(
-            `insert into public.mitglied (email, rolle, themenfeld_id, ags) values (intern.email_normalisieren($1), $2, $3, $4)
-             returning id, email, rolle, themenfeld_id as "themenfeldId", ags`,
-            [neu.email, neu.rolle, neu.themenfeldId ?? null, neu.ags ?? null],
+            `insert into public.mitglied (email, rolle, themenfeld_id, ags, dienstleister_id)
+             values (intern.email_normalisieren($1), $2, $3, $4, $5)
+             returning ${COLUMNS}`,
+            [neu.email, neu.rolle, neu.themenfeldId ?? null, neu.ags ?? null, neu.dienstleisterId ?? null],
           );
         });
         return c.json(row!, 201);
       } catch (error) {
         if (sqlState(error) === SQLSTATE.uniqueViolation) throw new AppError('conflict', 'Diese Mitgliedschaft gibt es schon.');
         if (sqlState(error) === SQLSTATE.foreignKeyViolation) {
-          throw badRequest(neu.ags ? `Eine Kommune mit dem AGS ${neu.ags} gibt es nicht.` : `Das Themenfeld ${neu.themenfeldId} gibt es nicht.`);
+          throw badRequest(
+            neu.ags
+              ? `Eine Kommune mit dem AGS ${neu.ags} gibt es nicht.`
+              : neu.dienstleisterId
+                ? `Den IT-Dienstleister ${neu.dienstleisterId} gibt es nicht.`
+                : `Das Themenfeld ${neu.themenfeldId} gibt es nicht.`,
+          );
         }
         throw error;
       }
@@ -130,7 +150,7 @@ export const mitgliederRoutes = (inviter: Inviter | undefined) => createRouter()
       const [row] = await withCaller(c, async (tx) => {
         await tx.query(`select set_config('ozg.quelle', 'api', true)`);
         return tx.query<z.infer<typeof Mitglied>>(
-          `delete from public.mitglied where id = $1 returning id, email, rolle, themenfeld_id as "themenfeldId", ags`,
+          `delete from public.mitglied where id = $1 returning ${COLUMNS}`,
           [id],
         );
       });

@@ -9,7 +9,7 @@ import { KOMMUNALE_LEIKA_TYPEN } from '../import/rows.ts';
 
 /** What the server knows about a column beyond what clients see. */
 export interface ColumnDef extends Omit<Column, 'values'> {
-  /** SQL expression reading the column in the pull query (aliases: t = status row, l = ozg_leistung). */
+  /** SQL expression reading the column in the pull query (aliases: t = status row, l = ozg_leistung, tf = its themenfeld; k, kr below). */
   select: string;
   /** Postgres type an editable value is cast to when written. */
   cast?: string;
@@ -116,7 +116,7 @@ const kommunaleTypen = `array[${KOMMUNALE_LEIKA_TYPEN.map((t) => `'${t}'`).join(
 const LEISTUNG_COLUMNS: ColumnDef[] = [
   readOnly('ozg_id', 'OZG-ID', 'number', 'l.ozg_id'),
   readOnly('leistung', 'Leistung', 'text', 'l.name'),
-  readOnly('themenfeld', 'Themenfeld', 'text', '(select tf.name from public.themenfeld tf where tf.id = l.themenfeld_id)'),
+  readOnly('themenfeld', 'Themenfeld', 'text', 'tf.name'),
 ];
 
 /** What a Kommune reports about one OZG-Leistung: the editable columns of every kommune_status sheet. */
@@ -143,14 +143,20 @@ const STATUS_COLUMNS: ColumnDef[] = [
   text('bemerkung', 'Bemerkung', 4000),
 ];
 
-/** The Kommune of a status row, for sheets across Kommunen (alias k = kommune). */
+/** The Kommune of a status row, for sheets across Kommunen (aliases k = kommune, kr = its kreis). */
 const KOMMUNE_COLUMNS: ColumnDef[] = [
   readOnly('ags', 'AGS', 'text', 't.ags'),
   readOnly('kommune', 'Kommune', 'text', 'k.name'),
 ];
 
-const KOMMUNE_STATUS_FROM =
-  'public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id join public.kommune k on k.ags = t.ags';
+/**
+ * The Themenfeld and Kreis names as joins, not as a subquery per row (2,430 of them in a Kreis sheet,
+ * half of its pull's time on PostgreSQL 15). Left joins on a primary key: the planner drops them
+ * where no column of them is read (a delta's changed ids, a push's lock).
+ */
+const THEMENFELD_JOIN = 'left join public.themenfeld tf on tf.id = l.themenfeld_id';
+const KOMMUNE_STATUS_FROM = `public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id join public.kommune k on k.ags = t.ags
+  ${THEMENFELD_JOIN} left join public.kreis kr on kr.kreisschluessel = k.kreisschluessel`;
 
 /**
  * The Kommunen of Kreis $1 as a list rather than left(ags, 5) = $1 or a range of AGS: each Kommune's
@@ -164,6 +170,16 @@ const IN_KREIS = (ags: string) => `${ags} = any (array(select kk.ags from public
 const KOMMUNE_WRITABLE =
   "((select intern.darf_schreiben('kommune-status', null)) or t.ags = any ((select intern.schreibbare_bereiche('kommune-status'))::text[]))";
 
+/** The scope of an IT-Dienstleister's sheet: dl: and the provider's id, e.g. dl:1. */
+export const dienstleisterScope = (id: number) => `dl:${id}`;
+
+/**
+ * The Kommunen assigned to the IT-Dienstleister of scope $1 (dl:<id>), as a list for the same
+ * reason as IN_KREIS. Compared as text, so that a malformed or huge id is no cast error.
+ */
+const BEIM_DIENSTLEISTER = (ags: string) =>
+  `${ags} = any (array(select zd.ags from public.kommune_dienstleister zd where 'dl:' || zd.dienstleister_id = $1))`;
+
 export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {
     kind: 'kommune-status',
@@ -171,13 +187,14 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
     scopeLabel: 'Kommune (AGS)',
     table: 'kommune_status',
     columns: [...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
-    from: 'public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id',
+    from: `public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id ${THEMENFELD_JOIN}`,
     scopeWhere: 't.ags = $1 and l.kommunaler_vollzug and not l.ausgeblendet',
     scopeOf: 'case when l.kommunaler_vollzug and not l.ausgeblendet then t.ags end',
     orderBy: 'l.ozg_id nulls last, l.name',
     scopeQuery: 'select name from public.kommune where ags = $1',
     scopePattern: /^\d{8}$/,
-    scopeHint: 'Der Bereich ist der AGS einer Kommune, z. B. 05315000, oder der Kreisschlüssel eines Kreises, z. B. 05158.',
+    scopeHint:
+      'Der Bereich ist der AGS einer Kommune, z. B. 05315000, der Kreisschlüssel eines Kreises, z. B. 05158, oder dl: und die Nummer eines IT-Dienstleisters, z. B. dl:1.',
     writable: KOMMUNE_WRITABLE,
     shapes: [
   {
@@ -197,6 +214,25 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
         rowOwner: 'k.name',
         writable: KOMMUNE_WRITABLE,
   },
+      {
+        kind: 'kommune-status',
+        title: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters',
+        scopeLabel: 'IT-Dienstleister',
+        table: 'kommune_status',
+        columns: [...KOMMUNE_COLUMNS, ...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
+        from: KOMMUNE_STATUS_FROM,
+        scopeWhere: `${BEIM_DIENSTLEISTER('t.ags')} and l.kommunaler_vollzug and not l.ausgeblendet`,
+        scopeOf: `case when l.kommunaler_vollzug and not l.ausgeblendet
+                  then (select 'dl:' || zd.dienstleister_id from public.kommune_dienstleister zd where zd.ags = t.ags) end`,
+        orderBy: 'k.name, t.ags, l.ozg_id nulls last, l.name',
+        scopeQuery: "select name from public.it_dienstleister where 'dl:' || id = $1",
+        scopePattern: /^dl:\d{1,9}$/,
+        scopeHint: 'Der Bereich ist dl: und die Nummer eines IT-Dienstleisters, z. B. dl:1.',
+        // Rows of a Kommune whose assignment was removed are recorded with the provider's scope.
+        leftWhere: `(z.bereich = $1 or ${BEIM_DIENSTLEISTER('z.bereich')})`,
+        rowOwner: 'k.name',
+        writable: KOMMUNE_WRITABLE,
+      },
     ],
   },
   'leistung-status': {
@@ -264,7 +300,7 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
     table: 'kommune_status',
     columns: [
       ...KOMMUNE_COLUMNS,
-  readOnly('kreis', 'Kreis', 'text', '(select kr.name from public.kreis kr where kr.kreisschluessel = k.kreisschluessel)'),
+  readOnly('kreis', 'Kreis', 'text', 'kr.name'),
       ...STATUS_COLUMNS,
     ],
     from: KOMMUNE_STATUS_FROM,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromCell, numberFormat, readCell, sameCellValue, toCell, type Column, type ExcelValue } from '../../core/index.ts';
+import { cellText, fromCell, numberFormat, readCell, sameCellValue, toCell, type Column, type ExcelValue } from '../../core/index.ts';
 import { BAD_URLS, brokenWebAddress, GOOD_URLS, webAddress } from '../helpers/urls.ts';
 import { COLUMN_TYPES, column, valueArb, vocabulary } from './arbitraries.ts';
 
@@ -186,5 +186,17 @@ describe('other types', () => {
     expect(sameCellValue('a', 'a ')).toBe(false);
     expect(sameCellValue(0, false)).toBe(false);
     expect(sameCellValue(['a'], ['a'])).toBe(true);
+  });
+});
+
+describe('cellText', () => {
+  it('shows a cell as the sheet in Excel does: dates as TT.MM.JJJJ, lists with „; “, ja/nein, empty cells empty', () => {
+    const date: Column = { key: 'd', label: 'D', type: 'date', editable: true };
+    const list: Column = { key: 'l', label: 'L', type: 'enum[]', editable: true };
+    const flag: Column = { key: 'b', label: 'B', type: 'boolean', editable: true };
+    expect(cellText(date, '2026-07-01')).toBe('01.07.2026');
+    expect(cellText(list, ['GSP', 'DMR-Projekt'])).toBe('GSP; DMR-Projekt');
+    expect(cellText(flag, false)).toBe('nein');
+    expect([cellText(date, null), cellText(list, []), cellText(flag, undefined)]).toEqual(['', '', '']);
   });
 });

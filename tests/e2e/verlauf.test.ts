@@ -110,7 +110,7 @@ describe.skipIf(!available)(`The trend in the Fortschritt tab, in Chromium${avai
   });
 
   it('draws two Stichtage and today, filtered by Themenfeld and Kreis, explains a Reifegrad on hover and puts the trend into the workbook', async () => {
-    // 460 rows: 10 Kommunen × 46 OZG-Leistungen, 210 of them Mobilität & Reisen
+    // 552 rows: 12 Kommunen × 46 OZG-Leistungen, 252 of them Mobilität & Reisen
     await stichtag('2026-01-01', 'Erhebung 01.01.2026');
     await mobilitaetOnline(KOELN);
     await stichtag('2026-07-01', 'Erhebung 01.07.2026');
@@ -120,9 +120,9 @@ describe.skipIf(!available)(`The trend in the Fortschritt tab, in Chromium${avai
     const zeilen = page.locator('.verlauf-tabelle tbody tr');
     const tabelle = async () => (await zeilen.allInnerTexts()).map((zeile) => zeile.split('\t').join(' | '));
     const heute = new Date().toLocaleDateString('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric' });
-    // 0, 21 and 42 of 460 OZG-konform
-    await page.getByRole('img', { name: `Liniendiagramm Verlauf: Anteil OZG-konform je Stichtag: Erhebung 01.01.2026 0\u00a0%, Erhebung 01.07.2026 4,6\u00a0%, heute (${heute}) 9,1\u00a0%` }).waitFor();
-    expect(await tabelle()).toEqual(['Erhebung 01.01.2026 | 0 | 0 von 460 | 0\u00a0%', 'Erhebung 01.07.2026 | 21 | 21 von 460 | 4,6\u00a0%', `heute (${heute}) | 42 | 42 von 460 | 9,1\u00a0%`]);
+    // 0, 21 and 42 of 552 OZG-konform
+    await page.getByRole('img', { name: `Liniendiagramm Verlauf: Anteil OZG-konform je Stichtag: Erhebung 01.01.2026 0\u00a0%, Erhebung 01.07.2026 3,8\u00a0%, heute (${heute}) 7,6\u00a0%` }).waitFor();
+    expect(await tabelle()).toEqual(['Erhebung 01.01.2026 | 0 | 0 von 552 | 0\u00a0%', 'Erhebung 01.07.2026 | 21 | 21 von 552 | 3,8\u00a0%', `heute (${heute}) | 42 | 42 von 552 | 7,6\u00a0%`]);
 
     await page.getByRole('button', { name: 'Reifegrad 3 (Modell 2.0, OZG-konform)' }).hover();
     await page.getByRole('tooltip', { name: /^Stufe 3: Online-Antragsdienst \(Frontend\) vollständig/ }).waitFor();
@@ -135,8 +135,8 @@ describe.skipIf(!available)(`The trend in the Fortschritt tab, in Chromium${avai
 
     await page.getByRole('combobox', { name: 'Themenfeld' }).click();
     await page.getByRole('option', { name: MOBILITAET }).click();
-    // 0, 21 and 42 of 210
-    await expect.poll(tabelle).toEqual(['Erhebung 01.01.2026 | 0 | 0 von 210 | 0\u00a0%', 'Erhebung 01.07.2026 | 21 | 21 von 210 | 10\u00a0%', `heute (${heute}) | 42 | 42 von 210 | 20\u00a0%`]);
+    // 0, 21 and 42 of 252
+    await expect.poll(tabelle).toEqual(['Erhebung 01.01.2026 | 0 | 0 von 252 | 0\u00a0%', 'Erhebung 01.07.2026 | 21 | 21 von 252 | 8,3\u00a0%', `heute (${heute}) | 42 | 42 von 252 | 16,7\u00a0%`]);
 
     await page.getByRole('combobox', { name: 'Kreis' }).click();
     await page.getByRole('option', { name: /^Köln/ }).click();

@@ -221,4 +221,37 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(expect.arrayContaining(['Verlauf', 'Themenfelder', 'OZG-Leistungen', 'Kommunen', 'Kreise']));
     await page.getByText(`„${name}“ heruntergeladen`, { exact: false }).waitFor();
   });
+
+  it('lists the Kommunen that have not reported since a typed day, Köln’s upload of today not among them, and puts the columns into the download', async () => {
+    const heute = await page.evaluate(() => new Date().toLocaleDateString('de-DE', { day: '2-digit', month: '2-digit', year: 'numeric' }));
+    const feld = page.getByRole('combobox', { name: 'Noch nicht gemeldet seit' });
+    // typed text is read when the field loses focus (Fluent's DatePicker with allowTextInput)
+    await feld.fill('31.02.2026');
+    await feld.press('Tab');
+    await page.getByText('Bitte ein Datum als TT.MM.JJJJ eingeben, z. B. 01.11.2026.').waitFor();
+    await feld.fill(heute);
+    await feld.press('Tab');
+    const liste = page.getByRole('table', { name: `Noch nicht gemeldet seit ${heute}` });
+    await liste.waitFor();
+    const zeilen = await liste.getByRole('row').allInnerTexts();
+    expect(zeilen[0]!.split('\t').map((s) => s.trim())).toEqual(['Kommune', 'Kreis', 'Letzte Meldung', 'gemeldet von']);
+    const kommunen = zeilen.slice(1).map((zeile) => zeile.split('\t')[0]!.trim());
+    expect(kommunen).toContain('Mettmann, Stadt');
+    expect(kommunen).not.toContain('Köln, Stadt');
+    await page.getByText(new RegExp(`^Noch nicht gemeldet seit ${heute.replaceAll('.', '\\.')}: ${kommunen.length} von \\d+ Kommunen$`)).waitFor();
+    await page.getByRole('list', { name: /Anteil/ }).waitFor();
+    await shot('30-noch-nicht-gemeldet');
+    await expectAccessible('Noch nicht gemeldet');
+
+    const { bytes } = await downloaded(() => page.getByRole('button', { name: 'Als Excel-Datei herunterladen' }).click());
+    const sheet = (await loadWorkbook(bytes)).getWorksheet('Kommunen')!;
+    const header = (sheet.getRow(3).values as unknown[]).slice(1);
+    expect(header.slice(-3)).toEqual(['Letzte Meldung', 'gemeldet von', `geänderte Zeilen seit ${heute}`]);
+    const koeln = [...Array(sheet.rowCount - 3).keys()].map((i) => sheet.getRow(4 + i)).find((row) => row.getCell(1).value === KOELN)!;
+    expect(koeln.getCell(header.indexOf('gemeldet von') + 1).value).toBe('ozg@koeln.example');
+    expect(koeln.getCell(header.length).value).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Datum löschen' }).click();
+    await liste.waitFor({ state: 'detached' });
+  });
 });

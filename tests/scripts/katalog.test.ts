@@ -36,10 +36,11 @@ const COUNTS = `select
   (select count(*) from public.ozg_leistung where ozg_id is not null and not ausgeblendet)::int as ozg,
   (select count(*) from public.leika_leistung)::int as leika,
   (select count(*) from public.kommune)::int as kommunen,
-  (select count(*) from public.kreis)::int as kreise`;
+  (select count(*) from public.kreis)::int as kreise,
+  (select count(*) from public.it_dienstleister)::int as dienstleister`;
 
-/** The issue's figures: the KDN export's 557 bundles and 5,251 LeiKa rows, GV100's 396 Gemeinden and 53 Kreise. */
-const FULL = { ozg: 557, leika: 5251, kommunen: 396, kreise: 53 };
+/** The issue's figures: the KDN export's 557 bundles, 5,251 LeiKa rows and 32 IT-Dienstleister, GV100's 396 Gemeinden and 53 Kreise. */
+const FULL = { ozg: 557, leika: 5251, kommunen: 396, kreise: 53, dienstleister: 32 };
 /**
  * The 460 OZG-Leistungen whose LeiKa types include 2/3, 4 or 5 (the rule README "Katalog importieren" states),
  * plus the seed's Sachkundenachweis from the 2019 Themenfeld table, which has no OZG-ID in KDN's catalogue.
@@ -70,7 +71,8 @@ describe('npm run katalog on the embedded database', () => {
     expect(result.code).toBe(0);
     const db = await openPglite(path.join(dataDir, 'pglite'));
     try {
-      expect(await counts(db)).toEqual({ ozg: 45, leika: 0, kommunen: 10, kreise: 10 });
+      // the seed: 45 Leistungen with OZG-ID, 12 Kommunen, 10 Kreise, the IT-Dienstleister Kreis Mettmann
+      expect(await counts(db)).toEqual({ ozg: 45, leika: 0, kommunen: 12, kreise: 10, dienstleister: 1 });
     } finally {
       await db.close();
     }

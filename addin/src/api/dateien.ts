@@ -71,7 +71,7 @@ export function createDateien(baseUrl: string, token: () => Promise<string | nul
       return JSON.parse(await (xhr.response as Blob).text()) as ImportErgebnis;
     },
     /** GET /api/reports/progress.xlsx: the progress workbook (tables, Verlauf with its chart), for a Themenfeld and Kreis or all. */
-    async fortschritt(filter: { themenfeld?: string; kreis?: string }): Promise<Datei> {
+    async fortschritt(filter: { themenfeld?: string; kreis?: string; seit?: string }): Promise<Datei> {
       const query = new URLSearchParams(filter).toString();
       const xhr = await send('GET', `/api/reports/progress.xlsx${query ? `?${query}` : ''}`, { accept: XLSX_TYPE });
       return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), 'fortschritt.xlsx') };

@@ -1,12 +1,14 @@
 import type { ProgressReport } from '../review/progress.ts';
 import type { ExcelValue } from '../../../core/index.ts';
 import type { ProgressTable } from '../review/types.ts';
+import { zeit } from '../ui/format.ts';
 import { replaceTableSheet } from './sheets.ts';
 
 export const REPORT_TABLE = 'OZG_Fortschritt';
 export const TREND_TABLE = 'OZG_Verlauf';
 
-const NUMBER_FORMATS = { text: '@', number: '0', percent: '0.0%' } as const;
+// An instant is written as German text: a date serial would need Excel's time zone, which it has none of.
+const NUMBER_FORMATS = { text: '@', number: '0', percent: '0.0%', zeitpunkt: '@' } as const;
 /** Points per bar and for title and axis: the chart grows with its categories instead of squeezing them. */
 const CHART_WIDTH = 520;
 const BAR_HEIGHT = 22;
@@ -36,7 +38,10 @@ function writeTable(sheet: Excel.Worksheet, headerRow: number, table: ProgressTa
   });
   if (zeilen.length) {
     sheet.getRangeByIndexes(headerRow + 1, 0, zeilen.length, spalten.length).values = zeilen.map((zeile) =>
-      spalten.map((spalte): ExcelValue => zeile[spalte.key] ?? ''),
+      spalten.map((spalte): ExcelValue => {
+        const value = zeile[spalte.key] ?? '';
+        return spalte.type === 'zeitpunkt' && typeof value === 'string' && value ? zeit(value) : value;
+      }),
     );
   }
   sheet.tables.add(sheet.getRangeByIndexes(headerRow, 0, bodyRows + 1, spalten.length), true).name = name;

@@ -14,10 +14,9 @@ import {
 } from '@fluentui/react-components';
 import { ArrowDownloadRegular, ArrowSyncRegular, ArrowUploadRegular, SignOutRegular, TableSwitchRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createApi, type MeResponse } from '../api/client.ts';
-import { connectLive, cursorCovers, type LiveState } from '../live/events.ts';
-import type { localAnmeldung } from '../api/session.ts';
-import type { supabaseAnmeldung } from '../api/supabase-session.ts';
+import { createApi } from '../api/client.ts';
+import type { AnyAnmeldung } from '../api/start.ts';
+import { cursorCovers } from '../live/events.ts';
 import { SyncController } from '../app/controller.ts';
 import type { SyncStatus } from '../app/controller.ts';
 import type { WorkbookHost } from '../app/host.ts';
@@ -26,18 +25,17 @@ import { Fortschritt, inExcel } from './Fortschritt.tsx';
 import { KonfliktListe } from './KonfliktListe.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
 import { Pruefen } from './Pruefen.tsx';
-import { useAktion } from './hooks.ts';
+import { useAktion, useLive, useMe } from './hooks.ts';
+import { LiveHinweis } from './LiveHinweis.tsx';
 import { darfAendern } from './rechte.ts';
 import { BlattListe, ergebnisText, summaryParts } from './BlattListe.tsx';
 import { SheetPicker, type SheetChoice } from './SheetPicker.tsx';
 import { SignIn } from './SignIn.tsx';
 
-type Anmeldung = ReturnType<typeof localAnmeldung> | ReturnType<typeof supabaseAnmeldung>;
-
 export interface AppProps {
   server: string;
   host: WorkbookHost;
-  anmeldung: Anmeldung;
+  anmeldung: AnyAnmeldung;
   /** How often to ask the server for changes to the bound sheet while the live stream is not open. */
   pollMs?: number;
 }
@@ -71,7 +69,7 @@ function merken(wert: string) {
 export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
   const controller = useMemo(() => new SyncController(api, host, server), [api, host, server]);
-  const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
+  const { me, fehler: meFehler } = useMe(api, anmeldung);
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [picking, setPicking] = useState(false);
   /** A sheet the user chose while the bound one still holds unsent edits: switching needs a second yes. */
@@ -80,27 +78,11 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [neu, setNeu] = useState(0);
   const [ansicht, setAnsicht] = useState<Ansicht>('tabelle');
-  const [live, setLive] = useState<LiveState | null>(null);
   const [automatisch, setAutomatischState] = useState(() => gemerkt() !== 'aus');
   const setAutomatisch = (an: boolean) => {
     merken(an ? 'an' : 'aus');
     setAutomatischState(an);
   };
-
-  const loadMe = useCallback(() => {
-    anmeldung
-      .token()
-      .then((token) => (token ? api.me() : null))
-      .then(setMe, (error: unknown) => {
-        setMe(null);
-        setMeldung({ intent: 'error', text: fehlertext(error) });
-      });
-  }, [anmeldung, api]);
-
-  useEffect(() => {
-    loadMe();
-    return anmeldung.onChange(loadMe);
-  }, [anmeldung, loadMe]);
 
   useEffect(() => {
     if (!me) return;
@@ -211,32 +193,18 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
 
   const kind = status?.binding?.kind;
   const scope = status?.binding?.scope;
-  useEffect(() => {
-    if (!me || !kind || !scope) return;
-    const connection = connectLive({
-      baseUrl: () => server,
-      token: async () => (await anmeldung.token()) ?? '',
-      sheets: [{ kind, scope }],
-      onResync: poll,
-      // A pane hears of its own pushes too; the check then finds nothing newer than its base.
-      onChange: (notice) => {
-        const cursor = controller.cursor;
-        if (!cursor || !cursorCovers(cursor, notice.txid)) poll();
-      },
-      onState: setLive,
-    });
-    return () => {
-      connection.close();
-      setLive(null);
-    };
-  }, [me, kind, scope, server, anmeldung, controller, poll]);
-  const liveOffen = live?.state === 'live';
-  useEffect(() => {
-    if (!me || !kind || liveOffen) return;
-    poll();
-    const timer = setInterval(poll, pollMs);
-    return () => clearInterval(timer);
-  }, [me, kind, liveOffen, poll, pollMs]);
+  const live = useLive({
+    server,
+    anmeldung,
+    sheet: me && kind && scope ? { kind, scope } : null,
+    // A pane hears of its own pushes too; the check then finds nothing newer than its base.
+    gesehen: (txid) => {
+      const cursor = controller.cursor;
+      return Boolean(cursor && cursorCovers(cursor, txid));
+    },
+    nachsehen: poll,
+    pollMs,
+  });
 
   const repair = () =>
     run('Tabelle neu aufbauen', async () => {
@@ -279,6 +247,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
           <Tab value="fortschritt">Fortschritt</Tab>
         </TabList>
       )}
+      {!me && meFehler && <MeldungBar meldung={{ intent: 'error', text: meFehler }} />}
       {meldung && (!me || shown === 'tabelle') && <MeldungBar meldung={meldung} />}
       {!me ? (
         <SignIn anmeldung={anmeldung} />
@@ -313,11 +282,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
                   : `${status.wartend} lokale Änderungen warten`}
               {neu > 0 && ` · ${anzahl(neu, 'neue Änderung', 'neue Änderungen')} auf dem Server`}
             </Text>
-            {live && live.state !== 'live' && (
-              <Text size={200} role="status">
-                Live-Aktualisierung nicht verfügbar, es wird minütlich nachgesehen. {live.reason}
-              </Text>
-            )}
+            <LiveHinweis live={live} />
             <Switch
               label="Automatisch aktualisieren"
               checked={automatisch}

@@ -9,6 +9,7 @@ import { fehlertext, prozent, type Meldung } from './format.ts';
 import { useAktion } from './hooks.ts';
 import { useKatalog } from './Katalog.tsx';
 import { MeldungBar } from './MeldungBar.tsx';
+import { NochNichtGemeldet, SeitFeld } from './Meldungen.tsx';
 import { ReifegradLegende, useReifegrade } from './Reifegrade.tsx';
 import { VerlaufDiagramm } from './Verlauf.tsx';
 
@@ -50,7 +51,7 @@ export interface FortschrittAusgabe {
   label: string;
   /** The error message, given the error's text. */
   fehler(text: string): string;
-  aktion(report: ProgressResponse, trend: TrendResponse | null, filter: { themenfeld?: string; kreis?: string }): Promise<Meldung>;
+  aktion(report: ProgressResponse, trend: TrendResponse | null, filter: { themenfeld?: string; kreis?: string; seit?: string }): Promise<Meldung>;
 }
 
 /** „In Excel ausgeben“: the report with its charts on a worksheet of the open workbook. */
@@ -71,6 +72,9 @@ export function Fortschritt({ api, ausgabe }: { api: Api; ausgabe: FortschrittAu
   const katalog = useKatalog(api);
   const [themenfeld, setThemenfeld] = useState('');
   const [kreis, setKreis] = useState('');
+  const [seit, setSeit] = useState('');
+  // whether the caller may read the change log, kept while a new report loads so that the date field stays put
+  const [meldungenSichtbar, setMeldungenSichtbar] = useState(false);
   const [bericht, setBericht] = useState<ProgressResponse | null>(null);
   const [trend, setTrend] = useState<TrendResponse | null>(null);
   const [trendFehler, setTrendFehler] = useState<string | null>(null);
@@ -83,17 +87,29 @@ export function Fortschritt({ api, ausgabe }: { api: Api; ausgabe: FortschrittAu
   );
 
   const filter = useMemo(() => ({ ...(themenfeld ? { themenfeld } : {}), ...(kreis ? { kreis } : {}) }), [themenfeld, kreis]);
+  const berichtFilter = useMemo(() => ({ ...filter, ...(seit ? { seit } : {}) }), [filter, seit]);
 
   useEffect(() => {
     let current = true;
     setBericht(null);
     setMeldung(null);
-    setTrend(null);
-    setTrendFehler(null);
-    api.progress(filter).then(
-      (report) => current && setBericht(report),
+    api.progress(berichtFilter).then(
+      (report) => {
+        if (!current) return;
+        setBericht(report);
+        setMeldungenSichtbar(report.meldungen !== null);
+      },
       (error: unknown) => current && setMeldung({ intent: 'error', text: fehlertext(error) }),
     );
+    return () => {
+      current = false;
+    };
+  }, [api, berichtFilter, setMeldung]);
+
+  useEffect(() => {
+    let current = true;
+    setTrend(null);
+    setTrendFehler(null);
     // The trend is a view of its own: its failure leaves today's figures and the report usable.
     api.trend(filter).then(
       (verlauf) => current && setTrend(verlauf),
@@ -102,10 +118,10 @@ export function Fortschritt({ api, ausgabe }: { api: Api; ausgabe: FortschrittAu
     return () => {
       current = false;
     };
-  }, [api, filter, setMeldung]);
+  }, [api, filter]);
 
   const ausgeben = (report: ProgressResponse, trend: TrendResponse | null) =>
-    run(ausgabe.label, () => ausgabe.aktion(report, trend, filter), ausgabe.fehler);
+    run(ausgabe.label, () => ausgabe.aktion(report, trend, berichtFilter), ausgabe.fehler);
 
   const table = bericht && chartTable(bericht);
   const themenfeldName = katalog.themenfelder.find((t) => String(t.id) === themenfeld)?.name;
@@ -139,6 +155,7 @@ export function Fortschritt({ api, ausgabe }: { api: Api; ausgabe: FortschrittAu
           ))}
         </Dropdown>
       </Field>
+      {meldungenSichtbar && <SeitFeld seit={seit} onChange={setSeit} />}
       {meldung && <MeldungBar meldung={meldung} />}
       {!bericht || !table ? (
         !meldung && <Spinner size="small" label="Fortschritt wird berechnet …" />
@@ -148,6 +165,7 @@ export function Fortschritt({ api, ausgabe }: { api: Api; ausgabe: FortschrittAu
             <Text weight="semibold">{table.titel}</Text>
             <Text size={200}>{bericht.untertitel}</Text>
           </div>
+          {seit && <NochNichtGemeldet bericht={bericht} seit={seit} />}
           <AnteilDiagramm titel={SHARE_TITLE} balken={bars(table)} />
           <ReifegradLegende modelle={modelle} />
           {trend ? (

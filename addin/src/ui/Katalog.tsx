@@ -1,6 +1,7 @@
 import { Combobox, Field, Option } from '@fluentui/react-components';
 import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../api/client.ts';
+import { gefaltet } from './format.ts';
 
 type Loaded<K extends keyof Api> = Awaited<ReturnType<Api[K]>>;
 
@@ -47,10 +48,6 @@ export interface Bereich {
   text: string;
   hint: string;
 }
-
-const UMLAUTE: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss' };
-/** "Vettweiß", "VETTWEISS" and "vettweiss" alike, as are "Köln" and "Koeln". */
-const gefaltet = (text: string) => text.toLocaleLowerCase('de-DE').replace(/[äöüß]/g, (c) => UMLAUTE[c]!);
 
 /**
  * The scopes matching what the user typed, all of them (the 396 Kommunen too) when nothing is

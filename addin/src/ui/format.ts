@@ -9,6 +9,10 @@ export const fehlertext = (error: unknown) => (error instanceof Error ? error.me
 /** „1 Zeile“, „2 Zeilen“. */
 export const anzahl = (n: number, eins: string, mehrere: string) => `${n} ${n === 1 ? eins : mehrere}`;
 
+const UMLAUTE: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss' };
+/** Text as searches compare it: "Vettweiß", "VETTWEISS" and "vettweiss" alike, as are "Köln" and "Koeln". */
+export const gefaltet = (text: string) => text.toLocaleLowerCase('de-DE').replace(/[äöüß]/g, (c) => UMLAUTE[c]!);
+
 export const zeit = (iso: string | null) =>
   iso ? new Date(iso).toLocaleString('de-DE', { dateStyle: 'short', timeStyle: 'short' }) : 'noch nie';
 
@@ -40,7 +44,7 @@ export function shownLogValue(value: unknown): string {
   return [rolle, ags && `AGS ${ags}`, themenfeld && `Themenfeld ${themenfeld}`].filter(Boolean).join(', ') || JSON.stringify(value);
 }
 
-const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune' };
+const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune', dienstleister: 'IT-Dienstleister' };
 
 interface Mitgliedschaft {
   rolle?: string;

@@ -19,6 +19,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Rolle } from '../../../core/vocabulary.ts';
 import type { Api, Mitgliedschaft } from '../api/client.ts';
 import { fehlertext, type Meldung } from '../ui/format.ts';
+import { useAktion } from '../ui/hooks.ts';
 import { BereichFeld, passendeBereiche, useKatalog } from '../ui/Katalog.tsx';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
 
@@ -33,8 +34,9 @@ export function Mitglieder({ api }: { api: Api }) {
   const katalog = useKatalog(api);
   const [liste, setListe] = useState<Mitgliedschaft[] | null>(null);
   const [filter, setFilter] = useState('');
-  const [meldung, setMeldung] = useState<Meldung | null>(null);
-  const [busy, setBusy] = useState(false);
+  const aktion = useAktion();
+  const { meldung, setMeldung } = aktion;
+  const busy = aktion.busy !== null;
   const [email, setEmail] = useState('');
   const [rolle, setRolle] = useState<Rolle>('kommune');
   const [bereich, setBereich] = useState('');
@@ -63,23 +65,16 @@ export function Mitglieder({ api }: { api: Api }) {
     return (liste ?? []).filter((m) => passend.has(m.id));
   }, [liste, filter, bereichText]);
 
-  const run = async (action: () => Promise<Meldung>) => {
-    setBusy(true);
-    setMeldung(null);
-    try {
+  const run = (label: string, action: () => Promise<Meldung>) =>
+    aktion.run(label, async () => {
       const ergebnis = await action();
       // The list first, so that the message never speaks of a row the table does not show yet.
       await laden();
-      setMeldung(ergebnis);
-    } catch (error) {
-      setMeldung({ intent: 'error', text: fehlertext(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
+      return ergebnis;
+    });
 
   const anlegen = () =>
-    run(async () => {
+    run('Hinzufügen', async () => {
       const neu = await api.mitgliedAnlegen({
         email,
         rolle,
@@ -91,13 +86,13 @@ export function Mitglieder({ api }: { api: Api }) {
     });
 
   const entfernen = (m: Mitgliedschaft) =>
-    run(async () => {
+    run('Entfernen', async () => {
       await api.mitgliedEntfernen(m.id);
       return { intent: 'success', text: `Mitgliedschaft von ${m.email} (${m.rolle}, ${bereichText(m)}) entfernt.` };
     });
 
   const einladung = (m: Mitgliedschaft) =>
-    run(async () => {
+    run('Einladen', async () => {
       const { email: eingeladen } = await api.mitgliedEinladen(m.email);
       return { intent: 'success', text: `Einladung an ${eingeladen} verschickt: Der Link in der E-Mail meldet die Person hier im Browser an.` };
     });

@@ -1,14 +1,15 @@
 import { Button, FluentProvider, Spinner, Tab, TabList, Text, Title2, webLightTheme } from '@fluentui/react-components';
 import { SignOutRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { createApi, type MeResponse } from '../api/client.ts';
+import { useMemo, useState } from 'react';
+import { createApi } from '../api/client.ts';
 import { createDateien, speichern, type Dateien } from '../api/dateien.ts';
 import type { AnyAnmeldung } from '../api/start.ts';
-import { fehlertext, type Meldung } from '../ui/format.ts';
+import { useMe } from '../ui/hooks.ts';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
 import { Pruefen } from '../ui/Pruefen.tsx';
 import { Fortschritt, type FortschrittAusgabe } from '../ui/Fortschritt.tsx';
 import { SignIn } from '../ui/SignIn.tsx';
+import { Ansehen } from './Ansehen.tsx';
 import { MeineTabellen } from './MeineTabellen.tsx';
 import { Mitglieder } from './Mitglieder.tsx';
 
@@ -19,7 +20,7 @@ export interface WebAppProps {
   anmeldeFehler?: string | undefined;
 }
 
-type Seite = 'tabellen' | 'pruefen' | 'fortschritt' | 'mitglieder';
+type Seite = 'tabellen' | 'ansehen' | 'pruefen' | 'fortschritt' | 'mitglieder';
 
 /** In the browser the figures go to a download: the same progress workbook the server writes. */
 function alsDatei(dateien: Dateien): FortschrittAusgabe {
@@ -41,26 +42,8 @@ function alsDatei(dateien: Dateien): FortschrittAusgabe {
 export function WebApp({ server, anmeldung, anmeldeFehler }: WebAppProps) {
   const api = useMemo(() => createApi(server, () => anmeldung.token()), [server, anmeldung]);
   const dateien = useMemo(() => createDateien(server, () => anmeldung.token()), [server, anmeldung]);
-  const [me, setMe] = useState<MeResponse | null | undefined>(undefined);
-  const [meldung, setMeldung] = useState<Meldung | null>(null);
+  const { me, fehler } = useMe(api, anmeldung);
   const [seite, setSeite] = useState<Seite>('tabellen');
-
-  const loadMe = useCallback(() => {
-    anmeldung
-      .token()
-      .then((token) => (token ? api.me() : null))
-      .then(
-        (next) => (setMe(next), setMeldung(null)),
-        (error: unknown) => {
-          setMe(null);
-          setMeldung({ intent: 'error', text: fehlertext(error) });
-        },
-      );
-  }, [anmeldung, api]);
-  useEffect(() => {
-    loadMe();
-    return anmeldung.onChange(loadMe);
-  }, [anmeldung, loadMe]);
 
   if (me === undefined) return <Spinner label="OZG-Sync wird geladen …" />;
   const admin = Boolean(me?.mitgliedschaften.some((m) => m.rolle === 'admin'));
@@ -82,6 +65,7 @@ export function WebApp({ server, anmeldung, anmeldeFehler }: WebAppProps) {
         <nav aria-label="Bereiche">
           <TabList selectedValue={shown} onTabSelect={(_, data) => setSeite(data.value as Seite)}>
             <Tab value="tabellen">Meine Tabellen</Tab>
+            <Tab value="ansehen">Ansehen</Tab>
             {me.darfPruefen && <Tab value="pruefen">Prüfen</Tab>}
             <Tab value="fortschritt">Fortschritt</Tab>
             {admin && <Tab value="mitglieder">Mitglieder</Tab>}
@@ -89,7 +73,7 @@ export function WebApp({ server, anmeldung, anmeldeFehler }: WebAppProps) {
         </nav>
       )}
       <main className="stack">
-        {meldung && <MeldungBar meldung={meldung} />}
+        {fehler && <MeldungBar meldung={{ intent: 'error', text: fehler }} />}
         {!me ? (
           <div className="auswahl stack">
             <Text>
@@ -100,6 +84,8 @@ export function WebApp({ server, anmeldung, anmeldeFehler }: WebAppProps) {
           </div>
         ) : shown === 'mitglieder' ? (
           <Mitglieder api={api} />
+        ) : shown === 'ansehen' ? (
+          <Ansehen api={api} server={server} anmeldung={anmeldung} me={me} />
         ) : shown === 'fortschritt' ? (
           <Fortschritt api={api} ausgabe={alsDatei(dateien)} />
         ) : shown === 'pruefen' ? (

@@ -22,6 +22,7 @@ const response = (filter: ProgressResponse['filter']): ProgressResponse => ({
     { name: 'Reisepass', anteil_ab_reifegrad_3: null },
   ]),
   kommunen: table('Fortschritt je Kommune', []),
+  meldungen: null,
   kreise: table('Bundeskennzahlen je Kreis', []),
 });
 

@@ -39,7 +39,9 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
       const koeln = await (await as(KOELN).request('/api/me')).json();
       expect(koeln).toEqual({
         email: KOELN,
-        mitgliedschaften: [{ rolle: 'kommune', themenfeldId: null, themenfeld: null, ags: '05315000', kommune: 'Köln, Stadt' }],
+        mitgliedschaften: [
+          { rolle: 'kommune', themenfeldId: null, themenfeld: null, ags: '05315000', kommune: 'Köln, Stadt', dienstleisterId: null, dienstleister: null },
+        ],
         darfAlleAendern: [],
         schreibrechte: [{ kind: 'kommune-status', scope: '05315000', titel: 'Umsetzungsstand einer Kommune: Köln, Stadt' }],
         darfPruefen: false,

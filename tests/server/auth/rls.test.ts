@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { Sql } from '../../../server/db/database.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
-import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
+import { ADMIN, FREMD, KOELN, KREIS_METTMANN_IT, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
 
 const count = async (tx: Sql, sql: string, params: unknown[] = []) =>
   ((await tx.query<{ n: number }>(`select count(*)::int as n from (${sql}) x`, params))[0]!).n;
@@ -25,11 +25,12 @@ describeEachDatabase('Row-level security, directly in SQL', ({ db }) => {
     expect(tables.filter((t) => !t.rowsecurity || t.policies === 0)).toEqual([]);
   });
 
-  it.each([ADMIN, MOBILITAET, KOELN])('lets the member %s read the catalogue and every municipality’s status', async (email) => {
+  it.each([ADMIN, MOBILITAET, KOELN, KREIS_METTMANN_IT])('lets the member %s read the catalogue and every municipality’s status', async (email) => {
     await inRollback(db(), async (tx) => {
       await authenticateAs(tx, email);
       expect(await count(tx, 'select * from public.themenfeld')).toBe(14);
-      expect(await count(tx, 'select * from public.kommune_status')).toBe(460);
+      // 12 Kommunen × 46 Leistungen with kommunaler Vollzug
+      expect(await count(tx, 'select * from public.kommune_status')).toBe(552);
       expect(await count(tx, 'select * from public.leistung_status')).toBe(46);
     });
   });
@@ -51,6 +52,7 @@ describeEachDatabase('Row-level security, directly in SQL', ({ db }) => {
     [ADMIN, 46],
     [KOELN, 46],
     [METTMANN, 0],
+    [KREIS_METTMANN_IT, 0],
     [MOBILITAET, 0],
     [FREMD, 0],
   ])('lets %s change Köln’s status rows: %i rows, and a denied write changes nothing', async (email, expected) => {
@@ -117,7 +119,7 @@ describeEachDatabase('Row-level security, directly in SQL', ({ db }) => {
       await authenticateAs(tx, KOELN);
       expect(await tx.query('select email from public.mitglied')).toEqual([{ email: KOELN }]);
       await authenticateAs(tx, ADMIN);
-      expect(await count(tx, 'select * from public.mitglied')).toBe(5);
+      expect(await count(tx, 'select * from public.mitglied')).toBe(6);
     });
   });
 

@@ -4,12 +4,16 @@ import { mayWrite, type Schreibart } from '../../../server/auth/caller.ts';
 import type { Sql } from '../../../server/db/database.ts';
 import { apiAs, type Api } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
-import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
+import { ADMIN, FREMD, KOELN, KREIS_METTMANN_IT, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
 import { apiDatabase, asOwner, authenticateAs, inRollback } from '../../helpers/rls.ts';
 
 type Recht = `${Schreibart} ${string}`;
 const RECHTE = [
   'kommune-status 05315000',
+  // Kreis Mettmann: Mettmann and Velbert are the IT-Dienstleister Kreis Mettmann's, Ratingen is not.
+  'kommune-status 05158024',
+  'kommune-status 05158028',
+  'kommune-status 05158032',
   'leistung-status 9',
   'kommunaler-vollzug 9',
   'pruefung 9',
@@ -24,7 +28,12 @@ const ERLAUBT: Record<string, { rolle: string; darf: (typeof RECHTE)[number][]; 
   [MOBILITAET]: { rolle: 'the coordination of Themenfeld 9', darf: ['leistung-status 9', 'pruefung 9'], prueftEinige: true },
   [UNTERNEHMEN]: { rolle: 'the coordination of another Themenfeld', darf: [], prueftEinige: true },
   [KOELN]: { rolle: 'a member of Köln', darf: ['kommune-status 05315000'], prueftEinige: false },
-  [METTMANN]: { rolle: 'a member of Mettmann, who only reads Köln', darf: [], prueftEinige: false },
+  [METTMANN]: { rolle: 'a member of Mettmann, who only reads Köln and its neighbours', darf: ['kommune-status 05158024'], prueftEinige: false },
+  [KREIS_METTMANN_IT]: {
+    rolle: 'a member of the IT-Dienstleister of Mettmann and Velbert',
+    darf: ['kommune-status 05158024', 'kommune-status 05158032'],
+    prueftEinige: false,
+  },
   [FREMD]: { rolle: 'a signed-in person without membership', darf: [], prueftEinige: false },
 };
 
@@ -44,6 +53,9 @@ async function rlsAllows(tx: Sql, statement: string): Promise<boolean> {
 /** One write per right, each touching rows only someone with that right may write. */
 const WRITES: Record<(typeof RECHTE)[number], string> = {
   'kommune-status 05315000': `update public.kommune_status set bemerkung = 'Probe' where ags = '05315000'`,
+  'kommune-status 05158024': `update public.kommune_status set bemerkung = 'Probe' where ags = '05158024'`,
+  'kommune-status 05158028': `update public.kommune_status set bemerkung = 'Probe' where ags = '05158028'`,
+  'kommune-status 05158032': `update public.kommune_status set bemerkung = 'Probe' where ags = '05158032'`,
   'leistung-status 9': `update public.leistung_status s set bemerkung = 'Probe'
     from public.ozg_leistung l where l.id = s.ozg_leistung_id and l.themenfeld_id = 9`,
   'kommunaler-vollzug 9': `update public.ozg_leistung set kommunaler_vollzug_manuell = true where themenfeld_id = 9`,
@@ -155,6 +167,7 @@ describeEachDatabase('Who may write: row-level security, the API and /api/me giv
     [UNTERNEHMEN]: { 'leistung-status': ['14'], pruefung: ['14'] },
     [KOELN]: { 'kommune-status': ['05315000'] },
     [METTMANN]: { 'kommune-status': ['05158024'] },
+    [KREIS_METTMANN_IT]: { 'kommune-status': ['05158024', '05158032'] },
     [FREMD]: {},
   };
 
@@ -172,6 +185,36 @@ describeEachDatabase('Who may write: row-level security, the API and /api/me giv
       });
     },
   );
+
+  it('names to a provider’s member its membership, the provider’s sheet and each of its Kommunen', async () => {
+    await inRollback(db(), async (tx) => {
+      const [{ id }] = (await tx.query<{ id: number }>(`select id from public.it_dienstleister where name = 'Kreis Mettmann'`)) as [{ id: number }];
+      const me = await (await apiAs(apiDatabase(db(), tx), KREIS_METTMANN_IT).request('/api/me')).json();
+      expect(me.mitgliedschaften).toEqual([
+        { rolle: 'dienstleister', themenfeldId: null, themenfeld: null, ags: null, kommune: null, dienstleisterId: id, dienstleister: 'Kreis Mettmann' },
+      ]);
+      expect({ alle: me.darfAlleAendern, einzeln: me.schreibrechte }).toEqual({
+        alle: [],
+        einzeln: [
+          { kind: 'kommune-status', scope: `dl:${id}`, titel: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters: Kreis Mettmann' },
+          { kind: 'kommune-status', scope: '05158024', titel: 'Umsetzungsstand einer Kommune: Mettmann, Stadt' },
+          { kind: 'kommune-status', scope: '05158032', titel: 'Umsetzungsstand einer Kommune: Velbert, Stadt' },
+        ],
+      });
+    });
+  });
+
+  it('a provider’s member writes a Kommune only while it is assigned: after the admin moves it, the right is gone', async () => {
+    await inRollback(db(), async (tx) => {
+      await asOwner(tx);
+      await tx.query(`delete from public.kommune_dienstleister where ags = '05158032'`);
+      await authenticateAs(tx, KREIS_METTMANN_IT);
+      expect({
+        mettmann: await rlsAllows(tx, WRITES['kommune-status 05158024']),
+        velbert: await rlsAllows(tx, WRITES['kommune-status 05158032']),
+      }).toEqual({ mettmann: true, velbert: false });
+    });
+  });
 
   it('lets anon write nothing: the database refuses even the question, the API answers 401', async () => {
     await inRollback(db(), async (tx) => {

@@ -60,18 +60,39 @@ describeEachDatabase('Seed', ({ db }) => {
         { ags: '05515000', name: 'Münster, Stadt', status: 46 },
         { ags: '05166012', name: 'Kempen, Stadt', status: 46 },
         { ags: '05158024', name: 'Mettmann, Stadt', status: 46 },
+        { ags: '05158028', name: 'Ratingen, Stadt', status: 46 },
+        { ags: '05158032', name: 'Velbert, Stadt', status: 46 },
       ]),
     );
   });
 
   it('has the demo members with their roles and areas', async () => {
-    const rows = await db().query(`select email, rolle, themenfeld_id, ags from public.mitglied order by email`);
+    const rows = await db().query(
+      `select m.email, m.rolle, m.themenfeld_id, m.ags, d.name as dienstleister
+       from public.mitglied m left join public.it_dienstleister d on d.id = m.dienstleister_id order by m.email`,
+    );
     expect(rows).toEqual([
-      { email: 'admin@ozg-sync.example', rolle: 'admin', themenfeld_id: null, ags: null },
-      { email: 'mobilitaet@ozg-sync.example', rolle: 'koordination', themenfeld_id: 9, ags: null },
-      { email: 'ozg@koeln.example', rolle: 'kommune', themenfeld_id: null, ags: '05315000' },
-      { email: 'ozg@mettmann.example', rolle: 'kommune', themenfeld_id: null, ags: '05158024' },
-      { email: 'unternehmen@ozg-sync.example', rolle: 'koordination', themenfeld_id: 14, ags: null },
+      { email: 'admin@ozg-sync.example', rolle: 'admin', themenfeld_id: null, ags: null, dienstleister: null },
+      { email: 'mobilitaet@ozg-sync.example', rolle: 'koordination', themenfeld_id: 9, ags: null, dienstleister: null },
+      { email: 'ozg@koeln.example', rolle: 'kommune', themenfeld_id: null, ags: '05315000', dienstleister: null },
+      { email: 'ozg@kreis-mettmann.example', rolle: 'dienstleister', themenfeld_id: null, ags: null, dienstleister: 'Kreis Mettmann' },
+      { email: 'ozg@mettmann.example', rolle: 'kommune', themenfeld_id: null, ags: '05158024', dienstleister: null },
+      { email: 'unternehmen@ozg-sync.example', rolle: 'koordination', themenfeld_id: 14, ags: null, dienstleister: null },
+    ]);
+  });
+
+  it('has three Kommunen of Kreis Mettmann, two of them served by the IT-Dienstleister Kreis Mettmann', async () => {
+    const rows = await db().query(
+      `select k.ags, k.name, d.name as dienstleister, d.ort
+       from public.kommune k
+       left join public.kommune_dienstleister z on z.ags = k.ags
+       left join public.it_dienstleister d on d.id = z.dienstleister_id
+       where k.kreisschluessel = '05158' order by k.ags`,
+    );
+    expect(rows).toEqual([
+      { ags: '05158024', name: 'Mettmann, Stadt', dienstleister: 'Kreis Mettmann', ort: 'Mettmann' },
+      { ags: '05158028', name: 'Ratingen, Stadt', dienstleister: null, ort: null },
+      { ags: '05158032', name: 'Velbert, Stadt', dienstleister: 'Kreis Mettmann', ort: 'Mettmann' },
     ]);
   });
 });

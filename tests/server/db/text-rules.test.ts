@@ -77,7 +77,7 @@ describeEachDatabase('One rule for text and web addresses in the API and the dat
       expect(on(table).some((def) => def.includes(`(${column} !~ '${TEXT_FORBIDDEN_SQL}'`)), `${table}.${column}`).toBe(true);
     }
     const urlChecks = checks.filter((c) => c.def.includes('url ~'));
-    expect(urlChecks.map((c) => c.tabelle).sort()).toEqual(['kommune', 'kommune_status']);
+    expect(urlChecks.map((c) => c.tabelle).sort()).toEqual(['it_dienstleister', 'kommune', 'kommune_status']);
     for (const check of urlChecks) expect(check.def).toContain(`url ~ '${URL_PATTERN_SOURCE}'`);
   });
 

@@ -46,13 +46,13 @@ describeEachDatabase('Katalogimport: fehlerhafte Zeilen', ({ db }) => {
             '99112001000000,Reisepass noch einmal,10177,2/3,\n',
         ),
         csv('lagen.csv', 'id,themenfeld_id,name\n1,9,"Reisen\n2,9,Mobilität\n'),
-        csv('dienstleister.csv', 'name,ort,url\nKDN,Siegburg,kdn.de\n'),
+        csv('ansprechpersonen.csv', 'name,telefon\nKDN,0221 123\n'),
         csv('kreise.csv', 'kreisschluessel;name;typ;regierungsbezirk\n05315;Köln;kreisfreie-stadt;Köln\n'),
       ],
       { apply: true },
     );
     expect(where(bericht)).toEqual([
-      ['dienstleister.csv', 1, expect.stringContaining('Die Kopfzeile (name, ort, url) gehört zu keiner Katalogtabelle.')],
+      ['ansprechpersonen.csv', 1, expect.stringContaining('Die Kopfzeile (name, telefon) gehört zu keiner Katalogtabelle.')],
       ['kreise.csv', 1, expect.stringMatching(/^Die Kopfzeile passt nicht zu Kreise: .* Semikolon/)],
       ['lagen.csv', 3, 'Die Datei ist kein gültiges CSV: Ein Anführungszeichen wird bis zum Dateiende nicht geschlossen.'],
       ['leika.csv', 4, 'Doppelt: LeiKa-Schlüssel „99112001000000“ steht schon in Zeile 2.'],
@@ -80,7 +80,8 @@ describeEachDatabase('Katalogimport: fehlerhafte Zeilen', ({ db }) => {
       ['gemeinden.xlsx', 5, expect.stringContaining('Der AGS „0515“ ist ungültig')],
       ['gemeinden.xlsx', 6, 'Die Zeile hat 6 Spalten, die Kopfzeile 5.'],
     ]);
-    expect(bilanz(bericht).kommune).toEqual([1, 0, 1, 9]);
+    // Erkrath new, Köln unchanged, the seed's other 11 Kommunen missing
+    expect(bilanz(bericht).kommune).toEqual([1, 0, 1, 11]);
   });
 });
 
@@ -90,13 +91,13 @@ describeEachDatabase('Katalogimport: fehlende Zeilen', ({ db }) => {
   it('reports rows missing from the files and hides nothing without the flag', async () => {
     const bericht = await importAsOwner(db(), await fixture('klein'), { apply: true });
     expect(bericht.fehler).toEqual([]);
-    // the seed's 45 Leistungen with OZG-ID, 10 Kreise and 10 Kommunen against the fixture's few
+    // the seed's 45 Leistungen with OZG-ID, 10 Kreise and 12 Kommunen against the fixture's few
     expect(bilanz(bericht)).toEqual({
       lage: [2, 0, 0, 0],
       ozg_leistung: [0, 4, 0, 41],
       leika_leistung: [7, 0, 0, 0],
       kreis: [0, 0, 2, 8],
-      kommune: [2, 1, 1, 8],
+      kommune: [2, 1, 1, 10],
     });
     expect(bericht.fehlend).toContainEqual({ tabelle: 'ozg_leistung', schluessel: '10169', name: 'Führerschein', schonAusgeblendet: false });
     expect(await hidden('ozg_leistung')).toBe(0);
@@ -111,17 +112,18 @@ describeEachDatabase('Katalogimport: fehlende Zeilen', ({ db }) => {
       ['ozg_leistung', 41],
       ['leika_leistung', 0],
       ['kreis', 0],
-      ['kommune', 8],
+      ['kommune', 10],
     ]);
     expect(await hidden('ozg_leistung')).toBe(41);
-    expect(await hidden('kommune')).toBe(8);
+    expect(await hidden('kommune')).toBe(10);
     expect(await count(db(), 'select 1 from public.ozg_leistung')).toBe(46);
-    expect(await count(db(), 'select 1 from public.kommune')).toBe(12);
+    expect(await count(db(), 'select 1 from public.kommune')).toBe(14);
     expect(await count(db(), 'select 1 from public.kommune_status')).toBe(statusRows);
 
     const again = await importAsOwner(db(), await fixture('klein'), { hideMissing: true });
     const hideable = again.fehlend.filter((f) => f.tabelle !== 'kreis');
-    expect(hideable).toHaveLength(49);
+    // 41 OZG-Leistungen and 10 Kommunen
+    expect(hideable).toHaveLength(51);
     expect(hideable.every((f) => f.schonAusgeblendet)).toBe(true);
   });
 
@@ -169,5 +171,40 @@ describeEachDatabase('Katalogimport: KDN-Kommunenliste allein', ({ db }) => {
     expect(bericht.kommunenabgleich).toMatchObject({ exakt: 1, ohneZusatz: 0, aehnlich: [] });
     expect(bericht.kommunenabgleich!.nichtZugeordnet.map((n) => n.kdn)).toEqual(['Erkrath', 'Hildn', 'Kleinkleckersdorf']);
     expect(await db().query(`select url from public.kommune where ags = '05315000'`)).toEqual([{ url: 'https://www.stadt-koeln.de' }]);
+  });
+});
+
+describeEachDatabase('Katalogimport: IT-Dienstleister', ({ db }) => {
+  const HEADER = 'name,ort,url';
+  const dienstleister = () =>
+    db().query<{ name: string; ort: string; url: string | null }>('select name, ort, url from public.it_dienstleister order by name, ort');
+
+  it('tells two providers of one name apart by their Ort, adds https:// and updates the seed’s provider in place, dry run first', async () => {
+    const file = csv(
+      'it_dienstleister.csv',
+      `${HEADER}\nSüdwestfalen-IT,Hemer,citkomm.de\nSüdwestfalen-IT,Siegen,kdz-ws.net\nKreis Mettmann,Mettmann,https://www.kreis-mettmann.de\n`,
+    );
+    const probe = await importAsOwner(db(), [file]);
+    expect([probe.angewendet, bilanz(probe)]).toEqual([false, { it_dienstleister: [2, 1, 0, 0] }]);
+    expect(await dienstleister()).toEqual([{ name: 'Kreis Mettmann', ort: 'Mettmann', url: 'https://jkreis-mettmann.de' }]);
+
+    const applied = await importAsOwner(db(), [file], { apply: true });
+    expect(applied.geaendert).toEqual([{ tabelle: 'it_dienstleister', schluessel: 'Kreis Mettmann, Mettmann', name: 'Kreis Mettmann', spalten: ['url'] }]);
+    expect(await dienstleister()).toEqual([
+      { name: 'Kreis Mettmann', ort: 'Mettmann', url: 'https://www.kreis-mettmann.de' },
+      { name: 'Südwestfalen-IT', ort: 'Hemer', url: 'https://citkomm.de' },
+      { name: 'Südwestfalen-IT', ort: 'Siegen', url: 'https://kdz-ws.net' },
+    ]);
+    // the seed's assignments stay with the provider, whose id the upsert kept
+    expect(await count(db(), `select 1 from public.kommune_dienstleister z join public.it_dienstleister d on d.id = z.dienstleister_id where d.name = 'Kreis Mettmann'`)).toBe(2);
+  });
+
+  it('refuses a provider listed twice with the same Ort, and keeps a missing one', async () => {
+    const bericht = await importAsOwner(db(), [csv('it_dienstleister.csv', `${HEADER}\nKDN,Köln,kdn.de\nKDN,Köln,kdn.de\n`)], { apply: true });
+    expect(where(bericht)).toEqual([['it_dienstleister.csv', 3, 'Doppelt: Name und Ort „KDN, Köln“ steht schon in Zeile 2.']]);
+    expect(bericht.angewendet).toBe(false);
+    const ohne = await importAsOwner(db(), [csv('it_dienstleister.csv', `${HEADER}\nKDN,Köln,kdn.de\n`)], { apply: true });
+    expect(ohne.fehlend.map((f) => f.schluessel)).toContain('Kreis Mettmann, Mettmann');
+    expect(await count(db(), `select 1 from public.it_dienstleister where name = 'Kreis Mettmann'`)).toBe(1);
   });
 });

@@ -67,7 +67,7 @@ describeEachDatabase('Katalogimport: Spalte kommunaler_vollzug', ({ db }) => {
     const koeln = await pullRows(apiAs(db(), KOELN), 'kommune-status', '05315000');
     expect(koeln.rows).toHaveLength(44);
     expect(koeln.rows.map((r) => r.values.ozg_id)).not.toContain(10177);
-    expect(await count(db(), `select 1 from public.kommune_status s join public.ozg_leistung l on l.id = s.ozg_leistung_id where l.ozg_id in (10177, 10334)`)).toBe(20);
+    expect(await count(db(), `select 1 from public.kommune_status s join public.ozg_leistung l on l.id = s.ozg_leistung_id where l.ozg_id in (10177, 10334)`)).toBe(24);
     const log = await db().query<{ ozg_id: number; quelle: string; alt: boolean; neu: boolean }>(
       `select ozg_id, quelle, alt, neu from public.aenderung_lesbar where tabelle = 'ozg_leistung' order by ozg_id`,
     );

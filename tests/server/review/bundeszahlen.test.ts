@@ -7,9 +7,9 @@ import { ADMIN, MOBILITAET } from '../../helpers/members.ts';
 const FELD = 16;
 
 /**
- * A Themenfeld of its own, every figure below counted by hand. Ratingen joins Kreis Mettmann, so
- * that Kreis has two Kommunen; Soest is ausgeblendet and counts nowhere. That leaves 10 Kommunen.
- *   X (10011): online in all 10 (Köln with Reifegrad 3, model 1.1) — flächendeckend
+ * A Themenfeld of its own, every figure below counted by hand. Kreis Mettmann has the seed's three
+ * Kommunen (Mettmann, Ratingen, Velbert); Soest is ausgeblendet and counts nowhere. That leaves 11.
+ *   X (10011): online in all 11 (Köln with Reifegrad 3, model 1.1) — flächendeckend
  *   Y (10012): online in Mettmann only (Reifegrad 5, model 2.0) — in mindestens einer Kommune
  *   Z (10013): online nowhere (Köln in Umsetzung)
  *   W (10014): no kommunaler Vollzug, not counted
@@ -19,7 +19,6 @@ const SETUP = `
   insert into public.ozg_leistung (ozg_id, name, themenfeld_id, kommunaler_vollzug) values
     (10011, 'Leistung X', ${FELD}, true), (10012, 'Leistung Y', ${FELD}, true),
     (10013, 'Leistung Z', ${FELD}, true), (10014, 'Leistung W', ${FELD}, false);
-  insert into public.kommune (ags, name, typ) values ('05158028', 'Ratingen, Stadt', 'kreisangehörige Gemeinde');
   update public.kommune set ausgeblendet = true where ags = '05974040';
   update public.kommune_status s set status = 'online'
   from public.ozg_leistung l where l.id = s.ozg_leistung_id and l.ozg_id = 10011 and s.ags <> '05974040';
@@ -52,9 +51,9 @@ describeEachDatabase('Federal figures (Bundeskennzahlen)', ({ db }) => {
   it('marks a Leistung flächendeckend only where every Kommune offers it online, and separately online in at least one', async () => {
     const { leistungen } = await report(`?themenfeld=${FELD}`);
     expect(leistungen.zeilen.map((z) => [z.ozg_id, z.zeilen, z.mindestens_eine_kommune, z.flaechendeckend])).toEqual([
-      [10011, 10, 'ja', 'ja'],
-      [10012, 10, 'ja', 'nein'],
-      [10013, 10, 'nein', 'nein'],
+      [10011, 11, 'ja', 'ja'],
+      [10012, 11, 'ja', 'nein'],
+      [10013, 11, 'nein', 'nein'],
     ]);
   });
 
@@ -71,13 +70,13 @@ describeEachDatabase('Federal figures (Bundeskennzahlen)', ({ db }) => {
     expect(row(kreise, 'schluessel', '05158')).toEqual({
       schluessel: '05158',
       name: 'Mettmann',
-      kommunen: 2,
+      kommunen: 3,
       leistungen: 3,
       mindestens_eine_kommune: 2,
       flaechendeckend: 1,
-      zeilen: 6,
+      zeilen: 9,
       ozg_konform: 1,
-      anteil_ozg_konform: 0.1667,
+      anteil_ozg_konform: 0.1111,
     });
     expect(row(kreise, 'schluessel', '05315')).toMatchObject({ kommunen: 1, leistungen: 3, mindestens_eine_kommune: 1, flaechendeckend: 1, ozg_konform: 1, anteil_ozg_konform: 0.3333 });
     expect(row(kreise, 'schluessel', '05111')).toMatchObject({ kommunen: 1, mindestens_eine_kommune: 1, flaechendeckend: 1, ozg_konform: 0, anteil_ozg_konform: 0 });
@@ -87,9 +86,9 @@ describeEachDatabase('Federal figures (Bundeskennzahlen)', ({ db }) => {
   it('judges flächendeckend within the chosen Kreis', async () => {
     const { leistungen } = await report(`?themenfeld=${FELD}&kreis=05158`);
     expect(leistungen.zeilen.map((z) => [z.ozg_id, z.zeilen, z.mindestens_eine_kommune, z.flaechendeckend])).toEqual([
-      [10011, 2, 'ja', 'ja'],
-      [10012, 2, 'ja', 'nein'],
-      [10013, 2, 'nein', 'nein'],
+      [10011, 3, 'ja', 'ja'],
+      [10012, 3, 'ja', 'nein'],
+      [10013, 3, 'nein', 'nein'],
     ]);
   });
 

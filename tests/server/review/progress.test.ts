@@ -11,9 +11,9 @@ const TESTFELD = 15;
 
 /**
  * A Themenfeld of its own with three OZG-Leistungen, so that every figure below can be counted by
- * hand: the seed's 10 Kommunen each get a status row per Leistung with kommunaler Vollzug.
- *   A (10001): Köln online/3, Mettmann online/5 (model 2.0), Düsseldorf in Planung/1, 7 offen
- *   B (10002): Köln in Umsetzung/2, Mettmann online/4, 8 offen
+ * hand: the seed's 12 Kommunen each get a status row per Leistung with kommunaler Vollzug.
+ *   A (10001): Köln online/3, Mettmann online/5 (model 2.0), Düsseldorf in Planung/1, 9 offen
+ *   B (10002): Köln in Umsetzung/2, Mettmann online/4, Soest online/4, 9 offen
  *   C (10003): no kommunaler Vollzug, not counted
  * Soest is ausgeblendet (left the municipality list): not counted either.
  */
@@ -55,28 +55,28 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect(leistungen.zeilen.map((z) => z.ozg_id)).toEqual([10001, 10002]);
     expect(row(leistungen, 'ozg_id', 10001)).toMatchObject({
       name: 'Leistung A',
-      zeilen: 9,
-      offen: 6,
+      zeilen: 11,
+      offen: 8,
       in_planung: 1,
       in_umsetzung: 0,
       online: 2,
-      reifegrad_ohne: 6,
+      reifegrad_ohne: 8,
       reifegrad_1: 1,
       reifegrad_3: 1,
       reifegrad_5: 1,
       ab_reifegrad_3: 2,
-      anteil_ab_reifegrad_3: 0.2222,
+      anteil_ab_reifegrad_3: 0.1818,
     });
-    expect(row(leistungen, 'ozg_id', 10002)).toMatchObject({ zeilen: 9, offen: 7, in_umsetzung: 1, online: 1, reifegrad_2: 1, reifegrad_4: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.1111 });
+    expect(row(leistungen, 'ozg_id', 10002)).toMatchObject({ zeilen: 11, offen: 9, in_umsetzung: 1, online: 1, reifegrad_2: 1, reifegrad_4: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.0909 });
   });
 
   it('sums per Kommune over the Leistungen and per Themenfeld over everything', async () => {
     const { kommunen, themenfelder } = await report(`?themenfeld=${TESTFELD}`);
-    expect(kommunen.zeilen).toHaveLength(9);
+    expect(kommunen.zeilen).toHaveLength(11);
     expect(row(kommunen, 'schluessel', '05315000')).toMatchObject({ name: 'Köln, Stadt', kreis: 'Köln, Stadt', zeilen: 2, online: 1, in_umsetzung: 1, ab_reifegrad_3: 1, anteil_ab_reifegrad_3: 0.5 });
     expect(row(kommunen, 'schluessel', '05158024')).toMatchObject({ zeilen: 2, online: 2, ab_reifegrad_3: 2, anteil_ab_reifegrad_3: 1 });
     expect(themenfelder.zeilen).toEqual([
-      expect.objectContaining({ schluessel: TESTFELD, name: 'Testfeld', zeilen: 18, offen: 13, in_planung: 1, in_umsetzung: 1, online: 3, ab_reifegrad_3: 3, anteil_ab_reifegrad_3: 0.1667 }),
+      expect.objectContaining({ schluessel: TESTFELD, name: 'Testfeld', zeilen: 22, offen: 17, in_planung: 1, in_umsetzung: 1, online: 3, ab_reifegrad_3: 3, anteil_ab_reifegrad_3: 0.1364 }),
     ]);
   });
 
@@ -86,10 +86,10 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect((await report(`?themenfeld=${TESTFELD}&kreis=05158`)).untertitel).toMatch(
       /^Themenfeld Testfeld, Kreis Mettmann · Stand \d\d\.\d\d\.\d{4}, \d\d:\d\d · OZG-erfüllt ab Reifegrad 3$/,
     );
-    expect(kommunen.zeilen.map((z) => z.name)).toEqual(['Mettmann, Stadt']);
+    expect(kommunen.zeilen.map((z) => z.name)).toEqual(['Mettmann, Stadt', 'Ratingen, Stadt', 'Velbert, Stadt']);
     expect(leistungen.zeilen.map((z) => [z.ozg_id, z.zeilen, z.online, z.anteil_ab_reifegrad_3])).toEqual([
-      [10001, 1, 1, 1],
-      [10002, 1, 1, 1],
+      [10001, 3, 1, 0.3333],
+      [10002, 3, 1, 0.3333],
     ]);
   });
 
@@ -124,7 +124,7 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect(header.slice(0, 5)).toEqual(['OZG-ID', 'OZG-Leistung', 'Themenfeld', 'Kommunen', 'offen']);
     const share = header.indexOf('Anteil ab Reifegrad 3') + 1;
     expect(sheet.getRow(4).getCell(1).value).toBe(10001);
-    expect(sheet.getRow(4).getCell(share).value).toBe(0.2222);
+    expect(sheet.getRow(4).getCell(share).value).toBe(0.1818);
     expect(sheet.getRow(4).getCell(share).numFmt).toBe('0.0%');
   });
 
@@ -137,6 +137,6 @@ describeEachDatabase('Progress report', ({ db }) => {
     expect(titel![0]).toBe('Fortschritt je Themenfeld');
     expect(untertitel![0]).toMatch(/^Themenfeld Testfeld · Stand/);
     const at = (label: string) => header!.indexOf(label);
-    expect([zeilen[0]![at('Themenfeld')], zeilen[0]![at('online')], zeilen[0]![at('Anteil ab Reifegrad 3')]]).toEqual(['Testfeld', '3', '16.7%']);
+    expect([zeilen[0]![at('Themenfeld')], zeilen[0]![at('online')], zeilen[0]![at('Anteil ab Reifegrad 3')]]).toEqual(['Testfeld', '3', '13.6%']);
   });
 });

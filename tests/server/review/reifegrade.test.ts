@@ -11,10 +11,10 @@ const KOELN_AGS = '05315000';
 
 /**
  * One municipal OZG-Leistung in a Themenfeld of its own; its rows are new, so they take the
- * database's default model. Of the seed's 10 Kommunen:
+ * database's default model. Of the seed's 12 Kommunen:
  *   Köln online/3 in model 1.1, Mettmann online/3 in 2.0, Kempen online/5 in 2.0,
- *   Münster in Umsetzung/2 in 2.0, Düsseldorf online without a Reifegrad, 5 offen.
- * OZG-konform (threshold 3 in both models): Köln, Mettmann, Kempen = 3 of 10.
+ *   Münster in Umsetzung/2 in 2.0, Düsseldorf online without a Reifegrad, 7 offen.
+ * OZG-konform (threshold 3 in both models): Köln, Mettmann, Kempen = 3 of 12.
  */
 const SETUP = `
   insert into public.themenfeld (id, name) values (${TESTFELD}, 'Reifegradfeld');
@@ -47,7 +47,7 @@ describeEachDatabase('Reifegradmodelle', ({ db }) => {
       `select reifegrad_modell::text as modell, count(*)::int as n from public.kommune_status s
        join public.ozg_leistung l on l.id = s.ozg_leistung_id where l.ozg_id = 10011 group by 1`,
     );
-    expect(models).toEqual([{ modell: '2.0', n: 10 }]);
+    expect(models).toEqual([{ modell: '2.0', n: 12 }]);
 
     const koeln = apiAs(db(), KOELN);
     const row = rowOf(await pullRows(koeln, 'kommune-status', KOELN_AGS), 10011);
@@ -87,13 +87,13 @@ describeEachDatabase('Reifegradmodelle', ({ db }) => {
 
   it('progress counts each rating against its own model’s threshold and hints at rows online without a Reifegrad', async () => {
     await db().exec(RATINGS);
-    expect(await leistungR()).toMatchObject({ zeilen: 10, online: 4, ab_reifegrad_3: 3, anteil_ab_reifegrad_3: 0.3, online_ohne_reifegrad: 1 });
+    expect(await leistungR()).toMatchObject({ zeilen: 12, online: 4, ab_reifegrad_3: 3, anteil_ab_reifegrad_3: 0.25, online_ohne_reifegrad: 1 });
   });
 
   it('the threshold comes from the model: raising 2.0’s to 4 leaves Köln (1.1, level 3) and Kempen (2.0, level 5)', async () => {
     await db().exec(`update public.reifegradmodell set ozg_konform_ab = 4 where modell = '2.0'`);
     try {
-      expect(await leistungR()).toMatchObject({ ab_reifegrad_3: 2, anteil_ab_reifegrad_3: 0.2 });
+      expect(await leistungR()).toMatchObject({ ab_reifegrad_3: 2, anteil_ab_reifegrad_3: 0.1667 });
     } finally {
       await db().exec(`update public.reifegradmodell set ozg_konform_ab = 3 where modell = '2.0'`);
     }

@@ -11,11 +11,11 @@ const TESTFELD = 17;
 const AGS = { koeln: '05315000', mettmann: '05158024' };
 
 /**
- * Two municipal OZG-Leistungen in a Themenfeld of their own, over the seed's 10 Kommunen.
- *   before Stichtag 1: S1 Köln online/3, Mettmann online/4; S2 all offen     → S1 2 of 10 konform, S2 0
+ * Two municipal OZG-Leistungen in a Themenfeld of their own, over the seed's 12 Kommunen.
+ *   before Stichtag 1: S1 Köln online/3, Mettmann online/4; S2 all offen     → S1 2 of 12 konform, S2 0
  *   before Stichtag 2: Mettmann S1 down to Reifegrad 2; Köln S2 online/3     → S1 1, S2 1
  *   today:             Mettmann S1 back up to 5, Köln S2 down to 2           → S1 2, S2 0
- * Themenfeld: 20 rows; konform 2, 2, 2 → 10 %, 10 %, 10 %.
+ * Themenfeld: 24 rows; konform 2, 2, 2 → 8.3 %, 8.3 %, 8.3 %.
  */
 const SETUP = `
   insert into public.themenfeld (id, name) values (${TESTFELD}, 'Stichtagsfeld');
@@ -69,7 +69,7 @@ describeEachDatabase('Stichtage', ({ db }) => {
     erster = stichtag.id;
     const frozen = konform(await progress(`&stichtag=${erster}`));
     expect(frozen).toEqual([
-      [10021, 2, 2, 0.2],
+      [10021, 2, 2, 0.1667],
       [10022, 0, 0, 0],
     ]);
 
@@ -80,8 +80,8 @@ describeEachDatabase('Stichtage', ({ db }) => {
     expect(after.stichtag).toEqual({ id: erster, datum: '2026-01-01', bezeichnung: 'Erhebung 01.01.2026' });
     expect(after.untertitel).toMatch(/Stichtag Erhebung 01\.01\.2026/);
     expect(konform(await progress(''))).toEqual([
-      [10021, 2, 1, 0.1],
-      [10022, 1, 1, 0.1],
+      [10021, 2, 1, 0.0833],
+      [10022, 1, 1, 0.0833],
     ]);
   });
 
@@ -108,17 +108,17 @@ describeEachDatabase('Stichtage', ({ db }) => {
     expect(trend.zeitpunkte.map((z) => z.stichtag?.id ?? 'heute')).toEqual([erster, zweiter, 'heute']);
     const reihe = (ozgId: number) => trend.leistungen.find((r) => r.ozgId === ozgId)!.werte.map((w) => w && [w.online, w.ozgKonform, w.anteilOzgKonform]);
     expect(reihe(10021)).toEqual([
-      [2, 2, 0.2],
-      [2, 1, 0.1],
-      [2, 2, 0.2],
+      [2, 2, 0.1667],
+      [2, 1, 0.0833],
+      [2, 2, 0.1667],
     ]);
     expect(reihe(10022)).toEqual([
       [0, 0, 0],
-      [1, 1, 0.1],
+      [1, 1, 0.0833],
       [1, 0, 0],
     ]);
     expect(trend.themenfelder.map((r) => [r.name, r.werte.map((w) => w && [w.zeilen, w.ozgKonform, w.anteilOzgKonform])])).toEqual([
-      ['Stichtagsfeld', [[20, 2, 0.1], [20, 2, 0.1], [20, 2, 0.1]]],
+      ['Stichtagsfeld', [[24, 2, 0.0833], [24, 2, 0.0833], [24, 2, 0.0833]]],
     ]);
   });
 
@@ -127,7 +127,7 @@ describeEachDatabase('Stichtage', ({ db }) => {
     expect(list.map((s: { id: number }) => s.id)).toEqual([zweiter, erster]);
     const [row] = await db().query<{ n: number }>(`select count(*)::int as n from public.stichtag_status where stichtag_id = $1`, [erster]);
     expect(list[1].zeilen).toBe(row!.n);
-    expect(row!.n).toBeGreaterThanOrEqual(20);
+    expect(row!.n).toBeGreaterThanOrEqual(24);
   });
 
   it('tells a Kommune what changed since a Stichtag: Köln changed S2 only, Mettmann S1 (4 then, 5 now)', async () => {

@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { ADMIN, KOELN, METTMANN, MOBILITAET } from '../../helpers/members.ts';
@@ -12,13 +12,8 @@ const REISEPASS = '10177';
 /** The seed's 46 OZG-Leistungen, all with kommunaler Vollzug (tests/server/db/seed.test.ts). */
 const LEISTUNGEN = 46;
 
+// The seed's three Kommunen of Kreis Mettmann: Mettmann, Ratingen and Velbert (tests/server/db/seed.test.ts).
 describeEachDatabase('Sheets across Kommunen: a Kreis, one Leistung in every Kommune', ({ db }) => {
-  beforeAll(async () => {
-    // Two more Kommunen of Kreis Mettmann beside the seed's Mettmann (AGS from Destatis GV100).
-    await db().exec(`insert into public.kommune (ags, name, typ) values
-      ('05158028', 'Ratingen, Stadt', 'kreisangehörige Gemeinde'),
-      ('05158032', 'Velbert, Stadt', 'kreisangehörige Gemeinde')`);
-  });
 
   it('a Kreis sheet of Kreis Mettmann has the rows of every Kommune of the Kreis, with read-only AGS and Kommune columns', async () => {
     const pull = await pullRows(apiAs(db(), ADMIN), 'kommune-status', KREIS_METTMANN);
@@ -183,7 +178,7 @@ describeEachDatabase('Sheets across Kommunen: a Kreis, one Leistung in every Kom
     const kaputt = await app.request('/api/sheets/kommune-status/rows?scope=0515');
     expect(kaputt.status).toBe(400);
     expect((await kaputt.json()).error.message).toBe(
-      'Ungültiger Bereich „0515“. Der Bereich ist der AGS einer Kommune, z. B. 05315000, oder der Kreisschlüssel eines Kreises, z. B. 05158.',
+      'Ungültiger Bereich „0515“. Der Bereich ist der AGS einer Kommune, z. B. 05315000, der Kreisschlüssel eines Kreises, z. B. 05158, oder dl: und die Nummer eines IT-Dienstleisters, z. B. dl:1.',
     );
     const unbekannt = await app.request('/api/sheets/kommune-status/rows?scope=05999');
     expect(unbekannt.status).toBe(404);

@@ -11,9 +11,9 @@ const FELD = '17';
 const KOELN_AGS = '05315000';
 
 /**
- * A Themenfeld of its own, every figure counted by hand over the seed's 10 Kommunen:
+ * A Themenfeld of its own, every figure counted by hand over the seed's 12 Kommunen:
  *   A (10021): LeiKa type 2/3, kommunal; Köln online with Reifegrad 3 (model 2.0)
- *   B (10022): LeiKa type 4, kommunal; online in all 10 Kommunen (flächendeckend)
+ *   B (10022): LeiKa type 4, kommunal; online in all 12 Kommunen (flächendeckend)
  *   C (10023): LeiKa type 1 only, not kommunal
  * So Köln has 2 rows in the Themenfeld, both online, both OZG-konform (B with Reifegrad 4).
  */
@@ -82,13 +82,13 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
 
   it('a Leistung losing Vollzug leaves the Kommune pull and the progress figures, its status rows survive and come back unchanged', async () => {
     const before = await statusRowsOf(10021);
-    expect(before).toHaveLength(10);
+    expect(before).toHaveLength(12);
     const pullBefore = await pullRows(apiAs(db(), KOELN), 'kommune-status', KOELN_AGS);
     expect(pullBefore.rows).toHaveLength(46 + 2);
     const rowA = rowOf(pullBefore, 10021);
     const first = await progress();
     expect(first.themenfelder.zeilen).toEqual([
-      expect.objectContaining({ zeilen: 20, online: 11, ab_reifegrad_3: 11, leistungen: 2, mindestens_eine_kommune: 2, flaechendeckend: 1 }),
+      expect.objectContaining({ zeilen: 24, online: 13, ab_reifegrad_3: 13, leistungen: 2, mindestens_eine_kommune: 2, flaechendeckend: 1 }),
     ]);
 
     const lost = await setVollzug(10021, false);
@@ -101,7 +101,7 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
     expect(delta.deleted).toEqual([rowA.id]);
     const second = await progress();
     expect(second.themenfelder.zeilen).toEqual([
-      expect.objectContaining({ zeilen: 10, online: 10, ab_reifegrad_3: 10, leistungen: 1, mindestens_eine_kommune: 1, flaechendeckend: 1 }),
+      expect.objectContaining({ zeilen: 12, online: 12, ab_reifegrad_3: 12, leistungen: 1, mindestens_eine_kommune: 1, flaechendeckend: 1 }),
     ]);
     expect(row(second.leistungen, 'ozg_id', 10021)).toBeUndefined();
     const koeln = row(second.kommunen, 'schluessel', KOELN_AGS);
@@ -145,7 +145,7 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
     const { results } = await response.json();
     expect(results).toEqual([expect.objectContaining({ id: c.id, outcome: 'applied', values: expect.objectContaining({ kommunaler_vollzug: true }) })]);
     // C gains Vollzug: every Kommune gets its row
-    expect(await statusRowsOf(10023)).toHaveLength(10);
+    expect(await statusRowsOf(10023)).toHaveLength(12);
     expect(rowOf(await pullRows(apiAs(db(), KOELN), 'kommune-status', KOELN_AGS), 10023).values.status).toBe('offen');
 
     const [{ push_schluessel: push }] = (await db().query<{ push_schluessel: string }>(
@@ -159,7 +159,7 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
     expect(revert.status).toBe(200);
     expect(rowOf(await pullRows(admin(), 'kommunaler-vollzug', FELD), 10023).values.kommunaler_vollzug).toBe(false);
     expect((await pullRows(apiAs(db(), KOELN), 'kommune-status', KOELN_AGS)).rows.map((r) => r.values.ozg_id)).not.toContain(10023);
-    expect(await statusRowsOf(10023)).toHaveLength(10);
+    expect(await statusRowsOf(10023)).toHaveLength(12);
   });
 
   it('hides the status rows of a Leistung without Vollzug in the database itself, for every member', async () => {
@@ -182,7 +182,7 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
         `select count(*)::int as n from public.kommune_status s join public.ozg_leistung l on l.id = s.ozg_leistung_id
          where l.ozg_id = 10022 and s.bemerkung is null`,
       )) as [{ n: number }];
-      expect(n).toBe(10);
+      expect(n).toBe(12);
     });
   });
 
@@ -216,7 +216,7 @@ describeEachDatabase('Kommunaler Vollzug per Leistung', ({ db }) => {
         `Sie dürfen die Tabelle „Kommunaler Vollzug“ für den Bereich ${FELD} nicht ändern, nur ansehen. Schreibrechte vergibt die OZG-Koordinierungsstelle.`,
       );
     }
-    expect((await statusRowsOf(10022)).length).toBe(10);
+    expect((await statusRowsOf(10022)).length).toBe(12);
     const [{ kommunaler_vollzug }] = (await db().query<{ kommunaler_vollzug: boolean }>(
       'select kommunaler_vollzug from public.ozg_leistung where ozg_id = 10022',
     )) as [{ kommunaler_vollzug: boolean }];
