@@ -341,7 +341,6 @@ export const xlsxRoutes = createRouter()
           `Zu viele geänderte Zeilen in einer Datei: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')}. Senden Sie die Änderungen in mehreren Dateien.`,
         );
       }
-      const caller: Caller = c.get('caller');
       const tabellen: z.infer<typeof MultiImportResponseSchema>['tabellen'] = [];
       const files: SheetFile[] = [];
       const reportLines: SheetFile['report'] = { summary: [], lines: [] };
@@ -367,7 +366,7 @@ export const xlsxRoutes = createRouter()
           changes: plan.changes,
         };
         // Each table in its own transaction: a table that fails (or conflicts) leaves the others as sent.
-        const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
+        const response = await withCaller(c, (tx) => pushChanges(tx, sheet, request));
         plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
         const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, binding.scope, serverOrigin(c)), {
           isolation: 'repeatable read',
