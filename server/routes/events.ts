@@ -80,13 +80,21 @@ async function openStream(c: Context<AppEnv>, sheets: SheetRef[]) {
   });
 }
 
-const SheetParam = z
+export const SheetParam = z
   .string()
   .max(80)
   // dl:<id> is an IT-Dienstleister's scope; which scopes a kind takes is checked per kind as a pull checks it.
   .regex(/^[a-z-]{1,50}:(?:dl:)?[0-9]{1,20}$/, {
     error: 'Erwartet wird Tabellenart:Bereich, z. B. kommune-status:05315000 oder kommune-status:dl:1.',
   });
+
+/** Repeated sheet=Tabellenart:Bereich parameters, already checked against SheetParam. */
+export function parseSheetParams(sheet: string | string[]): { kind: string; scope: string }[] {
+  return (Array.isArray(sheet) ? sheet : [sheet]).map((entry) => {
+    const at = entry.indexOf(':');
+    return { kind: entry.slice(0, at), scope: entry.slice(at + 1) };
+  });
+}
 
 export const eventsRoutes = createRouter()
   .openapi(
@@ -123,10 +131,6 @@ export const eventsRoutes = createRouter()
     }),
     async (c) => {
       const { sheet } = c.req.valid('query');
-      const list = (Array.isArray(sheet) ? sheet : [sheet]).map((entry) => {
-        const at = entry.indexOf(':');
-        return { kind: entry.slice(0, at), scope: entry.slice(at + 1) };
-      });
-      return openStream(c, await checkSheets(c, list)) as never;
+      return openStream(c, await checkSheets(c, parseSheetParams(sheet))) as never;
     },
   );

@@ -1,18 +1,17 @@
 import ExcelJS from 'exceljs';
 import type { ExcelValue } from '../../core/types.ts';
 import {
-  BINDING_SHEET,
   FEHLER_FILL,
   KONFLIKT_FILL,
   READ_ONLY_FILL,
-  DATA_TABLE,
-  LISTS_SHEET,
   dataSheetName,
   encodeBindingSheet,
+  slotSheets,
   tableColumns,
   tableRowCells,
   validationLists,
   type Binding,
+  type ValidationList,
 } from '../../core/workbook.ts';
 import type { Sql } from '../db/database.ts';
 import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade.ts';
@@ -50,6 +49,8 @@ export interface ReportLine {
   wert: string;
   ergebnis: 'übernommen' | 'Konflikt' | 'abgelehnt' | 'ungültig';
   meldung: string;
+  /** In a file of several tables: the data sheet the line's row is on. */
+  blatt?: string;
 }
 
 export interface SheetFile {
@@ -118,27 +119,49 @@ function addTextSheet(workbook: ExcelJS.Workbook, name: string, rows: readonly (
   return sheet;
 }
 
-function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: string) {
-  const { binding, pull } = file;
-  const editable = pull.columns.filter((c) => c.editable).map((c) => c.label);
-  const readOnly = pull.columns.filter((c) => !c.editable).map((c) => c.label);
-  const lists = pull.columns.filter((c) => c.type === 'enum[]').map((c) => c.label);
-  const dates = pull.columns.filter((c) => c.type === 'date').map((c) => c.label);
-  const importPath = `${binding.server}/api/sheets/${binding.kind}/import`;
+/** Where a member without the add-in sends a file: one table to its kind's route, several to /api/import. */
+export const importPathOf = (files: readonly Pick<SheetFile, 'binding'>[]) =>
+  files.length === 1 ? `/api/sheets/${files[0]!.binding.kind}/import` : '/api/import';
+
+function addAnleitung(workbook: ExcelJS.Workbook, files: readonly SheetFile[], dataSheets: readonly string[]) {
+  const single = files.length === 1;
+  const first = files[0]!.binding;
+  const readOnlyRows = files.some((file) => file.pull.rows.some((row) => row.readOnly));
+  const perTable = files.map((file, index) => {
+    const { pull } = file;
+    return {
+      title: file.binding.title,
+      sheet: dataSheets[index]!,
+      editable: pull.columns.filter((c) => c.editable).map((c) => c.label),
+      readOnly: pull.columns.filter((c) => !c.editable).map((c) => c.label),
+      lists: pull.columns.filter((c) => c.type === 'enum[]').map((c) => c.label),
+      dates: pull.columns.filter((c) => c.type === 'date').map((c) => c.label),
+    };
+  });
+  const union = (pick: (table: (typeof perTable)[number]) => string[]) => [...new Set(perTable.flatMap(pick))];
+  const dates = union((table) => table.dates);
+  const lists = union((table) => table.lists);
+  const importPath = `${first.server}${importPathOf(files)}`;
+  const fetched = `Abgerufen am ${new Date(first.syncedAt ?? Date.now()).toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })} von ${first.server}`;
   const lines: [string, string?][] = [
-    [`OZG-Sync: ${binding.title}`],
-    [`Abgerufen am ${new Date(binding.syncedAt ?? Date.now()).toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })} von ${binding.server}, Tabellenart ${binding.kind}, Bereich ${binding.scope}.`],
+    ...(single
+      ? ([[`OZG-Sync: ${first.title}`], [`${fetched}, Tabellenart ${first.kind}, Bereich ${first.scope}.`]] as [string][])
+      : ([
+          [`OZG-Sync: ${files.length} Tabellen`],
+          [`${fetched}. Jede Tabelle steht auf einem eigenen Blatt:`],
+          ...perTable.map((table, index) => [`„${table.sheet}“: ${table.title} (Tabellenart ${files[index]!.binding.kind}, Bereich ${files[index]!.binding.scope})`]),
+        ] as [string][])),
     [''],
     ['Was Sie ändern können', 'h'],
-    [`Auf dem Blatt „${dataSheet}“ die Spalten mit weißem Hintergrund: ${editable.join(', ')}.`],
+    ...perTable.map((table) => [`Auf dem Blatt „${table.sheet}“ die Spalten mit weißem Hintergrund: ${table.editable.join(', ')}.`] as [string]),
     ['Spalten mit Auswahlliste: bitte einen Wert aus der Liste wählen. Leere Zellen sind erlaubt, wo der Katalog keinen Wert verlangt.'],
     ...(dates.length ? [[`Datumsangaben (${dates.join(', ')}) als TT.MM.JJJJ.`] as [string]] : []),
     ...(lists.length ? [[`Mehrere Einträge (${lists.join(', ')}) durch Semikolon trennen, z. B. „GSP; Digitalisierungslabor“.`] as [string]] : []),
     ['Sortieren, Filtern und eigene Spalten rechts neben der Tabelle sind erlaubt; eigene Spalten werden nicht übernommen.'],
     [''],
     ['Was Sie nicht ändern sollten', 'h'],
-    [`Die grauen Spalten (${readOnly.join(', ')}) pflegt der Katalog; Änderungen dort werden nicht übernommen.`],
-    ...(pull.rows.some((row) => row.readOnly)
+    [`Die grauen Spalten (${union((table) => table.readOnly).join(', ')}) pflegt der Katalog; Änderungen dort werden nicht übernommen.`],
+    ...(readOnlyRows
       ? [['Die grauen Zeilen gehören Kommunen, deren Umsetzungsstand Sie nur ansehen dürfen; Änderungen dort werden beim Zurücksenden abgelehnt.'] as [string]]
       : []),
     ['Keine Zeilen hinzufügen oder löschen: neue Zeilen werden nicht angelegt, gelöschte nicht entfernt; beides wird beim Zurücksenden nur gemeldet.'],
@@ -146,12 +169,23 @@ function addAnleitung(workbook: ExcelJS.Workbook, file: SheetFile, dataSheet: st
     ['Formeln werden nicht berechnet: was mit =, +, - oder @ beginnt, wird als Text gespeichert.'],
     [''],
     ['So senden Sie die Datei zurück', 'h'],
-    ['Die Datei speichern (Format .xlsx) und im Browser hochladen:', 'i'],
-    [`${binding.server}/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „${binding.title}“ öffnen und „Hochladen“ wählen (oder die Datei dorthin ziehen).`],
-    ['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.'],
-    ['Für Skripte geht es auch mit dem Befehl', 'i'],
-    [`npm run sheet -- import ${binding.kind}-${binding.scope}.xlsx --out ergebnis.xlsx`, 'c'],
-    [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
+    [single ? 'Die Datei speichern (Format .xlsx) und im Browser hochladen:' : 'Die Datei speichern (Format .xlsx) und zurücksenden:', 'i'],
+    single
+      ? [`${first.server}/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „${first.title}“ öffnen und „Hochladen“ wählen (oder die Datei dorthin ziehen).`]
+      : [`Im Browser (${first.server}/) und mit npm run sheet gehen bisher nur Dateien mit einer Tabelle; diese Datei senden Sie an ${importPath} (POST, die Datei als Inhalt).`],
+    ...(single
+      ? ([['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.']] as [string][])
+      : []),
+    ...(single
+      ? ([
+          ['Für Skripte geht es auch mit dem Befehl', 'i'],
+          [`npm run sheet -- import ${first.kind}-${first.scope}.xlsx --out ergebnis.xlsx`, 'c'],
+          [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
+        ] as [string, string?][])
+      : []),
+    ...(single
+      ? []
+      : ([['Jede Tabelle wird für sich übernommen: darf eine nicht geändert werden, wird nur sie abgelehnt; die anderen werden trotzdem übernommen.']] as [string][])),
     ['Übernommen werden nur die Zellen, die Sie geändert haben, jede für sich: Änderungen anderer an anderen Zellen bleiben erhalten.'],
     ['Hat jemand dieselbe Zelle inzwischen anders geändert, entsteht ein Konflikt (orange): dort steht danach der Wert des Servers, Ihrer in der Notiz.'],
     ['Abgelehnte Zellen (rot) tragen eine Notiz mit dem Grund; übernommene Zellen sind grün. Korrigieren Sie die markierten Zellen und senden Sie die zurückgegebene Datei erneut.'],
@@ -192,16 +226,18 @@ function addErgebnis(workbook: ExcelJS.Workbook, report: NonNullable<SheetFile['
   const sheet = workbook.addWorksheet(ERGEBNIS_SHEET);
   for (const line of report.summary) sheet.addRow([line]);
   sheet.addRow([]);
-  const header = sheet.addRow(['Zeile', 'Leistung', 'Spalte', 'Ergebnis', 'Meldung']);
+  // Only a file of several tables needs to say which sheet a line's row is on.
+  const blatt = report.lines.some((line) => line.blatt !== undefined);
+  const header = sheet.addRow([...(blatt ? ['Blatt'] : []), 'Zeile', 'Leistung', 'Spalte', 'Ergebnis', 'Meldung']);
   header.font = { bold: true };
   printLandscape(sheet, header.number);
   for (const line of report.lines) {
-    const row = sheet.addRow([line.zeile, line.leistung, line.spalte, line.ergebnis, line.meldung]);
+    const row = sheet.addRow([...(blatt ? [line.blatt ?? ''] : []), line.zeile, line.leistung, line.spalte, line.ergebnis, line.meldung]);
     row.eachCell((cell) => (cell.numFmt = '@'));
-    if (line.zeile !== null) row.getCell(1).numFmt = '0';
+    if (line.zeile !== null) row.getCell(blatt ? 2 : 1).numFmt = '0';
   }
-  [8, 40, 22, 14, 100].forEach((width, index) => (sheet.getColumn(index + 1).width = width));
-  sheet.getColumn(5).alignment = { wrapText: true, vertical: 'top' };
+  [...(blatt ? [24] : []), 8, 40, 22, 14, 100].forEach((width, index) => (sheet.getColumn(index + 1).width = width));
+  sheet.getColumn(blatt ? 6 : 5).alignment = { wrapText: true, vertical: 'top' };
 }
 
 /**
@@ -210,19 +246,59 @@ function addErgebnis(workbook: ExcelJS.Workbook, report: NonNullable<SheetFile['
  * with its base snapshot, plus an instruction sheet for people without the add-in.
  */
 export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Array; binding: Binding }> {
-  const { pull, marks } = file;
+  const { bytes, bindings } = await buildWorkbooks([file]);
+  return { bytes, binding: bindings[0]! };
+}
+
+/**
+ * Several tables in one workbook, each in its own slot (table n in slot n: its data sheet, table
+ * OZG_Sync_n, lists sheet and binding sheet OZG-Sync n), as the add-in lays out a workbook it
+ * fetched them into one after the other, so that it opens such a file as its own. `report` and
+ * the Reifegrade sheet are taken from the first file that has them.
+ */
+export async function buildWorkbooks(files: readonly SheetFile[]): Promise<{ bytes: Uint8Array; bindings: Binding[] }> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'OZG-Sync';
   workbook.created = new Date();
+  const report = files.find((file) => file.report)?.report;
+  const reifegrade = files.find((file) => file.reifegrade)?.reifegrade;
 
-  const reserved = [ANLEITUNG_SHEET, ...(file.report ? [ERGEBNIS_SHEET] : [])];
-  const dataSheet = dataSheetName(file.scopeName, reserved);
-  const binding: Binding = { ...file.binding, dataSheet, table: DATA_TABLE };
+  const taken = [ANLEITUNG_SHEET, ...(report ? [ERGEBNIS_SHEET] : []), ...(reifegrade ? [REIFEGRADE_SHEET] : [])];
+  const placed = files.map((file, index) => {
+    const slot = slotSheets(index + 1);
+    const dataSheet = dataSheetName(file.scopeName, taken);
+    taken.push(dataSheet);
+    const binding: Binding = { ...file.binding, dataSheet, table: slot.table };
+    return { file, slot, binding, lists: validationLists(file.pull.columns, slot.lists) };
+  });
+  for (const { file, binding, lists } of placed) addDataSheet(workbook, file, binding, lists);
+
+  if (report) addErgebnis(workbook, report);
+  addAnleitung(workbook, files, placed.map(({ binding }) => binding.dataSheet));
+  if (reifegrade) addReifegrade(workbook, reifegrade);
+  for (const { file, slot, binding, lists } of placed) {
+    if (lists.length > 0) {
+      const height = Math.max(...lists.map((list) => list.values.length));
+      addTextSheet(
+        workbook,
+        slot.lists,
+        Array.from({ length: height }, (_, r) => lists.map((list) => list.values[r] ?? '')),
+      );
+    }
+    addTextSheet(workbook, slot.binding, encodeBindingSheet(binding, new Map(file.pull.rows.map((row) => [row.id, row]))));
+  }
+  workbook.views = [{ activeTab: 0, firstSheet: 0, visibility: 'visible', x: 0, y: 0, width: 20000, height: 12000 }];
+
+  const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+  return { bytes, bindings: placed.map(({ binding }) => binding) };
+}
+
+function addDataSheet(workbook: ExcelJS.Workbook, file: SheetFile, binding: Binding, lists: ValidationList[]) {
+  const { pull, marks } = file;
   const columns = tableColumns(pull.columns);
-  const lists = validationLists(pull.columns);
   const sources = new Map(lists.map((list) => [list.key, list.source.slice(1)]));
 
-  const sheet = workbook.addWorksheet(dataSheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(binding.dataSheet, { views: [{ state: 'frozen', ySplit: 1 }] });
   const rows = pull.rows.map((row) => tableRowCells(pull.columns, row).map(written));
   columns.forEach((column, index) => {
     const sheetColumn = sheet.getColumn(index + 1);
@@ -234,7 +310,7 @@ export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Arra
   });
 
   sheet.addTable({
-    name: DATA_TABLE,
+    name: binding.table,
     ref: 'A1',
     headerRow: true,
     style: { theme: 'TableStyleLight9', showRowStripes: false },
@@ -285,21 +361,4 @@ export async function buildWorkbook(file: SheetFile): Promise<{ bytes: Uint8Arra
       });
     });
   }
-
-  if (file.report) addErgebnis(workbook, file.report);
-  addAnleitung(workbook, file, dataSheet);
-  if (file.reifegrade) addReifegrade(workbook, file.reifegrade);
-  if (lists.length > 0) {
-    const height = Math.max(...lists.map((list) => list.values.length));
-    addTextSheet(
-      workbook,
-      LISTS_SHEET,
-      Array.from({ length: height }, (_, r) => lists.map((list) => list.values[r] ?? '')),
-    );
-  }
-  addTextSheet(workbook, BINDING_SHEET, encodeBindingSheet(binding, new Map(pull.rows.map((row) => [row.id, row]))));
-  workbook.views = [{ activeTab: 0, firstSheet: 0, visibility: 'visible', x: 0, y: 0, width: 20000, height: 12000 }];
-
-  const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
-  return { bytes, binding };
 }

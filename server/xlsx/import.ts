@@ -4,10 +4,10 @@ import { diffTable } from '../../core/diff.ts';
 import { rowHints, rowLabel } from '../../core/hinweise.ts';
 import type { Column, ExcelValue, PushChange, Snapshot, TableRow } from '../../core/types.ts';
 import {
-  BINDING_SHEET,
   NOT_BOUND,
   decodeBindingSheet,
   slotOfBindingSheet,
+  slotSheets,
   tableLayout,
   tableRowOf,
   type Binding,
@@ -36,6 +36,8 @@ export interface UploadedSheet {
   rows: UploadedRow[];
   /** Columns of the binding whose header is no longer in the table. */
   missingColumns: Column[];
+  /** The worksheet the table was found on. */
+  dataSheet: string;
 }
 
 /** An edited cell whose content is no valid value; not sent. */
@@ -67,18 +69,11 @@ const BINDING_PREFIX_BYTES = 4 * 1024 * 1024;
 const TOO_LARGE = `Die Datei entpackt sich auf mehr als ${MAX_UNPACKED_BYTES / 1024 / 1024} MB; so große Arbeitsmappen nimmt OZG-Sync nicht an.`;
 const ZIP_ERRORS = { tooLarge: TOO_LARGE, damaged: NOT_XLSX };
 
-/**
- * A workbook the add-in bound to several tables (format ozg-sync/2) holds a binding sheet per
- * table; reading only the first would drop the edits on the others without a word.
- */
-function refuseSeveralTables(sheetNames: Iterable<string>): void {
-  const bound = [...sheetNames].filter((name) => slotOfBindingSheet(name) !== undefined).length;
-  if (bound > 1) {
-    throw badRequest(
-      `Diese Datei enthält ${bound} verbundene Tabellen. Der Import nimmt bisher nur Dateien mit einer Tabelle an; senden Sie die Änderungen dieser Arbeitsmappe mit „Alle senden“ im Add-in.`,
-    );
-  }
-}
+/** How many tables one uploaded file may hold: as many as one export puts in a file. */
+export const MAX_TABLES_PER_FILE = 30;
+
+const tooManyTables = (count: number) =>
+  badRequest(`Diese Datei enthält ${count} verbundene Tabellen; höchstens ${MAX_TABLES_PER_FILE} nimmt OZG-Sync in einer Datei an. Teilen Sie die Arbeitsmappe auf.`);
 
 const notOurs = () =>
   badRequest(`${NOT_BOUND} Senden Sie nur Dateien, die OZG-Sync exportiert hat (GET /api/sheets/{kind}/export.xlsx oder npm run sheet -- export).`);
@@ -105,9 +100,16 @@ async function workbookParts(zip: UploadZip) {
       if (Type?.endsWith('/sharedStrings')) sharedStrings = partPath(Target);
     });
   }, ZIP_ERRORS);
-  refuseSeveralTables(sheets.keys());
-  const bindingId = sheets.get(BINDING_SHEET);
-  return { bindingSheet: bindingId ? targets.get(bindingId) : undefined, sharedStrings };
+  // Slot order, so that the tables of a file are answered in the order the add-in shows them.
+  const bindingSheets = [...sheets]
+    .flatMap(([name, id]) => {
+      const slot = slotOfBindingSheet(name);
+      const part = targets.get(id);
+      return slot === undefined || !part ? [] : [{ slot, part }];
+    })
+    .sort((a, b) => a.slot - b.slot);
+  if (bindingSheets.length > MAX_TABLES_PER_FILE) throw tooManyTables(bindingSheets.length);
+  return { bindingSheets, sharedStrings };
 }
 
 type PrefixCell = { shared: number } | { text: string };
@@ -179,30 +181,53 @@ async function sharedStringsUpTo(zip: UploadZip, part: string, last: number): Pr
   return strings;
 }
 
+/** A binding of an upload and the slot its binding sheet is in. */
+export interface SlotBinding {
+  slot: number;
+  binding: Binding;
+}
+
 /**
- * The binding (kind, scope, …) of an upload, read from the small parts only: workbook.xml, its
- * relationships, the first two rows of the binding sheet and as many shared strings as those
- * need. Nothing of the data sheet is inflated, so the caller can check the write permission first.
+ * The bindings (kind, scope, …) of an upload, one per bound table in slot order, read from the
+ * small parts only: workbook.xml, its relationships, the first two rows of each binding sheet and
+ * as many shared strings as those need. Nothing of a data sheet is inflated, so the caller can
+ * check the write permission of every table first.
  */
-export async function readUploadBinding(bytes: Uint8Array): Promise<Binding> {
+export async function readUploadBindings(bytes: Uint8Array): Promise<SlotBinding[]> {
   const zip = await UploadZip.open(bytes, NOT_XLSX);
   try {
-    const { bindingSheet, sharedStrings } = await workbookParts(zip);
-    if (!bindingSheet || !zip.entries.has(bindingSheet)) {
+    const { bindingSheets, sharedStrings } = await workbookParts(zip);
+    const present = bindingSheets.filter(({ part }) => zip.entries.has(part));
+    if (present.length === 0) {
       if (!zip.entries.has('xl/workbook.xml')) throw badRequest(NOT_XLSX);
       throw notOurs();
     }
-    const rows = await firstTwoRows(zip, bindingSheet);
-    const shared = rows.flat().flatMap((cell) => ('shared' in cell ? [cell.shared] : []));
+    const prefixes = [];
+    for (const { slot, part } of present) prefixes.push({ slot, rows: await firstTwoRows(zip, part) });
+    const shared = prefixes.flatMap(({ rows }) => rows.flat().flatMap((cell) => ('shared' in cell ? [cell.shared] : [])));
     const strings = shared.length && sharedStrings ? await sharedStringsUpTo(zip, sharedStrings, Math.max(...shared)) : [];
-    const values = rows.map((row) => Array.from(row, (cell) => (cell === undefined ? '' : 'shared' in cell ? (strings[cell.shared] ?? '') : cell.text)));
-    const decoded = decodeBindingSheet(values);
-    if (!decoded.ok) throw decoded.message === NOT_BOUND ? notOurs() : badRequest(decoded.message);
-    return decoded.binding;
+    return prefixes.map(({ slot, rows }) => {
+      const values = rows.map((row) => Array.from(row, (cell) => (cell === undefined ? '' : 'shared' in cell ? (strings[cell.shared] ?? '') : cell.text)));
+      const decoded = decodeBindingSheet(values);
+      if (!decoded.ok) throw decoded.message === NOT_BOUND ? notOurs() : badRequest(decoded.message);
+      return { slot, binding: decoded.binding };
+    });
   } finally {
     zip.close();
   }
 }
+
+/** The binding of an upload of one table; a file of several is sent to POST /api/import. */
+export async function readUploadBinding(bytes: Uint8Array): Promise<Binding> {
+  const bindings = await readUploadBindings(bytes);
+  if (bindings.length > 1) throw severalTables(bindings.length);
+  return bindings[0]!.binding;
+}
+
+const severalTables = (count: number) =>
+  badRequest(
+    `Diese Datei enthält ${count} verbundene Tabellen. Senden Sie sie an POST /api/import, dort wird jede Tabelle für sich übernommen.`,
+  );
 
 /** Inflates every part once, counting and discarding: what ExcelJS then unpacks is known to be bounded. */
 async function checkUnpackedSize(bytes: Uint8Array): Promise<void> {
@@ -296,14 +321,8 @@ function findHeader(sheet: ExcelJS.Worksheet, columns: readonly Column[]): { lin
   throw badRequest(`Auf dem Blatt „${sheet.name}“: ${first}`);
 }
 
-/**
- * Reads an uploaded workbook: its binding and base snapshot from the very hidden sheet, and the
- * table. Anything that is not a readable workbook of ours is a 400 with a German message.
- */
-export async function readSheetFile(bytes: Uint8Array): Promise<UploadedSheet> {
-  const workbook = await loadWorkbook(bytes);
-  refuseSeveralTables(workbook.worksheets.map((worksheet) => worksheet.name));
-  const bindingSheet = workbook.getWorksheet(BINDING_SHEET);
+function readSlot(workbook: ExcelJS.Workbook, slot: number): UploadedSheet {
+  const bindingSheet = workbook.getWorksheet(slotSheets(slot).binding);
   const decoded = bindingSheet
     ? decodeBindingSheet(sheetValues(bindingSheet, 1, bindingSheet.rowCount))
     : ({ ok: false, message: NOT_BOUND } as const);
@@ -322,12 +341,33 @@ export async function readSheetFile(bytes: Uint8Array): Promise<UploadedSheet> {
     return row ? [{ line: header.line + 1 + index, row }] : [];
   });
   const missingColumns = binding.columns.filter((column) => !header.layout.columns.has(column.key));
-  return { binding, snapshot, rows, missingColumns };
+  return { binding, snapshot, rows, missingColumns, dataSheet: sheet.name };
+}
+
+/**
+ * Reads the tables of the given slots of an uploaded workbook: each one's binding and base
+ * snapshot from its very hidden sheet, and its table. Anything that is not a readable workbook of
+ * ours is a 400 with a German message.
+ */
+export async function readSheetFiles(bytes: Uint8Array, slots: readonly number[]): Promise<UploadedSheet[]> {
+  const workbook = await loadWorkbook(bytes);
+  return slots.map((slot) => readSlot(workbook, slot));
+}
+
+/** Reads an uploaded workbook of one table. */
+export async function readSheetFile(bytes: Uint8Array): Promise<UploadedSheet> {
+  const workbook = await loadWorkbook(bytes);
+  const bound = workbook.worksheets.filter((worksheet) => slotOfBindingSheet(worksheet.name) !== undefined);
+  if (bound.length > 1) throw severalTables(bound.length);
+  return readSlot(workbook, bound[0] ? slotOfBindingSheet(bound[0].name)! : 1);
 }
 
 /** A UUID (RFC 9562 version 8) from the SHA-256 of the file: the same file is the same push. */
-export function fileIdempotencyKey(bytes: Uint8Array): string {
-  const hex = createHash('sha256').update(bytes).digest('hex');
+export function fileIdempotencyKey(bytes: Uint8Array, slot = 1): string {
+  // Slot 1 keeps the key a file of one table always had; every further table of a file is a push of its own.
+  const hash = createHash('sha256').update(bytes);
+  if (slot > 1) hash.update(`:${slot}`);
+  const hex = hash.digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

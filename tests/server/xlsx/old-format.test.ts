@@ -26,13 +26,13 @@ describe('the import of a file in the first workbook format', () => {
 });
 
 describe('the import of a workbook bound to several tables', () => {
-  it('refuses it with a German reason instead of taking the first table and dropping the others’ edits', async () => {
+  it('is sent to POST /api/import with a German reason by the single-table reader instead of taking the first table and dropping the others’ edits', async () => {
     const workbook = await loadWorkbook(OLD_FILE);
     // What the add-in adds for a second table: a binding sheet of slot 2 beside the first.
     const second = workbook.addWorksheet('OZG-Sync 2');
     workbook.getWorksheet('OZG-Sync')!.eachRow((row, number) => (second.getRow(number).values = row.values));
     const bytes = await saveWorkbook(workbook);
-    const reason = 'Diese Datei enthält 2 verbundene Tabellen. Der Import nimmt bisher nur Dateien mit einer Tabelle an';
+    const reason = 'Diese Datei enthält 2 verbundene Tabellen. Senden Sie sie an POST /api/import';
     await expect(readUploadBinding(bytes)).rejects.toThrow(reason);
     await expect(readSheetFile(bytes)).rejects.toThrow(reason);
   });
