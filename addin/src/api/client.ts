@@ -1,6 +1,8 @@
 import { hc } from 'hono/client';
 import type { z } from 'zod';
+import type { Dienstleister } from '../../../server/routes/dienstleister.ts';
 import type { Kommune } from '../../../server/routes/kommunen.ts';
+import type { Leistung } from '../../../server/routes/leistungen.ts';
 import type { ApiRoutes } from '../../../server/routes/index.ts';
 import type {
   ChangesQuery,
@@ -89,6 +91,8 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     sheets: () => unwrap<z.infer<typeof SheetKindSchema>[]>(client.api.sheets.$get()),
     themenfelder: () => unwrap<{ id: number; name: string; anzahlLeistungen: number }[]>(client.api.themenfelder.$get()),
     kommunen: () => unwrap<z.infer<typeof Kommune>[]>(client.api.kommunen.$get({ query: {} })),
+    leistungen: () => unwrap<z.infer<typeof Leistung>[]>(client.api.leistungen.$get({ query: {} })),
+    dienstleister: () => unwrap<z.infer<typeof Dienstleister>[]>(client.api.dienstleister.$get()),
     pull: (kind: string, scope: string, since?: string) =>
       unwrap<PullResponse>(
         client.api.sheets[':kind'].rows.$get({ param: { kind }, query: { scope, ...(since ? { since } : {}) } }),
