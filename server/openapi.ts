@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
-import type { Caller } from './auth/caller.ts';
+import type { SignedIn } from './auth/caller.ts';
 import type { Database } from './db/database.ts';
 import type { LiveHub } from './live/hub.ts';
 import { badRequest, errorResponse } from './errors.ts';
@@ -8,8 +8,11 @@ import { badRequest, errorResponse } from './errors.ts';
 z.config(z.locales.de());
 
 export interface AppEnv {
-  /** caller is set on every route behind requireMember (everything under /api but /api/dev); origin on every request (server/origin.ts). */
-  Variables: { db: Database; caller: Caller; origin: string; live: LiveStreams };
+  /**
+   * signedIn is set on every route behind requireMember (everything under /api but /api/dev), the
+   * member it names comes with callerOf; origin on every request (server/origin.ts).
+   */
+  Variables: { db: Database; signedIn: SignedIn; origin: string; live: LiveStreams };
 }
 
 /** The process's live change notices and how often an open stream proves it is alive. */

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import type { Rolle } from '../../core/vocabulary.ts';
-import type { Database, Sql } from '../db/database.ts';
+import type { Database, Sql, TransactionOptions } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../openapi.ts';
 import type { SheetKindName } from '../sync/sheets.ts';
-
+import { noEmailError } from './tokens.ts';
 
 export interface Mitgliedschaft {
   rolle: Rolle;
@@ -13,7 +13,7 @@ export interface Mitgliedschaft {
   dienstleisterId: number | null;
 }
 
-/** The signed-in person a request runs for. */
+/** The signed-in person a request runs for: a member (requireMember lets no one else through). */
 export interface Caller {
   email: string;
   /** The verified JWT claims, handed to the database as request.jwt.claims. */
@@ -22,56 +22,106 @@ export interface Caller {
 }
 
 /**
- * Runs fn in one transaction as the database role `authenticated` with the caller's claims, as
- * PostgREST does, so that the same row-level security decides for the API and for Supabase
- * clients. Both settings are local to the transaction: the pooled connection keeps neither.
+ * A request's verified token. Who it names and whether they are a member is read in the request's
+ * first transaction as the caller (withCaller), together with its first statements, not in a
+ * transaction of its own; member holds that answer for the rest of the request.
  */
-export async function asCaller<T>(
-  db: Database,
-  caller: Pick<Caller, 'claims'>,
-  fn: (tx: Sql) => Promise<T>,
-  options: { isolation?: 'repeatable read' } = {},
-): Promise<T> {
-  return db.transaction(async (tx) => {
-    if (options.isolation) await tx.exec(`set transaction isolation level ${options.isolation}`);
-    await tx.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
-      JSON.stringify(caller.claims),
-    ]);
-    return fn(tx);
-  });
+export interface SignedIn {
+  claims: Record<string, unknown>;
+  member?: Promise<Caller>;
 }
 
-/**
- * Runs fn inside the caller's transaction with the rights of the server's own database role (the
- * owner), for the few functions only the server may call, then switches back to the caller's role.
- * On an error the transaction is rolled back, and the role setting with it.
- */
-export async function withServerRights<T>(tx: Sql, fn: () => Promise<T>): Promise<T> {
-  const [{ role }] = (await tx.query<{ role: string }>(`select current_setting('role') as role`)) as [{ role: string }];
-  await tx.query(`select set_config('role', 'none', true)`);
-  const result = await fn();
-  await tx.query(`select set_config('role', $1, true)`, [role]);
-  return result;
-}
+/** The database role every caller's transaction runs as, as PostgREST does for a signed-in user. */
+const CALLER_ROLE = 'authenticated';
 
 /**
  * Who the token names and what they may do, as row-level security sees it: the email is the
- * database's intern.anmelde_email() (trimmed, lower-cased), the one identity rule for both.
+ * database's intern.anmelde_email() (trimmed, lower-cased), the one identity rule for both. 401
+ * without an email, 403 for someone who is not a member.
  */
-export async function loadCaller(
-  db: Database,
-  claims: Caller['claims'],
-): Promise<{ email: string | null; mitgliedschaften: Mitgliedschaft[] }> {
-  return asCaller(db, { claims }, async (tx) => {
-    const [{ email }] = (await tx.query<{ email: string | null }>('select intern.anmelde_email() as email')) as [
-      { email: string | null },
-    ];
-    const mitgliedschaften = await tx.query<Mitgliedschaft>(
-      `select rolle, themenfeld_id as "themenfeldId", ags, dienstleister_id as "dienstleisterId" from public.mitglied
-       where email = intern.anmelde_email() order by rolle, themenfeld_id, ags, dienstleister_id`,
+async function readMember(tx: Sql, claims: Caller['claims']): Promise<Caller> {
+  const [row] = await tx.query<{ email: string | null; mitgliedschaften: Mitgliedschaft[] }>(
+    `select intern.anmelde_email() as email,
+            coalesce((select json_agg(json_build_object('rolle', rolle, 'themenfeldId', themenfeld_id, 'ags', ags,
+                                                         'dienstleisterId', dienstleister_id)
+                                      order by rolle, themenfeld_id, ags, dienstleister_id)
+                      from public.mitglied where email = intern.anmelde_email()), '[]') as mitgliedschaften`,
+  );
+  const { email, mitgliedschaften } = row!;
+  if (!email) throw noEmailError();
+  if (!mitgliedschaften.length) {
+    throw new AppError(
+      'forbidden',
+      `Sie sind als ${email} angemeldet, aber für OZG-Sync noch nicht freigeschaltet. ` +
+        'Bitte wenden Sie sich an die OZG-Koordinierungsstelle (Administration), damit sie Sie als Mitglied einträgt.',
     );
-    return { email, mitgliedschaften };
-  });
+  }
+  return { email, claims, mitgliedschaften };
+}
+
+/**
+ * Runs fn in one transaction as the database role `authenticated` with the caller's claims, as
+ * PostgREST does, so that the same row-level security decides for the API and for Supabase
+ * clients. Both settings are local to the transaction: the pooled connection keeps neither.
+ *
+ * The settings, the membership (the first time in a request) and the statements fn sends before its
+ * first await go out together, in this order, so that a short request costs one round trip between
+ * BEGIN and COMMIT. No answer reaches fn before the membership is confirmed: for someone who is not a
+ * member every statement of fn fails with the 401/403, and the transaction is rolled back.
+ */
+export async function asCaller<T>(
+  db: Database,
+  signedIn: SignedIn,
+  fn: (tx: Sql) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const settings = tx.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+      CALLER_ROLE,
+      JSON.stringify(signedIn.claims),
+    ]);
+    signedIn.member ??= readMember(tx, signedIn.claims);
+    const member = signedIn.member;
+    const checked = Promise.all([settings, member]);
+    const gated = <R>(sent: Promise<R>): Promise<R> => {
+      sent.catch(() => {});
+      return checked.then(() => sent);
+    };
+    const asMember: Sql = {
+      query: (text, params) => gated(tx.query(text, params)),
+      exec: (script) => gated(tx.exec(script)),
+    };
+    let result: T;
+    try {
+      result = await fn(asMember);
+    } catch (error) {
+      // Who is not a member hears that first, whatever else went wrong.
+      await checked;
+      throw error;
+    }
+    await checked;
+    return result;
+  }, options);
+}
+
+/**
+ * Runs one statement inside the caller's transaction with the rights of the server's own database
+ * role (the owner), for the few functions only the server may call: the role switch, the statement
+ * and the switch back to the caller's role go out together. fn must send exactly that one statement
+ * before it awaits anything. On an error the transaction is rolled back, and the role setting with it.
+ */
+export async function withServerRights<T>(tx: Sql, fn: () => Promise<T>): Promise<T> {
+  const off = tx.query(`select set_config('role', 'none', true)`);
+  const result = fn();
+  const back = tx.query(`select set_config('role', $1, true)`, [CALLER_ROLE]);
+  const [, value] = await Promise.all([off, result, back]);
+  return value;
+}
+
+/** The member a request runs for: known after its first withCaller, else read in a transaction of its own. */
+export function callerOf(c: Context<AppEnv>): Promise<Caller> {
+  const signedIn = c.get('signedIn');
+  return signedIn.member ?? asCaller(c.get('db'), signedIn, async () => signedIn.member!);
 }
 
 /**
@@ -129,10 +179,6 @@ export async function assertMayWriteTable(
 }
 
 /** asCaller for the signed-in caller of a request. */
-export function withCaller<T>(
-  c: Context<AppEnv>,
-  fn: (tx: Sql) => Promise<T>,
-  options: { isolation?: 'repeatable read' } = {},
-): Promise<T> {
-  return asCaller(c.get('db'), c.get('caller'), fn, options);
+export function withCaller<T>(c: Context<AppEnv>, fn: (tx: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  return asCaller(c.get('db'), c.get('signedIn'), fn, options);
 }

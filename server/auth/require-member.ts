@@ -1,29 +1,30 @@
 import type { MiddlewareHandler } from 'hono';
-import { AppError } from '../errors.ts';
 import type { AppEnv } from '../openapi.ts';
-import { loadCaller } from './caller.ts';
-import { noEmailError } from './tokens.ts';
+import { callerOf } from './caller.ts';
 
 export type VerifyToken = (authorization: string | undefined) => Promise<{ claims: Record<string, unknown> }>;
 
 /**
- * Every data endpoint: a valid token (else 401) of a member (else 403 with whom to ask).
- * The memberships are read as the caller, under row-level security like everything after.
+ * Requests whose handler does nothing costly before its first transaction: reads (no body) and
+ * pushes (a body of at most PUSH_LIMITS). Their membership is read in that transaction, pipelined
+ * with its first statements; every other request (uploads, imports) is refused before its body is read.
+ */
+const checkedInFirstTransaction = (method: string, path: string) =>
+  method === 'GET' || (method === 'POST' && /^\/api\/sheets\/[^/]+\/changes$/.test(path));
+
+/**
+ * Every data endpoint: a valid token (else 401) of a member (else 403 with whom to ask). The
+ * membership is read as the caller, under row-level security like everything after (asCaller). A
+ * request that ends without having opened a transaction asks after the handler, and its answer is
+ * replaced by the 401/403.
  */
 export function requireMember(verify: VerifyToken): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { claims } = await verify(c.req.header('authorization'));
-    const { email, mitgliedschaften } = await loadCaller(c.get('db'), claims);
-    if (!email) throw noEmailError();
-    if (!mitgliedschaften.length) {
-      throw new AppError(
-        'forbidden',
-        `Sie sind als ${email} angemeldet, aber für OZG-Sync noch nicht freigeschaltet. ` +
-          'Bitte wenden Sie sich an die OZG-Koordinierungsstelle (Administration), damit sie Sie als Mitglied einträgt.',
-      );
-    }
-    c.set('caller', { email, claims, mitgliedschaften });
+    c.set('signedIn', { claims });
+    if (!checkedInFirstTransaction(c.req.method, c.req.path)) await callerOf(c);
     await next();
+    await callerOf(c);
   };
 }
 

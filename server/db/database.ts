@@ -1,3 +1,6 @@
+/** The channel intern.vokabular_geaendert() and the migration runner notify on when a vocabulary may have changed. */
+export const VOCABULARY_CHANNEL = 'ozg_vokabular';
+
 export type DatabaseKind = 'pglite' | 'postgres';
 
 /** What a query runs on: the database itself or one open transaction. */
@@ -9,8 +12,12 @@ export interface Sql {
 
 export interface Database extends Sql {
   readonly kind: DatabaseKind;
-  /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one transaction: committed when fn resolves, rolled back when it throws. Statements
+   * fn sends without awaiting the one before go out together (a pipeline on PostgreSQL) and run in
+   * the order sent.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Hears NOTIFY on a channel. onListening runs once LISTEN is in place and again after every
    * reconnect of the listening connection: notifications sent while it was down are lost, so
@@ -18,6 +25,10 @@ export interface Database extends Sql {
    */
   listen(channel: string, onPayload: (payload: string) => void, onListening?: () => void): Promise<Unlisten>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  isolation?: 'repeatable read';
 }
 
 export type Unlisten = () => Promise<void>;

@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database.ts';
+import { VOCABULARY_CHANNEL, type Database } from './database.ts';
 
 export const SUPABASE_DIR = fileURLToPath(new URL('../../supabase/', import.meta.url));
 const BOOTSTRAP_FILE = fileURLToPath(new URL('./supabase-bootstrap.sql', import.meta.url));
@@ -112,6 +112,8 @@ export async function migrate(
 
     const seeded = recorded.length === 0 && applied.length > 0 && options.seed !== undefined;
     if (seeded) await tx.exec(options.seed!);
+    // A migration may change an enum type: every server process forgets the vocabularies it keeps.
+    if (applied.length) await tx.query(`select pg_notify($1, 'migration')`, [VOCABULARY_CHANNEL]);
     return { applied, total: recorded.length + applied.length, seeded };
   });
 }

@@ -26,7 +26,12 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   return {
     kind: 'pglite',
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    // One connection, so no pipeline: PGlite runs the statements of a transaction one after another.
+    transaction: (fn, options = {}) =>
+      pg.transaction(async (tx) => {
+        if (options.isolation) await tx.exec(`set transaction isolation level ${options.isolation}`);
+        return fn(wrap(tx));
+      }),
     // One embedded database per process, never disconnected: LISTEN is in place once and for good.
     async listen(channel, onPayload, onListening) {
       const unlisten = await pg.listen(channel, onPayload);

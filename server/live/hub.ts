@@ -37,6 +37,9 @@ export interface LiveSubscription {
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = { perMember: 10, perProcess: 2_000 };
 
+/** The scope of a notice that stands for every open sheet of its kind (migration 20261202160000). */
+const ALL_SCOPES = '*';
+
 const sheetKey = (kind: string, scope: string) => `${kind}\u0000${scope}`;
 
 function parseNotice(payload: string): ChangeNotice | undefined {
@@ -160,6 +163,15 @@ export class LiveHub {
     // the AGS's first five digits), told under that sheet's own scope.
     const notices = [notice];
     if (notice.kind === 'kommune-status' && /^\d{8}$/.test(notice.scope)) notices.push({ ...notice, scope: notice.scope.slice(0, 5) });
+    // The trigger's bound: a statement over more than 100 Leistungen says "every leistung-kommunen
+    // sheet" once (scope *), told here to each open one under its own scope.
+    if (notice.kind === 'leistung-kommunen' && notice.scope === ALL_SCOPES) {
+      notices.length = 0;
+      for (const key of this.bySheet.keys()) {
+        const [kind, scope] = key.split('\u0000');
+        if (kind === notice.kind && scope !== undefined) notices.push({ ...notice, scope });
+      }
+    }
     for (const told of notices) {
       const subscribers = this.bySheet.get(sheetKey(told.kind, told.scope));
       if (!subscribers) continue;

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { withCaller } from '../auth/caller.ts';
+import { callerOf, withCaller } from '../auth/caller.ts';
 import type { ChangeNotice, SheetRef } from '../live/hub.ts';
 import { createRouter, errorResponses, jsonResponse, z, type AppEnv } from '../openapi.ts';
 import { checkScope } from '../sync/pull.ts';
@@ -44,9 +44,9 @@ async function checkSheets(c: Context<AppEnv>, sheets: { kind: string; scope: st
   return refs.map(({ sheet, scope }) => ({ kind: sheet.kind, scope }));
 }
 
-function openStream(c: Context<AppEnv>, sheets: SheetRef[]) {
+async function openStream(c: Context<AppEnv>, sheets: SheetRef[]) {
   const live = c.get('live');
-  const { email } = c.get('caller');
+  const { email } = await callerOf(c);
   // Before the stream starts, so that 429 is an ordinary JSON answer.
   live.hub.checkLimits(email);
   return streamSSE(c, async (stream) => {
@@ -83,7 +83,10 @@ function openStream(c: Context<AppEnv>, sheets: SheetRef[]) {
 const SheetParam = z
   .string()
   .max(80)
-  .regex(/^[a-z-]{1,50}:[0-9]{1,20}$/, { error: 'Erwartet wird Tabellenart:Bereich, z. B. kommune-status:05315000.' });
+  // dl:<id> is an IT-Dienstleister's scope; which scopes a kind takes is checked per kind as a pull checks it.
+  .regex(/^[a-z-]{1,50}:(?:dl:)?[0-9]{1,20}$/, {
+    error: 'Erwartet wird Tabellenart:Bereich, z. B. kommune-status:05315000 oder kommune-status:dl:1.',
+  });
 
 export const eventsRoutes = createRouter()
   .openapi(

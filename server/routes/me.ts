@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ROLLEN } from '../../core/vocabulary.ts';
-import { mayReview, withCaller } from '../auth/caller.ts';
+import { callerOf, mayReview, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, z } from '../openapi.ts';
 import { shapeFor, SHEET_KINDS, type SheetKindName } from '../sync/sheets.ts';
 
@@ -44,7 +44,6 @@ export const meRoutes = createRouter().openapi(
     responses: { 200: { description: 'Die angemeldete Person', content: { 'application/json': { schema: Me } } }, ...errorResponses },
   }),
   async (c) => {
-    const caller = c.get('caller');
     const { mitgliedschaften, darfAlleAendern, schreibrechte, darfPruefen } = await withCaller(c, async (tx) => ({
       mitgliedschaften: await tx.query<z.infer<typeof Mitgliedschaft>>(
         `select m.rolle, m.themenfeld_id as "themenfeldId", t.name as themenfeld, m.ags, k.name as kommune,
@@ -53,8 +52,7 @@ export const meRoutes = createRouter().openapi(
          left join public.themenfeld t on t.id = m.themenfeld_id
          left join public.kommune k on k.ags = m.ags
          left join public.it_dienstleister d on d.id = m.dienstleister_id
-         where m.email = $1 order by m.rolle, m.themenfeld_id, m.ags, m.dienstleister_id`,
-        [caller.email],
+         where m.email = intern.anmelde_email() order by m.rolle, m.themenfeld_id, m.ags, m.dienstleister_id`,
       ),
       // Asked of the function row-level security asks at the write. Kinds of which the person may
       // change every sheet (no bereich) are named once instead of listing all 396 Kommunen. An
@@ -83,7 +81,7 @@ export const meRoutes = createRouter().openapi(
     }));
     return c.json(
       {
-        email: caller.email,
+        email: (await callerOf(c)).email,
         mitgliedschaften,
         darfAlleAendern,
         schreibrechte: schreibrechte.map((r) => ({ kind: r.kind, scope: r.scope, titel: `${shapeFor(SHEET_KINDS[r.kind], r.scope).title}: ${r.name}` })),

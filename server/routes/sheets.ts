@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { asCaller, assertMayWrite, withCaller, type Caller } from '../auth/caller.ts';
-import type { Database } from '../db/database.ts';
+import { assertMayWrite, withCaller } from '../auth/caller.ts';
 import { AppError, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
 import { PullResponseSchema, PushRequestSchema, PushResponseSchema, SheetKindSchema } from '../../core/contract.ts';
@@ -9,6 +8,7 @@ import { PUSH_LIMITS } from '../../core/limits.ts';
 import { pullSheet } from '../sync/pull.ts';
 import { statusHinweise } from '../../core/status-hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
+import { vocabulariesOf } from '../sync/vocabularies.ts';
 import { describeKind, SHEET_KINDS, shapeFor, sheetKind } from '../sync/sheets.ts';
 
 export const KindParam = z.object({
@@ -65,7 +65,8 @@ export const sheetsRoutes = createRouter()
     async (c) => {
       const sheet = requireSheet(c.req.valid('param').kind);
       const { scope, since } = c.req.valid('query');
-      const response = await withCaller(c, (tx) => pullSheet(tx, sheet, scope, since), { isolation: 'repeatable read' });
+      const vocabularies = vocabulariesOf(c.get('db'));
+      const response = await withCaller(c, (tx) => pullSheet(tx, sheet, scope, since, { vocabularies }), { isolation: 'repeatable read' });
       return c.json(response, 200);
     },
   )
@@ -98,12 +99,15 @@ export const sheetsRoutes = createRouter()
       const sheet = requireSheet(c.req.valid('param').kind);
       const request = c.req.valid('json');
       if (request.changes.length > PUSH_LIMITS.changes) throw tooLarge();
-      const caller: Caller = c.get('caller');
-      const response = await asCaller(c.get('db') as Database, caller, async (tx) => {
-        // Sheets across Kommunen are refused row by row (pushChanges), not as a whole.
-        if (!shapeFor(sheet, request.scope).rowOwner) await assertMayWrite(tx, sheet, request.scope);
-        return pushChanges(tx, sheet, request);
-      });
+      const vocabularies = vocabulariesOf(c.get('db'));
+      const response = await withCaller(c, (tx) =>
+        pushChanges(tx, sheet, request, {
+          vocabularies,
+          // Sheets across Kommunen are refused row by row (pushChanges), not as a whole. The write right
+          // is asked together with the push's first statements, and answered before any of theirs.
+          ...(shapeFor(sheet, request.scope).rowOwner ? {} : { allowed: assertMayWrite(tx, sheet, request.scope) }),
+        }),
+      );
       const hinweise = statusHinweise(response.results);
       return c.json(hinweise.length ? { ...response, hinweise } : response, 200);
     },

@@ -1,8 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { asCaller, assertMayWrite, withCaller, type Caller } from '../auth/caller.ts';
-import type { Database } from '../db/database.ts';
+import { assertMayWrite, withCaller } from '../auth/caller.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { createRouter, errorResponses, z, type AppEnv } from '../openapi.ts';
 import { PushResponseSchema, type PushRequest } from '../../core/contract.ts';
@@ -154,7 +153,6 @@ export const xlsxRoutes = createRouter()
           `Diese Datei gehört zur Tabellenart „${binding.kind}“ („${binding.title}“), nicht zu „${sheet.kind}“. Senden Sie sie an /api/sheets/${binding.kind}/import.`,
         );
       }
-      const caller: Caller = c.get('caller');
       // Sheets across Kommunen are refused row by row (pushChanges), not as a whole.
       if (!shapeFor(sheet, binding.scope).rowOwner) await withCaller(c, (tx) => assertMayWrite(tx, sheet, binding.scope));
       const upload = await readSheetFile(bytes);
@@ -174,7 +172,7 @@ export const xlsxRoutes = createRouter()
         source: 'xlsx',
         changes: plan.changes,
       };
-      const response = await asCaller(c.get('db') as Database, caller, (tx) => pushChanges(tx, sheet, request));
+      const response = await withCaller(c, (tx) => pushChanges(tx, sheet, request));
       plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
       const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, binding.scope, serverOrigin(c)), {
         isolation: 'repeatable read',

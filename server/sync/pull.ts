@@ -5,22 +5,20 @@ import { isValidCursor } from '../../core/cursor.ts';
 import type { Column } from '../../core/columns.ts';
 import { shapeFor, type SheetKind } from './sheets.ts';
 import type { CellValue } from '../../core/values.ts';
+import { readVocabularies, type Vocabularies } from './vocabularies.ts';
 
-/** The columns as clients see them, with the vocabularies read from the database (enum types, aktivitaet). */
-export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> {
-  const withVocabulary = sheet.columns.filter((c) => c.vocabulary);
-  const selects = withVocabulary.map(({ key, vocabulary }) =>
-    vocabulary && 'enumType' in vocabulary
-      ? `array(select unnest(enum_range(null::public.${vocabulary.enumType}))::text) as "${key}"`
-      : `array(select name from public.aktivitaet order by name) as "${key}"`,
-  );
-  const [vocabularies] = selects.length ? await tx.query<Record<string, string[]>>(`select ${selects.join(', ')}`) : [{}];
+/**
+ * The columns as clients see them, with the vocabularies read from the database (enum types,
+ * aktivitaet), or kept by the process where it keeps them; a read goes out before this returns.
+ */
+export async function loadColumns(tx: Sql, sheet: SheetKind, vocabularies?: Vocabularies): Promise<Column[]> {
+  const values = await (vocabularies ? vocabularies.load(tx, sheet) : readVocabularies(tx, sheet.columns));
   return sheet.columns.map(({ key, label, type, editable, required, maxLength, range, rangeBy }) => ({
     key,
     label,
     type,
     editable,
-    ...(vocabularies?.[key] ? { values: vocabularies[key] } : {}),
+    ...(values[key] ? { values: values[key] } : {}),
     ...(required ? { required } : {}),
     ...(maxLength === undefined ? {} : { maxLength }),
     ...(range ? { range } : {}),
@@ -30,10 +28,45 @@ export async function loadColumns(tx: Sql, sheet: SheetKind): Promise<Column[]> 
 
 /** Throws 400 for a malformed scope and 404 for one that does not exist. */
 export async function checkScope(tx: Sql, kind: SheetKind, scope: string): Promise<void> {
+  const sheet = checkScopeFormat(kind, scope);
+  const [found] = await tx.query(sheet.scopeQuery, [scope]);
+  if (!found) throw scopeNotFound(sheet, scope);
+}
+
+/** Throws 400 for a malformed scope, before any statement would send it; answers the sheet's shape for it. */
+export function checkScopeFormat(kind: SheetKind, scope: string): SheetKind {
   const sheet = shapeFor(kind, scope);
   if (!sheet.scopePattern.test(scope)) throw badRequest(`Ungültiger Bereich „${scope}“. ${sheet.scopeHint}`);
-  const [found] = await tx.query(sheet.scopeQuery, [scope]);
-  if (!found) throw notFound(`Den Bereich ${scope} (${sheet.scopeLabel}) gibt es nicht.`);
+  return sheet;
+}
+
+export const scopeNotFound = (sheet: SheetKind, scope: string) => notFound(`Den Bereich ${scope} (${sheet.scopeLabel}) gibt es nicht.`);
+
+/** Throws, in the order sent, the first error of statements sent together, or answers all their results. */
+export async function inOrder<T extends readonly unknown[]>(sent: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * Whether scope $1 exists, the snapshot as the new cursor, and whether cursor $2 (may be null) is
+ * beyond it: transaction ids only grow, so such a cursor comes from another database, or from this
+ * one before it was restored from a backup, and its delta would silently miss changes.
+ */
+export const scopeAndCursorQuery = (sheet: SheetKind) =>
+  `select exists (${sheet.scopeQuery}) as found, pg_current_snapshot()::text as cursor,
+          coalesce(pg_snapshot_xmax($2::pg_snapshot) > pg_snapshot_xmax(pg_current_snapshot()), false) as ahead`;
+
+/** Sends the scope check and the cursor now; the answer throws 404 for a scope that does not exist. */
+function scopeAndCursor(tx: Sql, sheet: SheetKind, scope: string, since: string | null = null) {
+  return tx
+    .query<{ found: boolean; cursor: string; ahead: boolean }>(scopeAndCursorQuery(sheet), [scope, since])
+    .then(([row]) => {
+      if (!row!.found) throw scopeNotFound(sheet, scope);
+      return row!;
+    });
 }
 
 export const selectRowValues = (sheet: SheetKind) =>
@@ -80,37 +113,36 @@ const deltaDeletedQuery = (sheet: SheetKind) => `
 
 /**
  * All rows of a scope, or with `since` only those changed after that cursor. Run it in a
- * repeatable-read transaction: rows and cursor must come from the same snapshot.
+ * repeatable-read transaction: rows and cursor must come from the same snapshot. Every statement
+ * goes out at once (one round trip); the answers are checked in the order sent.
  */
-export async function pullSheet(tx: Sql, kind: SheetKind, scope: string, since?: string): Promise<PullResponse> {
-  const sheet = shapeFor(kind, scope);
+export async function pullSheet(
+  tx: Sql,
+  kind: SheetKind,
+  scope: string,
+  since?: string,
+  options: { vocabularies?: Vocabularies } = {},
+): Promise<PullResponse> {
+  const sheet = checkScopeFormat(kind, scope);
   if (since !== undefined && !isValidCursor(since)) {
     throw badRequest('Der Cursor (since) ist ungültig. Rufen Sie die Tabelle einmal vollständig ab.');
   }
-  await checkScope(tx, sheet, scope);
-  // Transaction ids only grow: a cursor beyond the current snapshot comes from another database, or
-  // from this one before it was restored from a backup, and its delta would silently miss changes.
-  const [{ cursor, ahead }] = (await tx.query<{ cursor: string; ahead: boolean }>(
-    `select pg_current_snapshot()::text as cursor,
-            coalesce(pg_snapshot_xmax($1::pg_snapshot) > pg_snapshot_xmax(pg_current_snapshot()), false) as ahead`,
-    [since ?? null],
-  )) as [{ cursor: string; ahead: boolean }];
+  const [{ cursor, ahead }, columns, records, deleted] = await inOrder([
+    scopeAndCursor(tx, sheet, scope, since),
+    loadColumns(tx, sheet, options.vocabularies),
+    since === undefined
+      ? tx.query<RowRecord>(`select ${selectPulled(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`, [
+          scope,
+        ])
+      : tx.query<RowRecord>(deltaRowsQuery(sheet), [scope, since]),
+    since === undefined ? Promise.resolve([]) : tx.query<{ id: string }>(deltaDeletedQuery(sheet), [scope, since, sheet.table]),
+  ] as const);
   if (ahead) {
     throw badRequest(
       'Der Cursor (since) ist neuer als der Stand der Datenbank, etwa weil sie aus einer Sicherung wiederhergestellt wurde. Rufen Sie die Tabelle einmal vollständig ab.',
       { since: 'ahead' },
     );
   }
-  const columns = await loadColumns(tx, sheet);
-
-  const records =
-    since === undefined
-      ? await tx.query<RowRecord>(
-          `select ${selectPulled(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`,
-          [scope],
-        )
-      : await tx.query<RowRecord>(deltaRowsQuery(sheet), [scope, since]);
-  const deleted = since === undefined ? [] : await tx.query<{ id: string }>(deltaDeletedQuery(sheet), [scope, since, sheet.table]);
 
   return {
     kind: sheet.kind,

@@ -4,8 +4,9 @@ import { withServerRights } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
 import type { PushRequest, PushResponse, PushResult } from '../../core/contract.ts';
 import { mergeChange, type MergeDecision, type StoredRow } from '../../core/merge.ts';
-import { checkScope, loadColumns, selectRowValues, toSheetRow } from './pull.ts';
-import { shapeFor, type SheetKind } from './sheets.ts';
+import { checkScopeFormat, inOrder, loadColumns, scopeAndCursorQuery, scopeNotFound, selectRowValues, toSheetRow } from './pull.ts';
+import type { Vocabularies } from './vocabularies.ts';
+import type { SheetKind } from './sheets.ts';
 import type { CellValue } from '../../core/values.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,17 +36,29 @@ export function requestHash(sheet: SheetKind, request: Push): string {
  * its locked current state, all writes go to the database in one statement, and the answer is
  * stored under the idempotency key, so that a retry returns it and applies nothing twice.
  */
-export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Promise<PushResponse> {
-  const sheet = shapeFor(kind, request.scope);
+export async function pushChanges(
+  tx: Sql,
+  kind: SheetKind,
+  request: Push,
+  options: { allowed?: Promise<void>; vocabularies?: Vocabularies } = {},
+): Promise<PushResponse> {
+  const sheet = checkScopeFormat(kind, request.scope);
   const hash = requestHash(sheet, request);
-  await tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]);
-  // Every caller's receipts, so that a key reused by someone else is a 409 and not a duplicate-key
-  // error; the function is the server's alone (intern, no EXECUTE for authenticated).
-  const [receipt] = await withServerRights(tx, () =>
-    tx.query<{ inhalt_hash: string; antwort: PushResponse }>('select inhalt_hash, antwort from intern.push_quittung_lesen($1)', [
-      request.idempotencyKey,
-    ]),
-  );
+  // Everything up to the rows goes out at once and is answered in this order: the write right the
+  // route asked first (options.allowed), then the key's lock, the stored receipt, scope and cursor.
+  // Every caller's receipts are read, so that a key reused by someone else is a 409 and not a
+  // duplicate-key error; the functions are the server's alone (intern, no EXECUTE for authenticated).
+  const [, , [receipt], [scopeRow], vocabularyColumns] = await inOrder([
+    options.allowed ?? Promise.resolve(),
+    tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]),
+    withServerRights(tx, () =>
+      tx.query<{ inhalt_hash: string; antwort: PushResponse }>('select inhalt_hash, antwort from intern.push_quittung_lesen($1)', [
+        request.idempotencyKey,
+      ]),
+    ),
+    tx.query<{ found: boolean; cursor: string }>(scopeAndCursorQuery(sheet), [request.scope, null]),
+    loadColumns(tx, sheet, options.vocabularies),
+  ] as const);
   if (receipt) {
     if (receipt.inhalt_hash === hash) return receipt.antwort;
     throw new AppError(
@@ -53,12 +66,10 @@ export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Prom
       'Dieser Idempotenzschlüssel wurde schon für einen anderen Sendevorgang benutzt. Senden Sie neue Änderungen mit einem neuen Schlüssel.',
     );
   }
-
-  await checkScope(tx, sheet, request.scope);
-  const [{ cursor }] = (await tx.query<{ cursor: string }>('select pg_current_snapshot()::text as cursor')) as [
-    { cursor: string },
-  ];
-  const columns = (await loadColumns(tx, sheet)).map((column) => ({
+  // A retry gets its stored answer even where the scope has gone since.
+  if (!scopeRow!.found) throw scopeNotFound(sheet, request.scope);
+  const { cursor } = scopeRow!;
+  const columns = vocabularyColumns.map((column) => ({
     ...sheet.columns.find((def) => def.key === column.key)!,
     ...column,
   }));
@@ -116,12 +127,12 @@ export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Prom
     return decision;
   });
 
-  const after = new Map<string, { version: number; values: Record<string, CellValue> }>();
+  // The write and the read of the rows after it go out together.
+  const writes: Promise<unknown>[] = [];
   if (patches.size) {
-    await tx.query(`select set_config('ozg.quelle', $1, true), set_config('ozg.push', $2, true)`, [
-      request.source,
-      request.idempotencyKey,
-    ]);
+    writes.push(
+      tx.query(`select set_config('ozg.quelle', $1, true), set_config('ozg.push', $2, true)`, [request.source, request.idempotencyKey]),
+    );
     const editable = sheet.columns.filter((c) => c.editable);
     const assignments = editable.map(({ key, cast, column = key }) => {
       const value =
@@ -130,21 +141,26 @@ export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Prom
           : `(p.patch ->> '${key}')::${cast}`;
       return `${column} = case when p.patch ? '${key}' then ${value} else t.${column} end`;
     });
-    await tx.query(
-      `update public.${sheet.table} t set ${assignments.join(', ')}
-       from jsonb_to_recordset($1::text::jsonb) as p (id uuid, patch jsonb)
-       where t.id = p.id`,
-      [JSON.stringify([...patches].map(([id, patch]) => ({ id, patch })))],
+    writes.push(
+      tx.query(
+        `update public.${sheet.table} t set ${assignments.join(', ')}
+         from jsonb_to_recordset($1::text::jsonb) as p (id uuid, patch jsonb)
+         where t.id = p.id`,
+        [JSON.stringify([...patches].map(([id, patch]) => ({ id, patch })))],
+      ),
     );
   }
   const touched = [...stored.keys()];
-  if (touched.length) {
-    const records = await tx.query<{ id: string; version: number } & Record<string, CellValue>>(
-      `select ${selectRowValues(sheet)} from ${sheet.from} where t.id = any($1::uuid[])`,
-      [touched],
-    );
-    for (const record of records) after.set(record.id, toSheetRow(sheet, record));
-  }
+  const [, records] = await inOrder([
+    Promise.all(writes),
+    touched.length
+      ? tx.query<{ id: string; version: number } & Record<string, CellValue>>(
+          `select ${selectRowValues(sheet)} from ${sheet.from} where t.id = any($1::uuid[])`,
+          [touched],
+        )
+      : Promise.resolve([]),
+  ] as const);
+  const after = new Map(records.map((record) => [record.id, toSheetRow(sheet, record)]));
 
   const results: PushResult[] = request.changes.map((change, i) => {
     const decision = decisions[i]!;
@@ -156,10 +172,12 @@ export async function pushChanges(tx: Sql, kind: SheetKind, request: Push): Prom
   });
   const response: PushResponse = { results, cursor };
 
-  await tx.query(
-    `insert into public.push_quittung (schluessel, tabelle, bereich, inhalt_hash, antwort) values ($1, $2, $3, $4, $5::text::jsonb)`,
-    [request.idempotencyKey, sheet.table, request.scope, hash, JSON.stringify(response)],
-  );
-  await withServerRights(tx, () => tx.query('select intern.push_quittungen_aufraeumen($1)', [RECEIPT_DAYS]));
+  await inOrder([
+    tx.query(
+      `insert into public.push_quittung (schluessel, tabelle, bereich, inhalt_hash, antwort) values ($1, $2, $3, $4, $5::text::jsonb)`,
+      [request.idempotencyKey, sheet.table, request.scope, hash, JSON.stringify(response)],
+    ),
+    withServerRights(tx, () => tx.query('select intern.push_quittungen_aufraeumen($1)', [RECEIPT_DAYS])),
+  ]);
   return response;
 }

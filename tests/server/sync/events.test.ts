@@ -114,12 +114,106 @@ describeEachDatabase('Live change stream (GET /api/events)', ({ db, kind }) => {
     expect(Number(b.id)).toBeGreaterThan(Number(a.id));
   });
 
+  // A kommune_status row of Mettmann whose Leistung is on leistung-kommunen sheets (kommunaler Vollzug,
+  // not hidden), and another such Leistung.
+  const mettmannRow = async () => {
+    const [row] = await db().query<{ id: string; ozg_id: number }>(
+      `select s.id, l.ozg_id from public.kommune_status s join public.ozg_leistung l on l.id = s.ozg_leistung_id
+       where s.ags = $1 and l.kommunaler_vollzug and not l.ausgeblendet and l.ozg_id is not null order by l.ozg_id limit 1`,
+      [METTMANN_AGS],
+    );
+    const [other] = await db().query<{ ozg_id: number }>(
+      `select ozg_id from public.ozg_leistung where kommunaler_vollzug and not ausgeblendet and ozg_id is not null and ozg_id <> $1 order by ozg_id limit 1`,
+      [row!.ozg_id],
+    );
+    const [provider] = await db().query<{ id: number }>(`select dienstleister_id as id from public.kommune_dienstleister where ags = $1`, [METTMANN_AGS]);
+    return { ...row!, otherOzgId: other!.ozg_id, providerId: provider!.id };
+  };
+  const pushBemerkung = async (scope: string, rowId: string, text: string) => {
+    const app = await api(ADMIN);
+    const row = (await pullRows(app, 'kommune-status', scope)).rows.find((r) => r.id === rowId)!;
+    await pushRows(app, 'kommune-status', { scope, changes: [{ id: row.id, baseVersion: row.version, base: { bemerkung: row.values.bemerkung }, set: { bemerkung: text } }] });
+  };
+
+  it('tells a push to Mettmann to the sheet of its Leistung across all Kommunen and to the sheet of Mettmann’s IT-Dienstleister, and not to another Leistung’s or provider’s sheet', async () => {
+    const { id, ozg_id, otherOzgId, providerId } = await mettmannRow();
+    const [otherProvider] = await db().query<{ id: number }>(
+      `insert into public.it_dienstleister (name, ort) values ('Live-Test-Dienstleister', 'Köln') returning id`,
+    );
+    const told = await stream(server.url, await testToken(ADMIN), [
+      { kind: 'leistung-kommunen', scope: String(ozg_id) },
+      { kind: 'kommune-status', scope: `dl:${providerId}` },
+    ]);
+    // Köln's sheet is the sentinel: its notice comes after any notice of the earlier Mettmann push.
+    const untold = await stream(server.url, await testToken(ADMIN), [
+      { kind: 'leistung-kommunen', scope: String(otherOzgId) },
+      { kind: 'kommune-status', scope: `dl:${otherProvider!.id}` },
+      ...koeln,
+    ]);
+    expect([told.status, untold.status]).toEqual([200, 200]);
+    await Promise.all([told.next('bereit'), untold.next('bereit')]);
+    await pushBemerkung(METTMANN_AGS, id, 'Mettmann für Leistung und Dienstleister');
+    const notices = [JSON.parse((await told.next('aenderung', 2_000)).data), JSON.parse((await told.next('aenderung', 2_000)).data)];
+    expect(notices.map((n: { kind: string; scope: string }) => `${n.kind}:${n.scope}`).sort()).toEqual(
+      [`kommune-status:dl:${providerId}`, `leistung-kommunen:${ozg_id}`].sort(),
+    );
+    expect(notices[0].txid).toBe(notices[1].txid);
+    await setBemerkung(ADMIN, KOELN_AGS, 'Köln danach');
+    await untold.next('aenderung', 2_000);
+    expect(untold.events.filter((e) => e.event === 'aenderung').map((e) => JSON.parse(e.data).scope)).toEqual([KOELN_AGS]);
+  });
+
+  it('tells both providers’ sheets when a Kommune moves from one IT-Dienstleister to another', async () => {
+    const { providerId } = await mettmannRow();
+    const [neu] = await db().query<{ id: number }>(`insert into public.it_dienstleister (name, ort) values ('Live-Test-Umzug', 'Mettmann') returning id`);
+    const live = await stream(server.url, await testToken(ADMIN), [
+      { kind: 'kommune-status', scope: `dl:${providerId}` },
+      { kind: 'kommune-status', scope: `dl:${neu!.id}` },
+    ]);
+    await live.next('bereit');
+    await db().transaction(async (tx) => {
+      await tx.query(`update public.kommune_dienstleister set dienstleister_id = $1 where ags = $2`, [neu!.id, METTMANN_AGS]);
+      await tx.query(`update public.kommune_dienstleister set dienstleister_id = $1 where ags = $2`, [providerId, METTMANN_AGS]);
+    });
+    const scopes = [JSON.parse((await live.next('aenderung', 2_000)).data).scope, JSON.parse((await live.next('aenderung', 2_000)).data).scope];
+    expect(scopes.sort()).toEqual([`dl:${providerId}`, `dl:${neu!.id}`].sort());
+  });
+
+  it('sends one notice for every leistung-kommunen sheet, not one per Leistung, for a statement over more than 100 Leistungen', async () => {
+    const { ozg_id } = await mettmannRow();
+    // The demo data has fewer Leistungen with kommunaler Vollzug than the bound (the catalogue has 460):
+    // adding some gives every Kommune their rows (trigger status_zeilen_anlegen).
+    await db().exec(`insert into public.ozg_leistung (ozg_id, name, themenfeld_id, kommunaler_vollzug)
+                     select g, 'Live-Test-Leistung ' || g, (select min(id) from public.themenfeld), true
+                     from generate_series(10500, 10600) g where not exists (select 1 from public.ozg_leistung where ozg_id = g)`);
+    const [{ anzahl } = { anzahl: 0 }] = await db().query<{ anzahl: number }>(
+      `select count(distinct l.ozg_id)::integer as anzahl from public.kommune_status s join public.ozg_leistung l on l.id = s.ozg_leistung_id
+       where l.kommunaler_vollzug and not l.ausgeblendet`,
+    );
+    expect(anzahl).toBeGreaterThan(100);
+    const payloads: string[] = [];
+    const unlisten = await db().listen('ozg_aenderung', (payload) => payloads.push(payload));
+    try {
+      const live = await stream(server.url, await testToken(ADMIN), [{ kind: 'leistung-kommunen', scope: String(ozg_id) }]);
+      await live.next('bereit');
+      await db().exec(`update public.kommune_status set bemerkung = 'Alle Leistungen überall'`);
+      expect(JSON.parse((await live.next('aenderung', 2_000)).data)).toMatchObject({ kind: 'leistung-kommunen', scope: String(ozg_id) });
+      await waitFor(() => payloads.length >= 2);
+      const leistung = payloads.map((p) => JSON.parse(p) as { kind: string; scope: string }).filter((n) => n.kind === 'leistung-kommunen');
+      expect(leistung.map((n) => n.scope)).toEqual(['*']);
+    } finally {
+      await unlisten();
+    }
+  });
+
   it.runIf(kind === 'postgres')('asks open streams to pull once when the listening database connection was lost and is back', async () => {
     const live = await stream(server.url, await testToken(KOELN), koeln);
     await live.next('bereit');
-    // Another session ends the listening backend, as a database restart or a network cut would.
+    // Another session ends the listening backend, as a database restart or a network cut would. The
+    // process listens on one connection for all its channels (the vocabularies' too), so its last
+    // statement may name either.
     const ended = await db().query<{ ended: boolean }>(
-      `select pg_terminate_backend(pid) as ended from pg_stat_activity where datname = current_database() and query ilike 'listen %ozg_aenderung%' and pid <> pg_backend_pid()`,
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity where datname = current_database() and query ilike 'listen %' and pid <> pg_backend_pid()`,
     );
     expect(ended).toEqual([{ ended: true }]);
     await live.next('neu-abrufen', 5_000);
