@@ -125,8 +125,27 @@ export const PushResponseSchema = z
   })
   .openapi('Sendeergebnis');
 
+/** What a sheet's scope names: clients offer the matching choice (a Kommune, a Kreis, …) from this alone. */
+export const SCOPE_FORMS = ['kommune', 'kreis', 'dienstleister', 'themenfeld', 'leistung'] as const;
+export type ScopeForm = (typeof SCOPE_FORMS)[number];
+
+export const ScopeFormSchema = z
+  .object({
+    form: z.enum(SCOPE_FORMS),
+    label: z.string().openapi({ example: 'Kreis (Kreisschlüssel)' }),
+    title: z.string().openapi({ example: 'Umsetzungsstand der Kommunen eines Kreises' }),
+    pattern: z.string().openapi({ description: 'Regulärer Ausdruck, dem der Bereich dieser Form genügt', example: '^\\d{5}$' }),
+    hint: z.string(),
+  })
+  .openapi('Bereichsform');
+
 export const SheetKindSchema = z
-  .object({ kind: z.string(), title: z.string(), scopeLabel: z.string() })
+  .object({
+    kind: z.string(),
+    title: z.string(),
+    scopeLabel: z.string(),
+    forms: z.array(ScopeFormSchema).openapi({ description: 'Die Formen des Bereichs, die diese Tabellenart annimmt, die übliche zuerst' }),
+  })
   .openapi('Tabellenart');
 
 export type PullResponse = z.infer<typeof PullResponseSchema>;

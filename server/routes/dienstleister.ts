@@ -6,7 +6,7 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z, type AppEnv } from '../openapi.ts';
 import { dienstleisterScope } from '../sync/sheets.ts';
 
-const Dienstleister = z
+export const Dienstleister = z
   .object({
     id: z.number().int(),
     name: z.string(),

@@ -9,7 +9,7 @@ import { pullSheet } from '../sync/pull.ts';
 import { statusHinweise } from '../../core/status-hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
 import { vocabulariesOf } from '../sync/vocabularies.ts';
-import { SHEET_KINDS, shapeFor, sheetKind } from '../sync/sheets.ts';
+import { describeKind, SHEET_KINDS, shapeFor, sheetKind } from '../sync/sheets.ts';
 
 export const KindParam = z.object({
   kind: z.string().max(50).openapi({ param: { name: 'kind', in: 'path' }, example: 'kommune-status' }),
@@ -45,7 +45,7 @@ export const sheetsRoutes = createRouter()
       summary: 'Die Tabellenarten, die abgerufen und gesendet werden können',
       responses: { 200: jsonResponse(z.array(SheetKindSchema), 'Die Tabellenarten') },
     }),
-    (c) => c.json(Object.values(SHEET_KINDS).map(({ kind, title, scopeLabel }) => ({ kind, title, scopeLabel })), 200),
+    (c) => c.json(Object.values(SHEET_KINDS).map(describeKind), 200),
   )
   .openapi(
     createRoute({

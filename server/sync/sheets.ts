@@ -5,6 +5,8 @@
  */
 
 import type { Column, ColumnType } from '../../core/columns.ts';
+import type { ScopeForm, SheetKindSchema } from '../../core/contract.ts';
+import type { z } from '../openapi.ts';
 import { KOMMUNALE_LEIKA_TYPEN } from '../import/rows.ts';
 
 /** What the server knows about a column beyond what clients see. */
@@ -21,9 +23,12 @@ export interface ColumnDef extends Omit<Column, 'values'> {
 
 export type SheetKindName = 'kommune-status' | 'leistung-status' | 'kommunaler-vollzug' | 'leistung-kommunen';
 
+
 export interface SheetKind {
   kind: SheetKindName;
   title: string;
+  /** What the scope names, told to clients with scopeLabel, title, scopePattern and scopeHint. */
+  scopeForm: ScopeForm;
   /** How the scope is named to users, e.g. in error messages. */
   scopeLabel: string;
   table: 'kommune_status' | 'leistung_status' | 'ozg_leistung';
@@ -101,6 +106,7 @@ const date = (key: string, label: string): ColumnDef => ({
 });
 
 const themenfeldScope = {
+  scopeForm: 'themenfeld',
   scopeLabel: 'Themenfeld',
   scopeWhere: 'l.themenfeld_id = $1::smallint and not l.ausgeblendet',
   scopeOf: 'case when not l.ausgeblendet then l.themenfeld_id::text end',
@@ -184,6 +190,7 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'kommune-status': {
     kind: 'kommune-status',
     title: 'Umsetzungsstand einer Kommune',
+    scopeForm: 'kommune',
     scopeLabel: 'Kommune (AGS)',
     table: 'kommune_status',
     columns: [...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
@@ -200,6 +207,7 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   {
         kind: 'kommune-status',
         title: 'Umsetzungsstand der Kommunen eines Kreises',
+        scopeForm: 'kreis',
         scopeLabel: 'Kreis (Kreisschlüssel)',
         table: 'kommune_status',
         columns: [...KOMMUNE_COLUMNS, ...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
@@ -217,6 +225,7 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
       {
         kind: 'kommune-status',
         title: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters',
+        scopeForm: 'dienstleister',
         scopeLabel: 'IT-Dienstleister',
         table: 'kommune_status',
         columns: [...KOMMUNE_COLUMNS, ...LEISTUNG_COLUMNS, ...STATUS_COLUMNS],
@@ -296,6 +305,7 @@ export const SHEET_KINDS: Record<SheetKindName, SheetKind> = {
   'leistung-kommunen': {
     kind: 'leistung-kommunen',
     title: 'Eine Leistung in allen Kommunen',
+    scopeForm: 'leistung',
     scopeLabel: 'OZG-Leistung (OZG-ID)',
     table: 'kommune_status',
     columns: [
@@ -325,4 +335,20 @@ export function shapeFor(sheet: SheetKind, scope: string): SheetKind {
 
 export function sheetKind(name: string): SheetKind | undefined {
   return Object.hasOwn(SHEET_KINDS, name) ? SHEET_KINDS[name as SheetKindName] : undefined;
+}
+
+/** A kind as clients see it: its scope forms, so that they offer the right choice without knowing the kinds. */
+export function describeKind(sheet: SheetKind): z.infer<typeof SheetKindSchema> {
+  return {
+    kind: sheet.kind,
+    title: sheet.title,
+    scopeLabel: sheet.scopeLabel,
+    forms: [sheet, ...(sheet.shapes ?? [])].map((shape) => ({
+      form: shape.scopeForm,
+      label: shape.scopeLabel,
+      title: shape.title,
+      pattern: shape.scopePattern.source,
+      hint: shape.scopeHint,
+    })),
+  };
 }

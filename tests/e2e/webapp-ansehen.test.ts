@@ -129,6 +129,42 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
     await page.getByText(`${rows.length} Zeilen`, { exact: false }).waitFor();
   });
 
+  it('opens the Kreis sheet 05158 and a Leistung across all Kommunen from the sheet choice, by the forms the server names', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByRole('combobox', { name: 'Mitglied' }).click();
+    await page.getByRole('option', { name: /ozg@koeln\.example/ }).click();
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('tab', { name: 'Ansehen' }).click();
+    await page.getByRole('button', { name: KOELN_SHEET }).waitFor();
+    await page.getByRole('combobox', { name: 'Bereich' }).click();
+    await page.getByRole('option', { name: 'Kreis (Kreisschlüssel)' }).click();
+    await page.getByRole('combobox', { name: 'Kreis', exact: true }).pressSequentially('05158');
+    await page.getByRole('option', { name: /^Mettmann \(05158\)/ }).click();
+    await page.getByRole('button', { name: 'Ansehen', exact: true }).click();
+    const kreis = page.getByRole('grid', { name: 'Umsetzungsstand der Kommunen eines Kreises: Mettmann (05158)' });
+    await kreis.getByRole('row').nth(1).waitFor();
+    for (const kommune of ['Mettmann, Stadt', 'Ratingen, Stadt', 'Velbert, Stadt']) {
+      await page.getByRole('textbox', { name: 'Filtern' }).fill(kommune);
+      await expect.poll(async () => new Set(await column(kreis, 'Kommune'))).toEqual(new Set([kommune]));
+    }
+    await page.getByRole('textbox', { name: 'Filtern' }).fill('');
+    await expectAccessible(page, 'Ansehen, Kreis');
+
+    await page.getByRole('button', { name: 'Andere Tabelle' }).click();
+    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await page.getByRole('option', { name: 'Eine Leistung in allen Kommunen' }).click();
+    await page.getByRole('combobox', { name: 'OZG-Leistung' }).pressSequentially('10177');
+    await page.getByRole('option', { name: /\(10177\)/ }).click();
+    await page.getByRole('button', { name: 'Ansehen', exact: true }).click();
+    const leistung = page.getByRole('grid', { name: /^Eine Leistung in allen Kommunen: .*\(10177\)$/ });
+    await leistung.getByRole('row').nth(1).waitFor();
+    // one row per seeded Kommune
+    await page.getByText('12 Zeilen', { exact: false }).waitFor();
+    expect(new Set(await column(leistung, 'Kommune')).size).toBe(await leistung.getByRole('row').count() - 1);
+    await expectAccessible(page, 'Ansehen, Leistung');
+  }, 120_000);
+
   it('shows another person’s push within seconds, without a click, in the format of the Excel file', async () => {
     // A wide screen, so that the screenshot shows the changed cells at the right end of the row too.
     const page = await newPage(undefined, 1600);

@@ -1,6 +1,8 @@
 import { hc } from 'hono/client';
 import type { z } from 'zod';
+import type { Dienstleister } from '../../../server/routes/dienstleister.ts';
 import type { Kommune } from '../../../server/routes/kommunen.ts';
+import type { Leistung } from '../../../server/routes/leistungen.ts';
 import type { ApiRoutes } from '../../../server/routes/index.ts';
 import type {
   ChangesQuery,
@@ -16,6 +18,7 @@ import type {
   TrendResponse,
 } from '../review/types.ts';
 import type { PullResponse, PushRequest, PushResponse } from '../../../core/index.ts';
+import type { SheetKindSchema } from '../../../core/contract.ts';
 import type { Rolle } from '../../../core/vocabulary.ts';
 
 /** An error the user sees: the server's German message, or one of ours when the server was not reached. */
@@ -85,9 +88,11 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     localMembers: () => unwrap<{ email: string; rolle: string; bereich: string }[]>(client.api.dev.members.$get()),
     localLogin: (email: string) => unwrap<{ access_token: string }>(client.api.dev.login.$post({ json: { email } })),
     me: () => unwrap<MeResponse>(client.api.me.$get()),
-    sheets: () => unwrap<{ kind: string; title: string; scopeLabel: string }[]>(client.api.sheets.$get()),
+    sheets: () => unwrap<z.infer<typeof SheetKindSchema>[]>(client.api.sheets.$get()),
     themenfelder: () => unwrap<{ id: number; name: string; anzahlLeistungen: number }[]>(client.api.themenfelder.$get()),
     kommunen: () => unwrap<z.infer<typeof Kommune>[]>(client.api.kommunen.$get({ query: {} })),
+    leistungen: () => unwrap<z.infer<typeof Leistung>[]>(client.api.leistungen.$get({ query: {} })),
+    dienstleister: () => unwrap<z.infer<typeof Dienstleister>[]>(client.api.dienstleister.$get()),
     pull: (kind: string, scope: string, since?: string) =>
       unwrap<PullResponse>(
         client.api.sheets[':kind'].rows.$get({ param: { kind }, query: { scope, ...(since ? { since } : {}) } }),

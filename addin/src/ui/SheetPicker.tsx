@@ -1,7 +1,7 @@
 import { Badge, Button, Dropdown, Field, Option, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { Api, MeResponse } from '../api/client.ts';
-import { BereichFeld, bereichTitel, useKatalog } from './Katalog.tsx';
+import { BereichFeld, bereichTitel, formDesBereichs, useKatalog } from './Katalog.tsx';
 import { darfAendern } from './rechte.ts';
 
 export interface SheetChoice {
@@ -19,7 +19,7 @@ interface Props {
   aktion?: string;
 }
 
-/** Choose a sheet: a kind, then its scope (a municipality, searchable among all 396, or a Themenfeld). */
+/** Choose a sheet: a kind, then its scope in one of the forms the server names for it (a Kommune, a Kreis, an IT-Dienstleister, a Themenfeld, an OZG-Leistung). */
 export function SheetPicker({ api, me, busy, onChoose, aktion = 'Abrufen' }: Props) {
   const katalog = useKatalog(api);
   const first = me.schreibrechte[0];
@@ -57,12 +57,14 @@ export function SheetPicker({ api, me, busy, onChoose, aktion = 'Abrufen' }: Pro
           ))}
         </Dropdown>
       </Field>
-      <BereichFeld key={kind} kind={kind} katalog={katalog} scope={scope} onScope={setScope} />
+      <BereichFeld key={kind} kind={kind} katalog={katalog} scope={scope} onScope={setScope} alleFormen />
       {scope && !writable && <Badge appearance="tint" color="informative">Nur lesen: Änderungen an dieser Tabelle können Sie nicht senden.</Badge>}
       <Button
         appearance="primary"
         disabled={!scope || busy}
-        onClick={() => onChoose({ kind, scope, title: `${kindTitle}: ${bereichTitel(katalog, kind, scope)}` })}
+        onClick={() =>
+          onChoose({ kind, scope, title: `${formDesBereichs(katalog, kind, scope)?.title ?? kindTitle}: ${bereichTitel(katalog, kind, scope)}` })
+        }
       >
         {aktion}
       </Button>

@@ -18,12 +18,36 @@ describeEachDatabase('Sync protocol over HTTP', ({ db }) => {
 
   it('lists the sheet kinds with German titles', async () => {
     const body = await (await app().request('/api/sheets')).json();
-    expect(body).toEqual([
+    expect(body.map(({ kind, title, scopeLabel }: Record<string, string>) => ({ kind, title, scopeLabel }))).toEqual([
       { kind: 'kommune-status', title: 'Umsetzungsstand einer Kommune', scopeLabel: 'Kommune (AGS)' },
       { kind: 'leistung-status', title: 'Themenfeld-Übersicht', scopeLabel: 'Themenfeld' },
       { kind: 'kommunaler-vollzug', title: 'Kommunaler Vollzug', scopeLabel: 'Themenfeld' },
       { kind: 'leistung-kommunen', title: 'Eine Leistung in allen Kommunen', scopeLabel: 'OZG-Leistung (OZG-ID)' },
     ]);
+  });
+
+  it('names the scope forms each kind accepts, with patterns that tell the forms apart', async () => {
+    const body: { kind: string; forms: { form: string; label: string; title: string; pattern: string; hint: string }[] }[] =
+      await (await app().request('/api/sheets')).json();
+    const forms = Object.fromEntries(body.map((k) => [k.kind, k.forms.map((f) => [f.form, f.label])]));
+    expect(forms).toEqual({
+      'kommune-status': [
+        ['kommune', 'Kommune (AGS)'],
+        ['kreis', 'Kreis (Kreisschlüssel)'],
+        ['dienstleister', 'IT-Dienstleister'],
+      ],
+      'leistung-status': [['themenfeld', 'Themenfeld']],
+      'kommunaler-vollzug': [['themenfeld', 'Themenfeld']],
+      'leistung-kommunen': [['leistung', 'OZG-Leistung (OZG-ID)']],
+    });
+    const kommune = body.find((k) => k.kind === 'kommune-status')!.forms;
+    const formOf = (scope: string) => kommune.filter((f) => new RegExp(f.pattern).test(scope)).map((f) => f.form);
+    expect(formOf(METTMANN)).toEqual(['kommune']);
+    expect(formOf('05158')).toEqual(['kreis']);
+    expect(formOf('dl:1')).toEqual(['dienstleister']);
+    expect(formOf('Köln')).toEqual([]);
+    expect(kommune[1]!.title).toBe('Umsetzungsstand der Kommunen eines Kreises');
+    expect(kommune[1]!.hint).toContain('05158');
   });
 
   it('pulls a municipality sheet: described columns, one row per municipal Leistung, empty cells as null', async () => {
