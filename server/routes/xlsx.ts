@@ -17,7 +17,9 @@ import {
   readSheetFiles,
   readUploadBinding,
   readUploadBindings,
+  type ImportPlan,
   type SlotBinding,
+  type UploadedSheet,
 } from '../xlsx/import.ts';
 import { importResult } from '../xlsx/result.ts';
 import { KindParam, requireSheet, ScopeQuery } from './sheets.ts';
@@ -126,6 +128,29 @@ async function withImportSlot<T>(work: () => Promise<T>): Promise<T> {
 /** The origin the caller reached the server at: what the binding names as the server to sync with. */
 const serverOrigin = (c: Context<AppEnv>) => c.get('origin');
 
+const tooManyChanges = () =>
+  new AppError(
+    'payload_too_large',
+    `Zu viele geänderte Zeilen in einer Datei: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')}. Senden Sie die Änderungen in mehreren Dateien.`,
+  );
+
+/**
+ * One table of an uploaded file sent as a push, then read back as it now stands, for the answer and the
+ * marked result workbook: the same for a file with one table and for each table of a file with several.
+ */
+async function sendTable(c: Context<AppEnv>, upload: UploadedSheet, plan: ImportPlan, idempotencyKey: string) {
+  const sheet = requireSheet(upload.binding.kind);
+  const request: PushRequest = { scope: upload.binding.scope, idempotencyKey, source: 'xlsx', changes: plan.changes };
+  const response = await withCaller(c, (tx) => pushChanges(tx, sheet, request));
+  plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
+  const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, upload.binding.scope, serverOrigin(c)), {
+    isolation: 'repeatable read',
+  });
+  const ergebnis = importResult(upload, plan, response, current.pull);
+  const result: ImportResponse = { ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise, zeilen: ergebnis.report.lines };
+  return { result, current, ergebnis };
+}
+
 export function xlsxResponse(c: Context<AppEnv>, bytes: Uint8Array, filename: string) {
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
     'content-type': XLSX_TYPE,
@@ -212,29 +237,11 @@ export const xlsxRoutes = createRouter()
         throw badRequest('Die Verbindungsdaten dieser Arbeitsmappe sind widersprüchlich. Bitte exportieren Sie die Tabelle neu.');
       }
       const plan = planImport(upload);
-      if (plan.changes.length > PUSH_LIMITS.changes) {
-        throw new AppError(
-          'payload_too_large',
-          `Zu viele geänderte Zeilen in einer Datei: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')}. Senden Sie die Änderungen in mehreren Dateien.`,
-        );
-      }
-      const request: PushRequest = {
-        scope: binding.scope,
-        idempotencyKey: fileIdempotencyKey(bytes),
-        source: 'xlsx',
-        changes: plan.changes,
-      };
-      const response = await withCaller(c, (tx) => pushChanges(tx, sheet, request));
-      plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
-      const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, binding.scope, serverOrigin(c)), {
-        isolation: 'repeatable read',
-      });
-      const ergebnis = importResult(upload, plan, response, current.pull);
-      if (!c.req.header('accept')?.includes(XLSX_TYPE)) {
-        return c.json({ ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise, zeilen: ergebnis.report.lines }, 200);
-      }
-      const { bytes: result } = await buildWorkbook({ ...current, ...ergebnis });
-      return xlsxResponse(c, result, `${sheet.kind}-${binding.scope}-ergebnis.xlsx`);
+      if (plan.changes.length > PUSH_LIMITS.changes) throw tooManyChanges();
+      const { result, current, ergebnis } = await sendTable(c, upload, plan, fileIdempotencyKey(bytes));
+      if (!c.req.header('accept')?.includes(XLSX_TYPE)) return c.json(result, 200);
+      const { bytes: marked } = await buildWorkbook({ ...current, ...ergebnis });
+      return xlsxResponse(c, marked, `${sheet.kind}-${binding.scope}-ergebnis.xlsx`);
     }),
   )
   .openapi(
@@ -335,19 +342,13 @@ export const xlsxRoutes = createRouter()
         checked.filter(({ refused }) => !refused).map(({ entry }) => entry.slot),
       );
       const total = uploads.reduce((sum, upload) => sum + planImport(upload).changes.length, 0);
-      if (total > PUSH_LIMITS.changes) {
-        throw new AppError(
-          'payload_too_large',
-          `Zu viele geänderte Zeilen in einer Datei: höchstens ${PUSH_LIMITS.changes.toLocaleString('de-DE')}. Senden Sie die Änderungen in mehreren Dateien.`,
-        );
-      }
+      if (total > PUSH_LIMITS.changes) throw tooManyChanges();
       const tabellen: z.infer<typeof MultiImportResponseSchema>['tabellen'] = [];
       const files: SheetFile[] = [];
       const reportLines: SheetFile['report'] = { summary: [], lines: [] };
       let next = 0;
       for (const { entry, refused } of checked) {
         const { binding } = entry;
-        const sheet = requireSheet(binding.kind);
         const head = { kind: binding.kind, scope: binding.scope, titel: binding.title, blatt: binding.dataSheet };
         if (refused) {
           tabellen.push({ ...head, fehler: { code: refused.code, message: refused.message } });
@@ -358,21 +359,8 @@ export const xlsxRoutes = createRouter()
         if (upload.binding.kind !== binding.kind || upload.binding.scope !== binding.scope) {
           throw badRequest('Die Verbindungsdaten dieser Arbeitsmappe sind widersprüchlich. Bitte exportieren Sie die Tabellen neu.');
         }
-        const plan = planImport(upload);
-        const request: PushRequest = {
-          scope: binding.scope,
-          idempotencyKey: fileIdempotencyKey(bytes, entry.slot),
-          source: 'xlsx',
-          changes: plan.changes,
-        };
         // Each table in its own transaction: a table that fails (or conflicts) leaves the others as sent.
-        const response = await withCaller(c, (tx) => pushChanges(tx, sheet, request));
-        plan.hinweise.push(...statusHinweise(response.results).map((hinweis) => hinweis.message));
-        const current = await withCaller(c, (tx) => pullSheetFile(tx, sheet, binding.scope, serverOrigin(c)), {
-          isolation: 'repeatable read',
-        });
-        const ergebnis = importResult(upload, plan, response, current.pull);
-        const result: ImportResponse = { ...response, ungueltig: plan.ungueltig, hinweise: plan.hinweise, zeilen: ergebnis.report.lines };
+        const { result, current, ergebnis } = await sendTable(c, upload, planImport(upload), fileIdempotencyKey(bytes, entry.slot));
         tabellen.push({ ...head, blatt: upload.dataSheet, anzahl: anzahl(result), ergebnis: result });
         reportLines.summary.push(`„${binding.title}“ (Blatt „${upload.dataSheet}“):`, ...ergebnis.report.summary.slice(1));
         reportLines.lines.push(...ergebnis.report.lines.map((line) => ({ ...line, blatt: upload.dataSheet })));
