@@ -83,9 +83,13 @@ export async function asCaller<T>(
     signedIn.member ??= readMember(tx, signedIn.claims);
     const member = signedIn.member;
     const checked = Promise.all([settings, member]);
+    // Statements fn sent but never awaited, because an earlier one failed, must not become unhandled
+    // rejections; whoever awaits one still gets its error.
     const gated = <R>(sent: Promise<R>): Promise<R> => {
       sent.catch(() => {});
-      return checked.then(() => sent);
+      const answered = checked.then(() => sent);
+      answered.catch(() => {});
+      return answered;
     };
     const asMember: Sql = {
       query: (text, params) => gated(tx.query(text, params)),

@@ -42,6 +42,9 @@ export async function pushChanges(
   request: Push,
   options: { allowed?: Promise<void>; vocabularies?: Vocabularies } = {},
 ): Promise<PushResponse> {
+  // The route sent the write right before this call; a push refused below before it is awaited must
+  // not leave its 403 as an unhandled rejection (inOrder still sees it).
+  options.allowed?.catch(() => {});
   const sheet = checkScopeFormat(kind, request.scope);
   const hash = requestHash(sheet, request);
   // Everything up to the rows goes out at once and is answered in this order: the write right the
