@@ -112,9 +112,13 @@ export function withCommonResponses<D extends object>(doc: D): D {
 
 /** The methods the document names for a request path, to answer a wrong method with 405 and Allow. */
 export function documentedMethods(doc: object, path: string): string[] {
-  for (const [template, methods] of Object.entries((doc as Document).paths ?? {})) {
-    const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
-    if (pattern.test(path)) return Object.keys(methods).map((method) => method.toUpperCase());
-  }
-  return [];
+  // OpenAPI: a concrete path is matched before a templated one (/api/mitglieder/einladung before
+  // /api/mitglieder/{id}), so the template with the fewest parameters that fits decides.
+  const fitting = Object.entries((doc as Document).paths ?? {})
+    .filter(([template]) =>
+      new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+    )
+    .map(([template, methods]) => ({ params: template.split('{').length - 1, methods }));
+  const best = fitting.sort((a, b) => a.params - b.params)[0];
+  return best ? Object.keys(best.methods).map((method) => method.toUpperCase()) : [];
 }

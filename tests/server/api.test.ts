@@ -160,6 +160,11 @@ describeEachDatabase('API documentation', ({ db }) => {
     expectErrorShape(await wrong.json(), 'method_not_allowed');
     const changes = await apiAs(db()).request('/api/sheets/kommune-status/changes');
     expect([changes.status, changes.headers.get('allow')]).toEqual([405, 'POST']);
+    // A concrete path beside a templated one (/api/mitglieder/{id}) names its own methods, not the template's.
+    const einladung = await apiAs(db()).request('/api/mitglieder/einladung');
+    expect([einladung.status, einladung.headers.get('allow')]).toEqual([405, 'POST']);
+    const mitglied = await apiAs(db()).request('/api/mitglieder/42', { method: 'GET' });
+    expect([mitglied.status, mitglied.headers.get('allow')]).toEqual([405, 'DELETE']);
     expect((await apiAs(db()).request('/api/gibt-es-nicht', { method: 'DELETE' })).status).toBe(404);
   });
 
