@@ -41,7 +41,15 @@ export async function contractOf(document: { paths: Operations }) {
       // learns nothing about which paths exist.
       if (answer.status === 413 && pathname.startsWith('/api/')) return [];
       if ((answer.status === 401 || answer.status === 403) && isSignedIn(pathname)) return [];
-      const known = METHODS.filter((other) => match(other));
+      // OpenAPI (Path Templating Matching): a concrete path is matched before a templated one, so
+      // GET /api/mitglieder/einladung is a wrong method of that path, not of /api/mitglieder/{id}.
+      const params = (template: string) => template.split('{').length - 1;
+      const matched = METHODS.flatMap((other) => {
+        const found = match(other);
+        return found ? [{ method: other, params: params(found.path) }] : [];
+      });
+      const fewest = Math.min(...matched.map((m) => m.params));
+      const known = matched.filter((m) => m.params === fewest).map((m) => m.method);
       // Outside /api the server also serves the task pane, /docs and a redirect from /: not part of the API.
       if (known.length === 0 && !pathname.startsWith('/api')) return [];
       if (known.length === 0) return answer.status === 404 ? [] : [`unknown path answered ${answer.status}, not 404`];
