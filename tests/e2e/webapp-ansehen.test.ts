@@ -310,6 +310,9 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
 
     beforeAll(async () => {
       page = await newPage();
+      // Playwright starts intercepting file choosers only when the first listener is added, and not necessarily
+      // before the key press that opens one (puppeteer/puppeteer#6040): a listener from the start closes that race.
+      page.on('filechooser', () => {});
       await page.goto(`${server.url}/`);
       await page.getByText('Lokaler Betrieb ohne Supabase').waitFor();
       await stillStyles(page);

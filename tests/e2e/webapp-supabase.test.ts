@@ -80,10 +80,21 @@ describe.skipIf(!available)(`The web app with Supabase Auth, in Chromium${availa
     );
     await page.getByRole('tab', { name: 'Mitglieder' }).waitFor();
 
+    // After a reload the page asks who is signed in more than once (the restored session, then Supabase's own
+    // event); an answer that arrives only after the sign-out must not sign the admin in again.
+    let meAnswers = 0;
+    await page.route('**/api/me', async (route) => {
+      if (++meAnswers > 1) await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
     await page.reload();
     await page.getByText(`Angemeldet als ${ADMIN}`).waitFor();
     await page.getByRole('button', { name: 'Abmelden' }).click();
     await page.getByRole('button', { name: 'Mit Microsoft anmelden' }).waitFor();
+    expect(meAnswers).toBeGreaterThan(1);
+    await page.waitForTimeout(2_500);
+    expect(await page.getByText('Angemeldet als').count()).toBe(0);
+    await page.getByRole('button', { name: 'Mit Microsoft anmelden' }).waitFor({ timeout: 1 });
   });
 
   it('says in German why when Microsoft refuses the sign-in, and lets the user try again', async () => {

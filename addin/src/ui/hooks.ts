@@ -32,19 +32,23 @@ export function useAktion() {
 export function useMe(api: Api, anmeldung: AnyAnmeldung): { me: MeResponse | null | undefined; fehler: string | null } {
   const [stand, setStand] = useState<{ me: MeResponse | null | undefined; fehler: string | null }>({ me: undefined, fehler: null });
   useEffect(() => {
-    let current = true;
-    const laden = () =>
+    // Sign-in events come in bursts (a restored session, a refreshed token, a sign-out): only the answer to the
+    // latest one counts, or a slow /api/me from before the sign-out would sign the user in again.
+    let latest = 0;
+    const laden = () => {
+      const call = ++latest;
       void anmeldung
         .token()
         .then((token) => (token ? api.me() : null))
         .then(
-          (me) => current && setStand({ me, fehler: null }),
-          (error: unknown) => current && setStand({ me: null, fehler: fehlertext(error) }),
+          (me) => call === latest && setStand({ me, fehler: null }),
+          (error: unknown) => call === latest && setStand({ me: null, fehler: fehlertext(error) }),
         );
+    };
     laden();
     const abmelden = anmeldung.onChange(laden);
     return () => {
-      current = false;
+      latest = -1;
       abmelden();
     };
   }, [api, anmeldung]);
