@@ -136,21 +136,8 @@ export async function pushChanges(
     writes.push(
       tx.query(`select set_config('ozg.quelle', $1, true), set_config('ozg.push', $2, true)`, [request.source, request.idempotencyKey]),
     );
-    const editable = sheet.columns.filter((c) => c.editable);
-    const assignments = editable.map(({ key, cast, column = key }) => {
-      const value =
-        cast === 'text[]'
-          ? `array(select jsonb_array_elements_text(p.patch -> '${key}'))`
-          : `(p.patch ->> '${key}')::${cast}`;
-      return `${column} = case when p.patch ? '${key}' then ${value} else t.${column} end`;
-    });
     writes.push(
-      tx.query(
-        `update public.${sheet.table} t set ${assignments.join(', ')}
-         from jsonb_to_recordset($1::text::jsonb) as p (id uuid, patch jsonb)
-         where t.id = p.id`,
-        [JSON.stringify([...patches].map(([id, patch]) => ({ id, patch })))],
-      ),
+      tx.query(patchRowsQuery(sheet), [JSON.stringify([...patches].map(([id, patch]) => ({ id, patch }))), [...patches.keys()]]),
     );
   }
   const touched = [...stored.keys()];
@@ -183,4 +170,21 @@ export async function pushChanges(
     withServerRights(tx, () => tx.query('select intern.push_quittungen_aufraeumen($1)', [RECEIPT_DAYS])),
   ]);
   return response;
+}
+
+/**
+ * The write of a push: each row's changed cells from a JSON recordset ($1), the rows' ids once more as an array
+ * ($2). The planner guesses 100 rows for the recordset and would scan the whole table (96,228 rows at NRW volume,
+ * 43 ms for a push of 10 cells) instead of looking the rows up by key.
+ */
+export function patchRowsQuery(sheet: SheetKind): string {
+  const assignments = sheet.columns
+    .filter((c) => c.editable)
+    .map(({ key, cast, column = key }) => {
+      const value = cast === 'text[]' ? `array(select jsonb_array_elements_text(p.patch -> '${key}'))` : `(p.patch ->> '${key}')::${cast}`;
+      return `${column} = case when p.patch ? '${key}' then ${value} else t.${column} end`;
+    });
+  return `update public.${sheet.table} t set ${assignments.join(', ')}
+     from jsonb_to_recordset($1::text::jsonb) as p (id uuid, patch jsonb)
+     where t.id = p.id and t.id = any($2::uuid[])`;
 }

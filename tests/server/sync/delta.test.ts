@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { apiAs } from '../../helpers/api.ts';
 import { openPostgres } from '../../../server/db/postgres.ts';
 import { deltaRowsQuery } from '../../../server/sync/pull.ts';
+import { patchRowsQuery } from '../../../server/sync/push.ts';
 import { SHEET_KINDS } from '../../../server/sync/sheets.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { pullRows, rowOf } from '../../helpers/sheets.ts';
@@ -72,6 +73,16 @@ describeEachDatabase('Delta pull cost', ({ db }) => {
     const delta = scans.find((node) => node['Index Name'] === 'kommune_status_leistung_delta_idx');
     expect(String(delta?.['Index Cond'])).toMatch(/ozg_leistung_id = .*txid >= /s);
   });
+
+  it('writes a push of 10 cells by the rows’ primary key, not by a scan of every Kommune’s rows', async () => {
+    const ids = (await db().query<{ id: string }>('select id::text from public.kommune_status where ags = $1 order by id limit 10', [KOELN])).map((r) => r.id);
+    const patches = JSON.stringify(ids.map((id) => ({ id, patch: { bemerkung: 'per Schlüssel' } })));
+    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${patchRowsQuery(SHEET_KINDS['kommune-status'])}`, [patches, ids]);
+    const nodes = planNodes(plan[0]!['QUERY PLAN']);
+    const scans = nodes.filter((node) => node['Relation Name'] === 'kommune_status' && node['Node Type'] !== 'ModifyTable');
+    expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    expect(nodes.map((node) => node['Index Name'])).toContain('kommune_status_pkey');
+  });
 });
 
 describeEachDatabase('Delta cursor with concurrent transactions on two real connections', ({ db, kind, url }) => {
@@ -110,4 +121,5 @@ describeEachDatabase('Delta cursor with concurrent transactions on two real conn
           expect((await pullRows(app, 'kommune-status', KOELN, delta.cursor)).rows).toEqual([]);
         },
       );
+
 });
