@@ -33,10 +33,11 @@ export function devRoutes(issueLocalToken: IssueLocalToken | undefined) {
         localOnly();
         const db: Database = c.get('db');
         const rows = await db.query<z.infer<typeof LocalMember>>(
-          `select m.email, m.rolle::text as rolle, coalesce(t.name, k.name, 'alle Bereiche') as bereich
+          `select m.email, m.rolle::text as rolle, coalesce(t.name, k.name, d.name, 'alle Bereiche') as bereich
            from public.mitglied m
            left join public.themenfeld t on t.id = m.themenfeld_id
            left join public.kommune k on k.ags = m.ags
+           left join public.it_dienstleister d on d.id = m.dienstleister_id
            order by m.email, m.rolle`,
         );
         return c.json(rows, 200);

@@ -167,19 +167,20 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await expectAccessible('Prüfen');
   });
 
-  it('lets the admin add a membership in Mitglieder, read it as a sentence in Prüfen, and remove it again', async () => {
-    const showMemberships = async () => {
-      await page.getByRole('tab', { name: 'Prüfen' }).click();
-      await page.getByRole('combobox', { name: 'Tabellenart' }).click();
-      await page.getByRole('option', { name: 'Mitgliedschaften', exact: true }).click();
-      const pushes = page.locator('.sendevorgang', { hasText: 'neu@koeln.example' });
-      await pushes.first().waitFor();
-      for (const push of await pushes.all()) {
-        const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
-        if (await anzeigen.count()) await anzeigen.click();
-      }
-    };
+  /** Prüfen's membership changes, those of one person's memberships opened to their sentences. */
+  async function showMemberships(email: string) {
+    await page.getByRole('tab', { name: 'Prüfen' }).click();
+    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await page.getByRole('option', { name: 'Mitgliedschaften', exact: true }).click();
+    const pushes = page.locator('.sendevorgang', { hasText: email });
+    await pushes.first().waitFor();
+    for (const push of await pushes.all()) {
+      const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
+      if (await anzeigen.count()) await anzeigen.click();
+    }
+  }
 
+  it('lets the admin add a membership in Mitglieder, read it as a sentence in Prüfen, and remove it again', async () => {
     await page.getByRole('tab', { name: 'Mitglieder' }).click();
     await page.getByRole('table', { name: 'Mitgliedschaften' }).getByText('ozg@koeln.example').waitFor();
     await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('neu@koeln.example');
@@ -196,7 +197,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await shot('24-web-mitglieder');
     await expectAccessible('Mitglieder');
 
-    await showMemberships();
+    await showMemberships('neu@koeln.example');
     await page.getByText('Rolle Kommune für Köln, Stadt hinzugefügt', { exact: true }).waitFor();
     expect(await page.locator('.sendevorgang').getByText('{"').count()).toBe(0);
     await expectAccessible('Prüfen: Mitgliedschaften');
@@ -205,8 +206,49 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await page.getByRole('button', { name: /Mitgliedschaft von neu@koeln\.example .* entfernen/ }).click();
     await page.getByText(/Mitgliedschaft von neu@koeln\.example .* entfernt\./).waitFor();
     expect(await page.getByRole('table', { name: 'Mitgliedschaften' }).getByRole('row', { name: /neu@koeln\.example/ }).count()).toBe(0);
-    await showMemberships();
+    await showMemberships('neu@koeln.example');
     await page.getByText('Rolle Kommune für Köln, Stadt entfernt', { exact: true }).waitFor();
+  });
+
+  it('lets the admin make someone a member for the IT-Dienstleister Kreis Mettmann, named so in Mitglieder and Prüfen, who may then write the provider’s sheet', async () => {
+    // An address that names no provider: the filter must find the member by the provider's name.
+    const email = 'leitstelle@it-dienst.example';
+    await page.getByRole('tab', { name: 'Mitglieder' }).click();
+    await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill(email);
+    await page.getByRole('combobox', { name: 'Rolle' }).click();
+    await page.getByRole('option', { name: 'IT-Dienstleister (seine Kommunen)' }).click();
+    const dienstleister = page.getByRole('combobox', { name: 'IT-Dienstleister' });
+    await dienstleister.click();
+    await dienstleister.pressSequentially('mettmann');
+    await page.getByRole('option', { name: /Kreis Mettmann \(Mettmann\)/ }).click();
+    await expectAccessible('Mitglieder: IT-Dienstleister');
+    await page.getByRole('button', { name: 'Hinzufügen' }).click();
+    await page.getByText(`${email} ist jetzt Mitglied: IT-Dienstleister (seine Kommunen), IT-Dienstleister Kreis Mettmann.`).waitFor();
+
+    const filter = page.getByRole('textbox', { name: 'Filtern' });
+    await filter.fill('kreis mettmann');
+    const zeilen = page.getByRole('table', { name: 'Mitgliedschaften' }).getByRole('row').filter({ has: page.getByRole('cell') });
+    const gezeigt = async () => (await zeilen.allInnerTexts()).map((zeile) => zeile.split('\t').slice(0, 3).map((zelle) => zelle.trim()));
+    await expect
+      .poll(gezeigt)
+      .toEqual([
+        [email, 'dienstleister', 'IT-Dienstleister Kreis Mettmann'],
+        ['ozg@kreis-mettmann.example', 'dienstleister', 'IT-Dienstleister Kreis Mettmann'],
+      ]);
+    await filter.fill('');
+
+    await showMemberships(email);
+    await page.getByText('Rolle IT-Dienstleister für Kreis Mettmann hinzugefügt', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await signIn(/leitstelle@it-dienst\.example · dienstleister \(Kreis Mettmann\)/);
+    await page.getByRole('button', { name: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters: Kreis Mettmann' }).click();
+    await page.getByRole('heading', { name: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters: Kreis Mettmann' }).waitFor();
+    await page.getByText('Ausgefüllte Datei hochladen').waitFor();
+    expect(await page.getByText('Nur lesen').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await signIn(/admin@ozg-sync\.example/);
   });
 
   it('shows the admin Fortschritt with the Verlauf, as the pane does, and offers the progress workbook as a download', async () => {

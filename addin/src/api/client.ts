@@ -39,11 +39,20 @@ export interface Mitgliedschaft {
   rolle: Rolle;
   themenfeldId: number | null;
   ags: string | null;
+  dienstleisterId: number | null;
 }
 
 export interface MeResponse {
   email: string;
-  mitgliedschaften: { rolle: string; themenfeldId: number | null; themenfeld: string | null; ags: string | null; kommune: string | null }[];
+  mitgliedschaften: {
+    rolle: string;
+    themenfeldId: number | null;
+    themenfeld: string | null;
+    ags: string | null;
+    kommune: string | null;
+    dienstleisterId: number | null;
+    dienstleister: string | null;
+  }[];
   /** Kinds of which the person may change every sheet (admins). */
   darfAlleAendern: string[];
   /** Single sheets the person may change besides those. */
@@ -106,7 +115,7 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     trend: (query: TrendQuery) => unwrap<TrendResponse>(client.api.reports.trend.$get({ query })),
     reifegrade: () => unwrap<Reifegradmodell[]>(client.api.reifegrade.$get()),
     mitglieder: () => unwrap<Mitgliedschaft[]>(client.api.mitglieder.$get()),
-    mitgliedAnlegen: (neu: { email: string; rolle: Rolle; ags?: string | null; themenfeldId?: number | null }) =>
+    mitgliedAnlegen: (neu: { email: string; rolle: Rolle; ags?: string | null; themenfeldId?: number | null; dienstleisterId?: number | null }) =>
       unwrap<Mitgliedschaft>(client.api.mitglieder.$post({ json: neu })),
     mitgliedEntfernen: (id: string) => unwrap<Mitgliedschaft>(client.api.mitglieder[':id'].$delete({ param: { id } })),
     mitgliedEinladen: (email: string) => unwrap<{ email: string; weiterleitung: string }>(client.api.mitglieder.einladung.$post({ json: { email } })),

@@ -48,6 +48,8 @@ interface BereichProps {
   clearable?: boolean;
   /** Offers every scope form the server names for the kind (a Kreis, an IT-Dienstleister, …), not only its first. */
   alleFormen?: boolean;
+  /** Offers this one form instead of the kind's usual one, e.g. an IT-Dienstleister for a membership. */
+  form?: ScopeForm;
 }
 
 export interface Bereich {
@@ -107,13 +109,17 @@ export function formenDerArt(katalog: Katalog, kind: string) {
  * A sheet's scope in one of the forms the server names for the kind: a Kommune (searchable among all
  * 396 by name or AGS), a Kreis, an IT-Dienstleister, a Themenfeld or an OZG-Leistung.
  */
-export function BereichFeld({ kind, katalog, scope, onScope, clearable = false, alleFormen = false }: BereichProps) {
+export function BereichFeld({ kind, katalog, scope, onScope, clearable = false, alleFormen = false, form: fest }: BereichProps) {
   /** What the user is typing; null while the field shows the chosen scope. */
   const [query, setQuery] = useState<string | null>(null);
-  const formen = formenDerArt(katalog, kind).slice(0, alleFormen ? undefined : 1);
+  const formen = fest ? [] : formenDerArt(katalog, kind).slice(0, alleFormen ? undefined : 1);
   const [gewaehlt, setGewaehlt] = useState<ScopeForm | null>(null);
   const form: ScopeForm =
-    gewaehlt ?? (scope ? formDesBereichs(katalog, kind, scope)?.form : undefined) ?? formen[0]?.form ?? (kind === 'kommune-status' ? 'kommune' : 'themenfeld');
+    fest ??
+    gewaehlt ??
+    (scope ? formDesBereichs(katalog, kind, scope)?.form : undefined) ??
+    formen[0]?.form ??
+    (kind === 'kommune-status' ? 'kommune' : 'themenfeld');
   const scopes = useMemo(() => bereicheDerForm(katalog, form), [form, katalog]);
   const matching = passendeBereiche(scopes, query ?? '');
   const selected = scopes.find((s) => s.value === scope);

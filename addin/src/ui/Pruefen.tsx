@@ -96,6 +96,7 @@ export function Pruefen({ api, email, onReverted }: Props) {
     () => ({
       kommune: (ags) => katalog.kommunen.find((k) => k.ags === ags)?.name,
       themenfeld: (id) => katalog.themenfelder.find((t) => t.id === id)?.name,
+      dienstleister: (id) => katalog.dienstleister.find((d) => d.id === id)?.name,
     }),
     [katalog],
   );

@@ -37,20 +37,25 @@ export const PROTOKOLL_ARTEN: Record<ProtokollArt, string> = {
   mitglieder: 'Mitgliedschaften',
 };
 
-/** A logged value as the pane shows it; a membership is logged as its whole row. */
-export function shownLogValue(value: unknown): string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return shownValue(undefined, value);
-  const { rolle, ags, themenfeld_id: themenfeld } = value as { rolle?: string; ags?: string | null; themenfeld_id?: number | null };
-  return [rolle, ags && `AGS ${ags}`, themenfeld && `Themenfeld ${themenfeld}`].filter(Boolean).join(', ') || JSON.stringify(value);
-}
-
-const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune', dienstleister: 'IT-Dienstleister' };
-
+/** A membership as the change log holds it: its whole row. */
 interface Mitgliedschaft {
   rolle?: string;
   ags?: string | null;
   themenfeld_id?: number | null;
+  dienstleister_id?: number | null;
 }
+
+/** A logged value as the pane shows it; a membership is logged as its whole row. */
+export function shownLogValue(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return shownValue(undefined, value);
+  const { rolle, ags, themenfeld_id: themenfeld, dienstleister_id: dienstleister } = value as Mitgliedschaft;
+  return (
+    [rolle, ags && `AGS ${ags}`, themenfeld && `Themenfeld ${themenfeld}`, dienstleister && `IT-Dienstleister ${dienstleister}`].filter(Boolean).join(', ') ||
+    JSON.stringify(value)
+  );
+}
+
+const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune', dienstleister: 'IT-Dienstleister' };
 
 const istMitgliedschaft = (value: unknown): value is Mitgliedschaft =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && 'rolle' in value;
@@ -59,10 +64,17 @@ const istMitgliedschaft = (value: unknown): value is Mitgliedschaft =>
 export interface Bereichsnamen {
   kommune(ags: string): string | undefined;
   themenfeld(id: number): string | undefined;
+  dienstleister(id: number): string | undefined;
 }
 
-function rolleText({ rolle, ags, themenfeld_id: themenfeld }: Mitgliedschaft, namen: Bereichsnamen): string {
-  const bereich = ags ? (namen.kommune(ags) ?? `AGS ${ags}`) : themenfeld ? `Themenfeld ${namen.themenfeld(themenfeld) ?? themenfeld}` : null;
+function rolleText({ rolle, ags, themenfeld_id: themenfeld, dienstleister_id: dienstleister }: Mitgliedschaft, namen: Bereichsnamen): string {
+  const bereich = ags
+    ? (namen.kommune(ags) ?? `AGS ${ags}`)
+    : themenfeld
+      ? `Themenfeld ${namen.themenfeld(themenfeld) ?? themenfeld}`
+      : dienstleister
+        ? (namen.dienstleister(dienstleister) ?? `Nr. ${dienstleister}`)
+        : null;
   return `Rolle ${ROLLEN_TEXT[rolle ?? ''] ?? rolle}${bereich ? ` für ${bereich}` : ''}`;
 }
 

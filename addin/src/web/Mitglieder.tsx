@@ -26,10 +26,11 @@ import { MeldungBar } from '../ui/MeldungBar.tsx';
 const ROLLEN: { rolle: Rolle; text: string }[] = [
   { rolle: 'kommune', text: 'Kommune (eine AGS)' },
   { rolle: 'koordination', text: 'Koordination (ein Themenfeld)' },
+  { rolle: 'dienstleister', text: 'IT-Dienstleister (seine Kommunen)' },
   { rolle: 'admin', text: 'Admin (OZG-Koordinierungsstelle)' },
 ];
 
-/** Memberships for admins: who may do what, found by any part of the email, the role or the area. */
+/** Memberships for admins: who may do what, found by any part of the email, the role or the area (a Kommune, a Themenfeld, an IT-Dienstleister). */
 export function Mitglieder({ api }: { api: Api }) {
   const katalog = useKatalog(api);
   const [liste, setListe] = useState<Mitgliedschaft[] | null>(null);
@@ -55,7 +56,9 @@ export function Mitglieder({ api }: { api: Api }) {
         ? `${katalog.kommunen.find((k) => k.ags === m.ags)?.name ?? 'AGS'} (${m.ags})`
         : m.themenfeldId
           ? `Themenfeld ${katalog.themenfelder.find((t) => t.id === m.themenfeldId)?.name ?? m.themenfeldId}`
-          : 'alle',
+          : m.dienstleisterId
+            ? `IT-Dienstleister ${katalog.dienstleister.find((d) => d.id === m.dienstleisterId)?.name ?? m.dienstleisterId}`
+            : 'alle',
     [katalog],
   );
   const gezeigt = useMemo(() => {
@@ -73,12 +76,27 @@ export function Mitglieder({ api }: { api: Api }) {
       return ergebnis;
     });
 
+  /** The new membership's area as the API takes it. */
+  const bereichsangabe = () => {
+    switch (rolle) {
+      case 'kommune':
+        return { ags: bereich };
+      case 'koordination':
+        return { themenfeldId: Number(bereich) };
+      case 'dienstleister':
+        // The field holds the provider's sheet scope (dl:1); the membership names the provider itself.
+        return { dienstleisterId: katalog.dienstleister.find((d) => d.scope === bereich)?.id ?? null };
+      case 'admin':
+        return {};
+    }
+  };
+
   const anlegen = () =>
     run('Hinzufügen', async () => {
       const neu = await api.mitgliedAnlegen({
         email,
         rolle,
-        ...(rolle === 'kommune' ? { ags: bereich } : rolle === 'koordination' ? { themenfeldId: Number(bereich) } : {}),
+        ...bereichsangabe(),
       });
       setEmail('');
       setBereich('');
@@ -134,7 +152,14 @@ export function Mitglieder({ api }: { api: Api }) {
           </Dropdown>
         </Field>
         {rolle !== 'admin' && (
-          <BereichFeld key={rolle} kind={rolle === 'kommune' ? 'kommune-status' : 'leistung-status'} katalog={katalog} scope={bereich} onScope={setBereich} />
+          <BereichFeld
+            key={rolle}
+            kind={rolle === 'koordination' ? 'leistung-status' : 'kommune-status'}
+            form={rolle === 'dienstleister' ? 'dienstleister' : undefined}
+            katalog={katalog}
+            scope={bereich}
+            onScope={setBereich}
+          />
         )}
         <div className="row">
           <Button appearance="primary" type="submit" icon={<AddRegular />} disabled={busy || !email || (rolle !== 'admin' && !bereich)}>
@@ -148,7 +173,7 @@ export function Mitglieder({ api }: { api: Api }) {
         </Text>
       )}
       <Field label="Filtern" className="auswahl">
-        <Input value={filter} onChange={(_, data) => setFilter(data.value)} placeholder="E-Mail, Rolle, Kommune oder Themenfeld" />
+        <Input value={filter} onChange={(_, data) => setFilter(data.value)} placeholder="E-Mail, Rolle, Kommune, Themenfeld oder IT-Dienstleister" />
       </Field>
       {!liste ? (
         <Spinner size="small" label="Mitglieder werden geladen …" />

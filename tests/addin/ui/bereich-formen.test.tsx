@@ -77,4 +77,12 @@ describeEachDatabase('The sheet choice offers the scope forms the server names',
     expect(themenfeld).toContain('|Themenfeld|');
     expect(themenfeld).not.toContain('|Bereich|');
   });
+
+  it('gives a membership for an IT-Dienstleister a field of providers alone, without the choice of a Kommune or Kreis', async () => {
+    const k = await katalog();
+    const feld = html(<BereichFeld kind="kommune-status" form="dienstleister" katalog={k} scope="" onScope={() => {}} />);
+    expect(feld).toContain('|IT-Dienstleister|');
+    expect(feld).not.toContain('|Bereich|');
+    expect(feld).not.toContain('|Kommune|');
+  });
 });

@@ -34,10 +34,15 @@ describe('what the Prüfen tab says', () => {
     expect(shownLogValue(3)).toBe('3');
     expect(shownLogValue({ id: 'x', email: 'ozg@koeln.example', rolle: 'kommune', ags: '05315000', themenfeld_id: null })).toBe('kommune, AGS 05315000');
     expect(shownLogValue({ rolle: 'koordination', ags: null, themenfeld_id: 9 })).toBe('koordination, Themenfeld 9');
+    expect(shownLogValue({ rolle: 'dienstleister', ags: null, themenfeld_id: null, dienstleister_id: 1 })).toBe('dienstleister, IT-Dienstleister 1');
   });
 
-  it('tells a membership change as a German sentence, with the Kommune’s and Themenfeld’s names where known', () => {
-    const namen = { kommune: (ags: string) => (ags === '05315000' ? 'Köln, Stadt' : undefined), themenfeld: (id: number) => (id === 9 ? 'Gesundheit' : undefined) };
+  it('tells a membership change as a German sentence, with the Kommune’s, Themenfeld’s and IT-Dienstleister’s names where known', () => {
+    const namen = {
+      kommune: (ags: string) => (ags === '05315000' ? 'Köln, Stadt' : undefined),
+      themenfeld: (id: number) => (id === 9 ? 'Gesundheit' : undefined),
+      dienstleister: (id: number) => (id === 1 ? 'Kreis Mettmann' : undefined),
+    };
     const koeln = { id: 'x', email: 'neu@koeln.example', rolle: 'kommune', ags: '05315000', themenfeld_id: null };
     expect(mitgliedschaftSatz(null, koeln, namen)).toBe('Rolle Kommune für Köln, Stadt hinzugefügt');
     expect(mitgliedschaftSatz(koeln, null, namen)).toBe('Rolle Kommune für Köln, Stadt entfernt');
@@ -46,6 +51,10 @@ describe('what the Prüfen tab says', () => {
     );
     expect(mitgliedschaftSatz(null, { rolle: 'kommune', ags: '05999999', themenfeld_id: null }, namen)).toBe('Rolle Kommune für AGS 05999999 hinzugefügt');
     expect(mitgliedschaftSatz(null, { rolle: 'admin', ags: null, themenfeld_id: null }, namen)).toBe('Rolle Admin hinzugefügt');
+    const mettmann = { id: 'y', email: 'neu@kreis-mettmann.example', rolle: 'dienstleister', ags: null, themenfeld_id: null, dienstleister_id: 1 };
+    expect(mitgliedschaftSatz(null, mettmann, namen)).toBe('Rolle IT-Dienstleister für Kreis Mettmann hinzugefügt');
+    expect(mitgliedschaftSatz(mettmann, null, namen)).toBe('Rolle IT-Dienstleister für Kreis Mettmann entfernt');
+    expect(mitgliedschaftSatz(null, { ...mettmann, dienstleister_id: 7 }, namen)).toBe('Rolle IT-Dienstleister für Nr. 7 hinzugefügt');
     expect(mitgliedschaftSatz('offen', 'online', namen)).toBeNull();
   });
 

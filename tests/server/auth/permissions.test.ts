@@ -7,7 +7,7 @@ import type { Sql } from '../../../server/db/database.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
 import { apiInRollback, inRollback } from '../../helpers/rls.ts';
 import { postChanges, pullRows } from '../../helpers/sheets.ts';
-import { ADMIN, FREMD, KOELN, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
+import { ADMIN, FREMD, KOELN, KREIS_METTMANN_IT, METTMANN, MOBILITAET, UNTERNEHMEN } from '../../helpers/members.ts';
 
 const MEMBERS = [ADMIN, MOBILITAET, UNTERNEHMEN, KOELN, METTMANN];
 
@@ -149,6 +149,13 @@ describeEachDatabase('Permissions through the API', ({ db, kind, url }) => {
     expect((await login(FREMD)).status).toBe(404);
     const members = await (await app.request('/api/dev/members')).json();
     expect(members.map((m: { email: string }) => m.email)).toEqual(expect.arrayContaining(MEMBERS));
+    // The picker names each member's area; a provider's member is one for the provider, not for all areas.
+    expect(members).toEqual(
+      expect.arrayContaining([
+        { email: ADMIN, rolle: 'admin', bereich: 'alle Bereiche' },
+        { email: KREIS_METTMANN_IT, rolle: 'dienstleister', bereich: 'Kreis Mettmann' },
+      ]),
+    );
   });
 
   it('has no local sign-in when the server runs against Supabase', async () => {
