@@ -110,4 +110,44 @@ describe.skipIf(!available)(`Two panes on Köln's sheet, live, in Chromium${avai
       .getByText('Live-Aktualisierung nicht verfügbar, es wird minütlich nachgesehen. Ein Proxy zwischen Ihnen und dem Server lässt keine Live-Verbindung durch.')
       .waitFor();
   });
+
+  it('tells at Köln’s sheet in the list of a workbook that works on another sheet that Köln has news, without a click, on the same one stream', async () => {
+    const zweiBlaetter = await koelnPane();
+    const streams: string[] = [];
+    zweiBlaetter.on('request', (request) => {
+      if (request.url().includes('/api/events?')) streams.push(request.url());
+    });
+    await zweiBlaetter.getByRole('button', { name: 'Weitere Tabelle abrufen' }).click();
+    await zweiBlaetter.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await zweiBlaetter.getByRole('option', { name: 'Eine Leistung in allen Kommunen' }).click();
+    await zweiBlaetter.getByRole('combobox', { name: 'OZG-Leistung' }).pressSequentially('10169');
+    await zweiBlaetter.getByRole('option', { name: /\(10169\)/ }).click();
+    await zweiBlaetter.getByRole('button', { name: 'Abrufen', exact: true }).click();
+    const blaetter = zweiBlaetter.getByRole('list', { name: 'Verbundene Blätter' }).getByRole('listitem');
+    await blaetter.nth(1).waitFor();
+    const [koeln, fuehrerschein] = [blaetter.nth(0), blaetter.nth(1)];
+    expect(await fuehrerschein.locator('[aria-current="true"]').count()).toBe(1);
+    const koelnBemerkung = () =>
+      zweiBlaetter.evaluate((match) => window.ozgStandIn.tables[0]!.rows.find((row) => row.values[match.key] === match.value)?.values.bemerkung, REISEPASS);
+    const vorher = await koelnBemerkung();
+
+    // Reisepass is a change of Köln's sheet only, not of Führerschein's.
+    await send(sender, REISEPASS, 'bemerkung', 'nur für Köln');
+    await koeln.getByText('1 neue Änderung', { exact: true }).waitFor({ timeout: SECONDS });
+    expect(await fuehrerschein.getByText(/neue Änderung/).count()).toBe(0);
+    expect(await zweiBlaetter.getByText(/auf dem Server/).count()).toBe(0);
+    expect(await koelnBemerkung()).toBe(vorher);
+
+    // Köln's Führerschein row is a change of both: the active sheet takes it in by itself as before, the other counts on.
+    await send(sender, FUEHRERSCHEIN, 'bemerkung', 'für beide Blätter');
+    await zweiBlaetter.getByText('Automatisch aktualisiert: 1 neue Änderung übernommen.').waitFor({ timeout: SECONDS });
+    await koeln.getByText('2 neue Änderungen', { exact: true }).waitFor({ timeout: SECONDS });
+    expect(await koelnBemerkung()).toBe(vorher);
+    // one stream carries both sheets, opened anew when the second one was bound
+    expect(streams.at(-1)).toContain(`sheet=${encodeURIComponent('kommune-status:05315000')}&sheet=${encodeURIComponent('leistung-kommunen:10169')}`);
+
+    await koeln.getByRole('button', { name: /Köln/ }).click();
+    await zweiBlaetter.getByText('Automatisch aktualisiert: 2 neue Änderungen übernommen.').waitFor({ timeout: SECONDS });
+    expect(await koelnBemerkung()).toBe('nur für Köln');
+  });
 });

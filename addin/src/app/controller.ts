@@ -25,6 +25,7 @@ import {
 import { readCell, valueAt } from '../../../core/cells.ts';
 import { onlineOhneReifegrad, reifegradHinweis } from '../../../core/status-hinweise.ts';
 import type { Binding } from '../../../core/workbook.ts';
+import { sheetWithNews, type BoundSheet, type ChangeNotice, type SheetRef } from '../live/events.ts';
 import type { WorkbookHost } from './host.ts';
 
 /** One bound table of the workbook, as the pane lists it. */
@@ -132,6 +133,8 @@ export class SyncController {
    * push is under way would otherwise read and save the base between the push's steps.
    */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Which of the other sheets the next check by the clock looks at (see zuPruefen). */
+  private reihum = 0;
 
   constructor(
     private readonly api: Api,
@@ -424,34 +427,73 @@ export class SyncController {
    * unsent edit sits in a cell the server changed too (that would become a Konflikt), nor in a row
    * the server deleted, nor while the table cannot be read.
    */
-  serverNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
+  serverNews(sheet?: SheetRef): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
     return this.exclusive(async () => {
-      const binding = this.requireBinding();
-      if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
-      const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
-      const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
-      const deleted = pull.deleted.filter((id) => this.state.base.has(id));
-      const anzahl = newer.length + deleted.length;
-      if (!anzahl) return { anzahl, ohneKonflikt: true };
-      const table = await this.read(binding).catch(() => null);
-      if (!table) return { anzahl, ohneKonflikt: false };
-      const edits = diffTable(this.state.columns, this.state.base, table).changes;
-      const server = new Map(newer.map((row) => [row.id, row.values]));
-      const kollidiert = edits.some(
-        (edit) =>
-          deleted.includes(edit.id) ||
-          Object.keys(edit.set).some((key) => {
-            const values = server.get(edit.id);
-            return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
-          }),
-      );
-      return { anzahl, ohneKonflikt: !kollidiert };
+      if (!sheet) return this.activeNews();
+      const blatt = this.blaetter.find((b) => b.binding.kind === sheet.kind && b.binding.scope === sheet.scope);
+      // Unbound meanwhile: nothing of it is in the workbook to be new against.
+      if (!blatt) return { anzahl: 0, ohneKonflikt: true };
+      const active = this.aktiv;
+      this.aktiv = blatt;
+      try {
+        return await this.activeNews();
+      } finally {
+        this.aktiv = active;
+      }
     });
   }
 
-  /** The cursor of the last pull: a live notice whose transaction it covers is nothing new. */
-  get cursor(): string | null {
-    return this.state.cursor ?? this.binding?.cursor ?? null;
+  private async activeNews(): Promise<{ anzahl: number; ohneKonflikt: boolean }> {
+    const binding = this.requireBinding();
+    if (!this.state.cursor) return { anzahl: 0, ohneKonflikt: true };
+    const pull = await this.api.pull(binding.kind, binding.scope, this.state.cursor);
+    const newer = pull.rows.filter((row) => row.version > (this.state.base.get(row.id)?.version ?? -1));
+    const deleted = pull.deleted.filter((id) => this.state.base.has(id));
+    const anzahl = newer.length + deleted.length;
+    if (!anzahl) return { anzahl, ohneKonflikt: true };
+    const table = await this.read(binding).catch(() => null);
+    if (!table) return { anzahl, ohneKonflikt: false };
+    const edits = diffTable(this.state.columns, this.state.base, table).changes;
+    const server = new Map(newer.map((row) => [row.id, row.values]));
+    const kollidiert = edits.some(
+      (edit) =>
+        deleted.includes(edit.id) ||
+        Object.keys(edit.set).some((key) => {
+          const values = server.get(edit.id);
+          return values !== undefined && !sameCellValue(valueAt(values, key), edit.base[key]);
+        }),
+    );
+    return { anzahl, ohneKonflikt: !kollidiert };
+  }
+
+  /** Every bound sheet with the cursor of its last pull: what the workbook's one live stream listens to. */
+  get gebunden(): BoundSheet[] {
+    return this.blaetter.map(({ binding, state }) => ({ kind: binding.kind, scope: binding.scope, cursor: state.cursor ?? binding.cursor ?? null }));
+  }
+
+  /** The sheet the operations work on, by kind and scope. */
+  get aktivesBlatt(): SheetRef | null {
+    return this.binding && { kind: this.binding.kind, scope: this.binding.scope };
+  }
+
+  /** The bound sheet a live notice is news for, or null when none is or its last pull already saw it. */
+  betroffen(notice: ChangeNotice): SheetRef | null {
+    const sheet = sheetWithNews(notice, this.gebunden);
+    return sheet ? { kind: sheet.kind, scope: sheet.scope } : null;
+  }
+
+  /**
+   * The sheets a check by the clock (without a live stream) looks at: the active one each time, and
+   * of the others one in turn. So a workbook asks at most twice per check however many sheets it
+   * binds, and every other sheet comes round within as many checks as there are.
+   */
+  zuPruefen(): SheetRef[] {
+    const active = this.aktivesBlatt;
+    if (!active) return [];
+    const others = this.blaetter.filter((blatt) => blatt !== this.aktiv);
+    if (!others.length) return [active];
+    const next = others[this.reihum++ % others.length]!.binding;
+    return [active, { kind: next.kind, scope: next.scope }];
   }
 
   /** Senden: only the cells changed since the last sync, in chunks small enough for Excel on the web. */

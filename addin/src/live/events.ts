@@ -100,6 +100,25 @@ export function cursorCovers(cursor: string, txid: string): boolean {
   return !running.split(',').some((xid) => xid !== '' && BigInt(xid) === id);
 }
 
+/** A bound sheet as the rule below needs it: what it is, and the cursor of its last pull (null before one). */
+export interface BoundSheet extends SheetRef {
+  cursor: string | null;
+}
+
+/**
+ * Which of a workbook's sheets a notice on its one stream is news for: the sheet of the notice's
+ * kind and scope, unless the cursor of that sheet's last pull already saw the transaction (a pane
+ * hears of its own pushes and pulls too). The server tells every subscribed sheet under its own
+ * scope (a Kreis sheet gets its Kommunen's changes with the Kreisschlüssel, an IT-Dienstleister's
+ * sheet with dl:<id>, every leistung-kommunen sheet its own OZG-ID for a bulk change), so the
+ * match is exact: a Kommune's notice is not also taken for the Kreis sheet, which gets its own.
+ */
+export function sheetWithNews<T extends BoundSheet>(notice: ChangeNotice, sheets: readonly T[]): T | undefined {
+  const sheet = sheets.find(({ kind, scope }) => kind === notice.kind && scope === notice.scope);
+  if (!sheet || (sheet.cursor !== null && cursorCovers(sheet.cursor, notice.txid))) return undefined;
+  return sheet;
+}
+
 export type LiveState =
   /** The stream is open: changes arrive within seconds. */
   | { state: 'live' }

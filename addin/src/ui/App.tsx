@@ -16,7 +16,7 @@ import { ArrowDownloadRegular, ArrowSyncRegular, ArrowUploadRegular, SignOutRegu
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createApi } from '../api/client.ts';
 import type { AnyAnmeldung } from '../api/start.ts';
-import { cursorCovers } from '../live/events.ts';
+import type { SheetRef } from '../live/events.ts';
 import { SyncController } from '../app/controller.ts';
 import type { SyncStatus } from '../app/controller.ts';
 import type { WorkbookHost } from '../app/host.ts';
@@ -41,6 +41,8 @@ export interface AppProps {
 }
 
 type Ansicht = 'tabelle' | 'pruefen' | 'fortschritt';
+
+const blattSchluessel = ({ kind, scope }: SheetRef) => `${kind}:${scope}`;
 
 /*
  * "Automatisch aktualisieren" is a choice of the person, not of the workbook, so it lives in the
@@ -76,7 +78,10 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
   const aktion = useAktion();
   const { busy, meldung, setMeldung } = aktion;
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [neu, setNeu] = useState(0);
+  /** The cheap check's last count per bound sheet, by kind:scope; the active sheet's is `neu`. */
+  const [neuJeBlatt, setNeuJeBlatt] = useState<Record<string, number>>({});
+  const setNeuFuer = (sheet: SheetRef, anzahlNeu: number) => setNeuJeBlatt((alt) => ({ ...alt, [blattSchluessel(sheet)]: anzahlNeu }));
+  const neu = status?.binding ? (neuJeBlatt[blattSchluessel(status.binding)] ?? 0) : 0;
   const [ansicht, setAnsicht] = useState<Ansicht>('tabelle');
   const [automatisch, setAutomatischState] = useState(() => gemerkt() !== 'aus');
   const setAutomatisch = (an: boolean) => {
@@ -112,7 +117,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       const next = await controller.pull(choice.kind, choice.scope, choice.title);
       setStatus(next);
       setPicking(false);
-      setNeu(0);
+      setNeuFuer(choice, 0);
       return { intent: 'success', text: `${choice.title} abgerufen.` };
     });
 
@@ -141,20 +146,27 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     run('Alle aktualisieren', async () => {
       const { status: next, blaetter } = await controller.refreshAll((done, total) => setProgress({ done, total }));
       setStatus(next);
-      setNeu(0);
+      setNeuJeBlatt({});
       const { text, ok } = ergebnisText(blaetter);
       const konflikte = next.blaetter.reduce((n, blatt) => n + blatt.konflikte, 0);
       return { intent: ok && !konflikte ? 'success' : 'warning', text: konflikte ? `${text} ${anzahl(konflikte, 'offener Konflikt', 'offene Konflikte')}.` : text };
     });
 
-  const waehle = (table: string) => run('Blatt wechseln', async () => (setStatus(await controller.waehle(table)), null));
+  const waehle = (table: string) =>
+    run('Blatt wechseln', async () => {
+      const next = await controller.waehle(table);
+      setStatus(next);
+      // Now the active one, the sheet gets the active sheet's check, "Automatisch aktualisieren" included.
+      if (next.binding) nachsehen([next.binding]);
+      return null;
+    });
 
   /** With a count, the pane runs it by itself for that many changes of others. */
   const refresh = (automatischFuer?: number) =>
     run('Aktualisieren', async () => {
       const next = await controller.refresh();
       setStatus(next);
-      setNeu(0);
+      if (next.binding) setNeuFuer(next.binding, 0);
       const text = automatischFuer
         ? `Automatisch aktualisiert: ${anzahl(automatischFuer, 'neue Änderung', 'neue Änderungen')} übernommen.`
         : 'Aktualisiert.';
@@ -165,44 +177,53 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     });
 
   /*
-   * The cheap check (how many rows others changed), on every live notice and, without a stream,
-   * once a minute. With "Automatisch aktualisieren" on and no unsent edit the update would turn
-   * into a Konflikt, the pane brings the rows in itself. While another action runs (a push, whose
-   * own notice arrives before its answer), the check waits for it to end instead of racing it.
+   * The cheap check (how many rows others changed), for each sheet the workbook's one live stream
+   * has news of and, without a stream, by the clock (controller.zuPruefen). With "Automatisch
+   * aktualisieren" on and no unsent edit the update would turn into a Konflikt, the pane brings the
+   * active sheet's rows in itself; the other sheets show their count in the list. While another
+   * action runs (a push, whose own notice arrives before its answer), the checks wait for it to
+   * end instead of racing it.
    */
   const latest = useRef({ automatisch, busy, refresh });
   latest.current = { automatisch, busy, refresh };
-  const nachsehenWartet = useRef(false);
-  const poll = useCallback(() => {
-    if (latest.current.busy !== null) {
-      nachsehenWartet.current = true;
-      return;
-    }
-    void controller.serverNews().then(({ anzahl, ohneKonflikt }) => {
-      setNeu(anzahl);
-      const { automatisch: an, busy: beschaeftigt, refresh: aktualisieren } = latest.current;
-      if (anzahl && ohneKonflikt && an && beschaeftigt === null) void aktualisieren(anzahl);
-    }, () => {});
-  }, [controller]);
+  const wartet = useRef(new Map<string, SheetRef>());
+  const nachsehen = useCallback(
+    (sheets: SheetRef[]) => {
+      if (latest.current.busy !== null) {
+        for (const sheet of sheets) wartet.current.set(blattSchluessel(sheet), sheet);
+        return;
+      }
+      for (const sheet of sheets) {
+        void controller.serverNews(sheet).then(({ anzahl, ohneKonflikt }) => {
+          setNeuJeBlatt((alt) => ({ ...alt, [blattSchluessel(sheet)]: anzahl }));
+          const aktiv = controller.aktivesBlatt;
+          const { automatisch: an, busy: beschaeftigt, refresh: aktualisieren } = latest.current;
+          const istAktiv = aktiv !== null && blattSchluessel(aktiv) === blattSchluessel(sheet);
+          if (istAktiv && anzahl && ohneKonflikt && an && beschaeftigt === null) void aktualisieren(anzahl);
+        }, () => {});
+      }
+    },
+    [controller],
+  );
   useEffect(() => {
-    if (busy === null && nachsehenWartet.current) {
-      nachsehenWartet.current = false;
-      poll();
+    if (busy === null && wartet.current.size) {
+      const sheets = [...wartet.current.values()];
+      wartet.current.clear();
+      nachsehen(sheets);
     }
-  }, [busy, poll]);
+  }, [busy, nachsehen]);
 
-  const kind = status?.binding?.kind;
-  const scope = status?.binding?.scope;
   const live = useLive({
     server,
     anmeldung,
-    sheet: me && kind && scope ? { kind, scope } : null,
-    // A pane hears of its own pushes too; the check then finds nothing newer than its base.
-    gesehen: (txid) => {
-      const cursor = controller.cursor;
-      return Boolean(cursor && cursorCovers(cursor, txid));
+    sheets: me ? (status?.blaetter ?? []).map(({ kind, scope }) => ({ kind, scope })) : [],
+    // A pane hears of its own pushes and pulls too: a notice its cursor covers, or of no bound sheet, is not checked.
+    aenderung: (notice) => {
+      const sheet = controller.betroffen(notice);
+      if (sheet) nachsehen([sheet]);
     },
-    nachsehen: poll,
+    alleNachsehen: () => nachsehen(controller.gebunden),
+    takt: () => nachsehen(controller.zuPruefen()),
     pollMs,
   });
 
@@ -210,7 +231,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
     run('Tabelle neu aufbauen', async () => {
       const { status: next, gerettet, verloren } = await controller.repair();
       setStatus(next);
-      setNeu(0);
+      if (next.binding) setNeuFuer(next.binding, 0);
       if (verloren) {
         return {
           intent: 'warning',
@@ -252,7 +273,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
       {!me ? (
         <SignIn anmeldung={anmeldung} />
       ) : shown === 'pruefen' ? (
-        <Pruefen api={api} email={me.email} onReverted={() => status?.binding && poll()} />
+        <Pruefen api={api} email={me.email} onReverted={() => nachsehen(controller.gebunden)} />
       ) : shown === 'fortschritt' ? (
         <Fortschritt api={api} ausgabe={inExcel(host)} />
       ) : !status?.binding || picking ? (
@@ -351,6 +372,7 @@ export function App({ server, host, anmeldung, pollMs = 60_000 }: AppProps) {
               blaetter={status.blaetter}
               busy={busy !== null}
               darfSenden={(blatt) => darfAendern(me, blatt.kind, blatt.scope)}
+              neu={(blatt) => neuJeBlatt[blattSchluessel(blatt)] ?? 0}
               onWaehle={(table) => void waehle(table)}
               onAlleSenden={() => void pushAll()}
               onAlleAktualisieren={() => void refreshAll()}

@@ -29,13 +29,15 @@ interface BlattListeProps {
   busy: boolean;
   /** Whether the signed-in member may send this sheet. */
   darfSenden: (blatt: BlattStatus) => boolean;
+  /** How many rows others changed on the server since the sheet's last sync, as the last check counted them. */
+  neu: (blatt: BlattStatus) => number;
   onWaehle: (table: string) => void;
   onAlleSenden: () => void;
   onAlleAktualisieren: () => void;
 }
 
-/** The sheets bound in the workbook: which one the pane works on, and what waits to be sent on each. */
-export function BlattListe({ blaetter, busy, darfSenden, onWaehle, onAlleSenden, onAlleAktualisieren }: BlattListeProps) {
+/** The sheets bound in the workbook: which one the pane works on, what waits to be sent on each, and which have news on the server. */
+export function BlattListe({ blaetter, busy, darfSenden, neu, onWaehle, onAlleSenden, onAlleAktualisieren }: BlattListeProps) {
   const wartend = blaetter.filter((blatt) => blatt.wartend > 0 && darfSenden(blatt)).length;
   return (
     <div className="stack-tight" role="list" aria-label="Verbundene Blätter">
@@ -58,6 +60,8 @@ export function BlattListe({ blaetter, busy, darfSenden, onWaehle, onAlleSenden,
           ) : (
             blatt.wartend > 0 && <Badge appearance="tint" color="warning">{anzahl(blatt.wartend, 'wartet', 'warten')}</Badge>
           )}
+          {/* The active sheet says its count above the buttons, where "Aktualisieren" is. */}
+          {!blatt.aktiv && neu(blatt) > 0 && <Badge appearance="tint" color="brand">{anzahl(neu(blatt), 'neue Änderung', 'neue Änderungen')}</Badge>}
           {blatt.konflikte > 0 && <Badge appearance="tint" color="important">{anzahl(blatt.konflikte, 'Konflikt', 'Konflikte')}</Badge>}
           {blatt.fehler + blatt.hinweise > 0 && <Badge appearance="tint" color="informative">{anzahl(blatt.fehler + blatt.hinweise, 'Hinweis', 'Hinweise')}</Badge>}
           {!darfSenden(blatt) && <Badge appearance="outline" color="informative">Nur lesen</Badge>}

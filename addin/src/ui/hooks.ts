@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, MeResponse } from '../api/client.ts';
 import type { AnyAnmeldung } from '../api/start.ts';
-import { connectLive, type LiveState, type SheetRef } from '../live/events.ts';
+import { connectLive, type ChangeNotice, type LiveState, type SheetRef } from '../live/events.ts';
 import { fehlertext, type Meldung } from './format.ts';
 
 /**
@@ -58,54 +58,57 @@ export function useMe(api: Api, anmeldung: AnyAnmeldung): { me: MeResponse | nul
 export interface LiveOptionen {
   server: string;
   anmeldung: AnyAnmeldung;
-  /** The sheet to listen to; null while there is none. */
-  sheet: SheetRef | null;
-  /** Whether the last pull already saw transaction txid: then its notice is nothing new. */
-  gesehen(txid: string): boolean;
-  /** The cheap check for news: on every notice not yet seen, after every (re)connect, and by the clock without a stream. */
-  nachsehen(): void;
+  /** The sheets to listen to, all on one stream (one per workbook); none while there are none. */
+  sheets: SheetRef[];
+  /** A change to one of the sheets: the caller decides whether its last pull already saw it, and checks that sheet if not. */
+  aenderung(notice: ChangeNotice): void;
+  /** Check every sheet once: after every (re)connect, and when the server may have missed notices. */
+  alleNachsehen(): void;
+  /** The check by the clock, every pollMs (and once at once) while the live stream is not open. */
+  takt(): void;
   /** How often to check while the live stream is not open. */
   pollMs: number;
 }
 
 /**
- * Listening to one sheet's live stream (addin/src/live/events.ts), the same in the pane and the web app: with the
- * stream open a change of others arrives within seconds; without it (a proxy, a 429) the sheet is checked every
- * pollMs instead, and the returned state says why, for the notice.
+ * Listening to the live stream of one or more sheets (addin/src/live/events.ts), the same in the pane and the web
+ * app: with the stream open a change of others arrives within seconds; without it (a proxy, a 429) `takt` runs
+ * every pollMs instead, and the returned state says why, for the notice.
  */
-export function useLive({ server, anmeldung, sheet, gesehen, nachsehen, pollMs }: LiveOptionen): LiveState | null {
+export function useLive({ server, anmeldung, sheets, aenderung, alleNachsehen, takt, pollMs }: LiveOptionen): LiveState | null {
   const [live, setLive] = useState<LiveState | null>(null);
   // The callbacks change with every render; the stream must not reconnect for that.
-  const latest = useRef({ gesehen, nachsehen });
-  latest.current = { gesehen, nachsehen };
-  const kind = sheet?.kind;
-  const scope = sheet?.scope;
+  const latest = useRef({ aenderung, alleNachsehen, takt });
+  latest.current = { aenderung, alleNachsehen, takt };
+  // A new array with the same sheets (every render) keeps the stream; another sheet bound opens a new one for all.
+  const key = sheets.map(({ kind, scope }) => `${kind}:${scope}`).join(' ');
 
   useEffect(() => {
-    if (!kind || !scope) return;
+    if (!key) return;
     const connection = connectLive({
       baseUrl: () => server,
       token: async () => (await anmeldung.token()) ?? '',
-      sheets: [{ kind, scope }],
-      onResync: () => latest.current.nachsehen(),
-      onChange: (notice) => {
-        if (!latest.current.gesehen(notice.txid)) latest.current.nachsehen();
-      },
+      sheets: key.split(' ').map((entry) => {
+        const at = entry.indexOf(':');
+        return { kind: entry.slice(0, at), scope: entry.slice(at + 1) };
+      }),
+      onResync: () => latest.current.alleNachsehen(),
+      onChange: (notice) => latest.current.aenderung(notice),
       onState: setLive,
     });
     return () => {
       connection.close();
       setLive(null);
     };
-  }, [server, anmeldung, kind, scope]);
+  }, [server, anmeldung, key]);
 
   const offen = live?.state === 'live';
   useEffect(() => {
-    if (!kind || !scope || offen) return;
-    latest.current.nachsehen();
-    const timer = setInterval(() => latest.current.nachsehen(), pollMs);
+    if (!key || offen) return;
+    latest.current.takt();
+    const timer = setInterval(() => latest.current.takt(), pollMs);
     return () => clearInterval(timer);
-  }, [kind, scope, offen, pollMs]);
+  }, [key, offen, pollMs]);
 
   return live;
 }

@@ -132,10 +132,13 @@ function TabelleAnsehen({ api, server, anmeldung, tabelle, pollMs, onZurueck }: 
   const live = useLive({
     server,
     anmeldung,
-    sheet: { kind, scope },
+    sheets: [{ kind, scope }],
     // A notice whose transaction the last pull saw has nothing new for this view.
-    gesehen: (txid) => Boolean(aktuell.current && cursorCovers(aktuell.current.cursor, txid)),
-    nachsehen,
+    aenderung: ({ txid }) => {
+      if (!(aktuell.current && cursorCovers(aktuell.current.cursor, txid))) nachsehen();
+    },
+    alleNachsehen: nachsehen,
+    takt: nachsehen,
     pollMs,
   });
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../addin/src/api/client.ts';
 import { SyncController } from '../../../addin/src/app/controller.ts';
 import type { Database } from '../../../server/db/database.ts';
+import { CHANGE_CHANNEL } from '../../../server/live/hub.ts';
+import type { ChangeNotice } from '../../../addin/src/live/events.ts';
 import { prepareDatabase } from '../../../server/db/open.ts';
 import { openPglite } from '../../../server/db/pglite.ts';
 import { ADMIN, apiAs, testApp, testAuth } from '../../helpers/api.ts';
@@ -134,5 +136,42 @@ describe.each(FLAVOURS)('A workbook with three bound sheets, %s', (_flavour, new
       await controller.waehle((await controller.status()).blaetter[index]!.table);
       expect(workbook.cell(REISEPASS, 'loesung')).toBe(value);
     }
+  });
+
+  it('takes a live notice of another person’s push as news for the sheet it concerns, counts it there without leaving the active sheet, and as seen once that sheet is updated', async () => {
+    const notices: ChangeNotice[] = [];
+    const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => notices.push(JSON.parse(payload) as ChangeNotice));
+    const tables = (await controller.status()).blaetter.map((b) => b.table);
+    await controller.waehle(tables[1]!);
+    const before = workbook.cell(REISEPASS, 'bemerkung');
+    try {
+      await otherPersonSets(KOELN, 10177, { bemerkung: 'live von anderswo' });
+      await expect.poll(() => notices.some((n) => n.scope === KOELN)).toBe(true);
+    } finally {
+      await unlisten();
+    }
+    const notice = notices.find((n) => n.scope === KOELN)!;
+
+    expect(controller.betroffen(notice)).toEqual({ kind: 'kommune-status', scope: KOELN });
+    expect(await controller.serverNews({ kind: 'kommune-status', scope: KOELN })).toEqual({ anzahl: 1, ohneKonflikt: true });
+    expect(await controller.serverNews({ kind: 'kommune-status', scope: KEMPEN })).toEqual({ anzahl: 0, ohneKonflikt: true });
+    expect((await controller.status()).binding).toMatchObject({ scope: METTMANN });
+    expect(workbook.cell(REISEPASS, 'bemerkung')).toBe(before);
+
+    await controller.waehle(tables[0]!);
+    await controller.refresh();
+    expect(workbook.cell(REISEPASS, 'bemerkung')).toBe('live von anderswo');
+    expect(controller.betroffen(notice)).toBeNull();
+  });
+
+  it('checks by the clock, without a live stream, the active sheet every time and one of the others in turn', async () => {
+    const tables = (await controller.status()).blaetter.map((b) => b.table);
+    await controller.waehle(tables[1]!);
+    const scopes = () => controller.zuPruefen().map((sheet) => sheet.scope);
+    const checks = [scopes(), scopes(), scopes()];
+    expect(checks.map((check) => check[0])).toEqual([METTMANN, METTMANN, METTMANN]);
+    expect(checks.every((check) => check.length === 2)).toBe(true);
+    expect(new Set(checks.slice(0, 2).map((check) => check[1]))).toEqual(new Set([KOELN, KEMPEN]));
+    expect(checks[2]![1]).toBe(checks[0]![1]);
   });
 });

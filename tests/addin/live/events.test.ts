@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectLive, cursorCovers, EventStreamParser, type LiveState } from '../../../addin/src/live/events.ts';
+import { connectLive, cursorCovers, EventStreamParser, sheetWithNews, type LiveState } from '../../../addin/src/live/events.ts';
 import type { Database } from '../../../server/db/database.ts';
 import { openPglite } from '../../../server/db/pglite.ts';
 
@@ -29,6 +29,32 @@ it('decides whether a cursor covers a transaction exactly as PostgreSQL’s pg_v
     }),
     { numRuns: 300 },
   );
+});
+
+it('takes a notice on the workbook’s one stream as news for the bound sheet of its kind and scope, unless that sheet’s last pull saw it', () => {
+  // Köln pulled when transactions up to 99 had committed and 95 still ran; Mettmann's sheet pulled later.
+  const koeln = { kind: 'kommune-status', scope: '05315000', cursor: '95:100:95' };
+  const kreis = { kind: 'kommune-status', scope: '05158', cursor: '120:120:' };
+  const dienstleister = { kind: 'kommune-status', scope: 'dl:3', cursor: '120:120:' };
+  const reisepass = { kind: 'leistung-kommunen', scope: '10177', cursor: '120:120:' };
+  const sheets = [koeln, kreis, dienstleister, reisepass];
+  const news = (kind: string, scope: string, txid: string) => sheetWithNews({ kind, scope, txid }, sheets);
+
+  expect(news('kommune-status', '05315000', '100')).toBe(koeln);
+  // still running at Köln's pull, so not in it; 96 had committed and is in it
+  expect(news('kommune-status', '05315000', '95')).toBe(koeln);
+  expect(news('kommune-status', '05315000', '96')).toBeUndefined();
+  // the server tells the Kreis sheet a Kommune's change under the Kreisschlüssel, in a notice of its own
+  expect(news('kommune-status', '05158', '130')).toBe(kreis);
+  expect(news('kommune-status', '05158024', '130')).toBeUndefined();
+  expect(news('kommune-status', 'dl:3', '130')).toBe(dienstleister);
+  expect(news('leistung-kommunen', '10177', '119')).toBeUndefined();
+  expect(news('leistung-kommunen', '10177', '120')).toBe(reisepass);
+  // the same scope under another kind, or a sheet unbound meanwhile, is no bound sheet's news
+  expect(news('leistung-status', '05315000', '130')).toBeUndefined();
+  expect(news('kommune-status', '05166012', '130')).toBeUndefined();
+  // a sheet without a cursor yet has seen nothing
+  expect(sheetWithNews({ kind: 'kommune-status', scope: '05315000', txid: '1' }, [{ ...koeln, cursor: null }])).toEqual({ ...koeln, cursor: null });
 });
 
 it('reads events however the stream is cut into chunks, with CRLF, CR or LF line ends, comments and multi-line data', () => {
