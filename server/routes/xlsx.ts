@@ -346,6 +346,8 @@ export const xlsxRoutes = createRouter()
       const tabellen: z.infer<typeof MultiImportResponseSchema>['tabellen'] = [];
       const files: SheetFile[] = [];
       const reportLines: SheetFile['report'] = { summary: [], lines: [] };
+      // A file of one table gets the result workbook of POST /api/sheets/{kind}/import: no sheet to name.
+      const several = checked.length > 1;
       let next = 0;
       for (const { entry, refused } of checked) {
         const { binding } = entry;
@@ -362,8 +364,8 @@ export const xlsxRoutes = createRouter()
         // Each table in its own transaction: a table that fails (or conflicts) leaves the others as sent.
         const { result, current, ergebnis } = await sendTable(c, upload, planImport(upload), fileIdempotencyKey(bytes, entry.slot));
         tabellen.push({ ...head, blatt: upload.dataSheet, anzahl: anzahl(result), ergebnis: result });
-        reportLines.summary.push(`„${binding.title}“ (Blatt „${upload.dataSheet}“):`, ...ergebnis.report.summary.slice(1));
-        reportLines.lines.push(...ergebnis.report.lines.map((line) => ({ ...line, blatt: upload.dataSheet })));
+        reportLines.summary.push(...(several ? [`„${binding.title}“ (Blatt „${upload.dataSheet}“):`] : []), ...ergebnis.report.summary.slice(1));
+        reportLines.lines.push(...ergebnis.report.lines.map((line) => (several ? { ...line, blatt: upload.dataSheet } : line)));
         files.push({ ...current, marks: ergebnis.marks });
       }
       if (!c.req.header('accept')?.includes(XLSX_TYPE)) return c.json({ tabellen }, 200);
@@ -371,6 +373,7 @@ export const xlsxRoutes = createRouter()
       // Refused tables are left out of the returned workbook: it holds what the member may send again.
       files[0] = { ...files[0]!, report: reportLines };
       const { bytes: result } = await buildWorkbooks(files);
-      return xlsxResponse(c, result, 'ergebnis.xlsx');
+      const { kind, scope } = checked[0]!.entry.binding;
+      return xlsxResponse(c, result, several ? 'ergebnis.xlsx' : `${kind}-${scope}-ergebnis.xlsx`);
     }),
   );

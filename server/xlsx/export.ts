@@ -172,17 +172,15 @@ function addAnleitung(workbook: ExcelJS.Workbook, files: readonly SheetFile[], d
     [single ? 'Die Datei speichern (Format .xlsx) und im Browser hochladen:' : 'Die Datei speichern (Format .xlsx) und zurücksenden:', 'i'],
     single
       ? [`${first.server}/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „${first.title}“ öffnen und „Hochladen“ wählen (oder die Datei dorthin ziehen).`]
-      : [`Im Browser (${first.server}/) und mit npm run sheet gehen bisher nur Dateien mit einer Tabelle; diese Datei senden Sie an ${importPath} (POST, die Datei als Inhalt).`],
-    ...(single
-      ? ([['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.']] as [string][])
-      : []),
+      : [`Im Browser (${first.server}/) gehen bisher nur Dateien mit einer Tabelle; diese Datei senden Sie mit dem Befehl`, 'i'],
     ...(single
       ? ([
+          ['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.'],
           ['Für Skripte geht es auch mit dem Befehl', 'i'],
-          [`npm run sheet -- import ${first.kind}-${first.scope}.xlsx --out ergebnis.xlsx`, 'c'],
-          [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
         ] as [string, string?][])
       : []),
+    [`npm run sheet -- import ${single ? `${first.kind}-${first.scope}` : `ozg-sync-${files.length}-tabellen`}.xlsx --out ergebnis.xlsx`, 'c'],
+    [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
     ...(single
       ? []
       : ([['Jede Tabelle wird für sich übernommen: darf eine nicht geändert werden, wird nur sie abgelehnt; die anderen werden trotzdem übernommen.']] as [string][])),

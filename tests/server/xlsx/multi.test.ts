@@ -65,6 +65,7 @@ describeEachDatabase('several tables in one xlsx file', ({ db }) => {
     expect(anleitung).toContain('OZG-Sync: 3 Tabellen');
     for (const name of ['Köln, Stadt', 'Mettmann, Stadt', 'Kempen, Stadt']) expect(anleitung).toContain(`„${name}“: Umsetzungsstand`);
     expect(anleitung).toContain('/api/import');
+    expect(anleitung).toContain('npm run sheet -- import ozg-sync-3-tabellen.xlsx --out ergebnis.xlsx');
   });
 
   it('opens in the add-in as a workbook of three bound tables', async () => {
