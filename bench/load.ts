@@ -25,8 +25,15 @@ interface Rates {
   p99: number;
 }
 
+/** A target of the speed issue for one scenario: at least this share of the raw rate, and where given a p99 below. */
+interface LoadTarget {
+  minRatio: number;
+  maxP99?: number;
+}
+
 interface LoadFigures {
   label: string;
+  target: LoadTarget;
   api: Rates & { requests: number; errors: number; non2xx: number; peakMemory: number };
   raw: Rates;
   /** What the answers said, where it matters (pushes: how many were applied). */
@@ -114,6 +121,7 @@ export async function loadRun(databaseUrl: string, db: Database): Promise<LoadFi
     const scenarios = [
       {
         label: 'Abrufen: eine Kommune (243 Zeilen), zufällige Kommune',
+        target: { minRatio: 0.6 },
         request: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}` }),
         raw: () =>
           raw.query(
@@ -123,11 +131,13 @@ export async function loadRun(databaseUrl: string, db: Database): Promise<LoadFi
       },
       {
         label: 'Änderungen abrufen: 10 geänderte Zeilen einer Kommune',
+        target: { minRatio: 0.4, maxP99: 50 },
         request: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}&since=${cursor}` }),
         raw: () => raw.query('select * from public.kommune_status where id = any($1::uuid[])', [pick(changed).ids]),
       },
       {
         label: `Senden: ${PUSH_CELLS} geänderte Zellen einer Kommune`,
+        target: { minRatio: 0.4 },
         request: () => ({ method: 'POST' as const, path: '/api/sheets/kommune-status/changes', body: JSON.stringify(push()) }),
         onResponse: (status: number, body: string) => {
           if (status !== 200) return;
@@ -159,6 +169,7 @@ export async function loadRun(databaseUrl: string, db: Database): Promise<LoadFi
       );
       figures.push({
         label: scenario.label,
+        target: scenario.target,
         api: {
           perSecond: result.requests.average,
           p50: result.latency.p50,
@@ -190,11 +201,14 @@ export function reportLoad(figures: LoadFigures[]) {
   console.log(
     `Roh-SQL: dieselbe Arbeit mit ${CONNECTIONS} gleichzeitigen Aufrufern über einen Verbindungspool so groß wie der des Servers (10).\n`,
   );
-  console.log('| Messung | Anfragen/s | p50 | p99 | Fehler / nicht 2xx | Spitzenspeicher Server | Roh-SQL/s | Roh p50 | Roh p99 | Verhältnis (Rate) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const { label, api, raw } of figures) {
+  console.log('| Messung | Anfragen/s | p50 | p99 | Fehler / nicht 2xx | Spitzenspeicher Server | Roh-SQL/s | Roh p50 | Roh p99 | Verhältnis (Rate) | Ziel | erreicht |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { label, api, raw, target } of figures) {
+    const ratio = api.perSecond / raw.perSecond;
+    const goal = `mind. ${String(target.minRatio).replace('.', ',')} × Roh-SQL${target.maxP99 ? `, p99 unter ${target.maxP99} ms` : ''}`;
+    const met = ratio >= target.minRatio && (target.maxP99 === undefined || api.p99 < target.maxP99);
     console.log(
-      `| ${label} | ${perSecond(api.perSecond)} | ${ms(api.p50)} | ${ms(api.p99)} | ${api.errors} / ${api.non2xx} | ${Math.round(api.peakMemory / 2 ** 20)} MB | ${perSecond(raw.perSecond)} | ${ms(raw.p50)} | ${ms(raw.p99)} | ${(api.perSecond / raw.perSecond).toFixed(2)} |`,
+      `| ${label} | ${perSecond(api.perSecond)} | ${ms(api.p50)} | ${ms(api.p99)} | ${api.errors} / ${api.non2xx} | ${Math.round(api.peakMemory / 2 ** 20)} MB | ${perSecond(raw.perSecond)} | ${ms(raw.p50)} | ${ms(raw.p99)} | ${ratio.toFixed(2)} | ${goal} | ${met ? 'ja' : 'nein'} |`,
     );
   }
   for (const { label, note } of figures) if (note) console.log(`\n${label}: ${note}.`);
