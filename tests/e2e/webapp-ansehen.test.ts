@@ -163,6 +163,7 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
     await page.getByText('12 Zeilen', { exact: false }).waitFor();
     expect(new Set(await column(leistung, 'Kommune')).size).toBe(await leistung.getByRole('row').count() - 1);
     await expectAccessible(page, 'Ansehen, Leistung');
+    if (process.env.OZG_SCREENSHOTS === '1') await page.screenshot({ path: path.join(SCREENSHOTS, '29-web-leistung-kommunen.png'), fullPage: true });
   }, 120_000);
 
   it('shows another person’s push within seconds, without a click, in the format of the Excel file', async () => {
