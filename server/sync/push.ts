@@ -137,7 +137,7 @@ export async function pushChanges(
       tx.query(`select set_config('ozg.quelle', $1, true), set_config('ozg.push', $2, true)`, [request.source, request.idempotencyKey]),
     );
     writes.push(
-      tx.query(patchRowsQuery(sheet), [JSON.stringify([...patches].map(([id, patch]) => ({ id, patch }))), [...patches.keys()]]),
+      tx.query(patchRowsQuery(sheet), [[...patches.keys()], [...patches.values()].map((patch) => JSON.stringify(patch))]),
     );
   }
   const touched = [...stored.keys()];
@@ -173,9 +173,10 @@ export async function pushChanges(
 }
 
 /**
- * The write of a push: each row's changed cells from a JSON recordset ($1), the rows' ids once more as an array
- * ($2). The planner guesses 100 rows for the recordset and would scan the whole table (96,228 rows at NRW volume,
- * 43 ms for a push of 10 cells) instead of looking the rows up by key.
+ * The write of a push: the rows' ids ($1) and each row's changed cells as JSON ($2), side by side. unnest of two
+ * arrays tells the planner how many rows there are (an array parameter's length; jsonb_to_recordset is always
+ * guessed at 100): 10 cells are looked up by key, 10,000 joined by hash, and neither scans all 96,228 rows at NRW
+ * volume for a push of 10 (43 ms) nor loops 10,000 × 10,000 for a large one.
  */
 export function patchRowsQuery(sheet: SheetKind): string {
   const assignments = sheet.columns
@@ -185,6 +186,6 @@ export function patchRowsQuery(sheet: SheetKind): string {
       return `${column} = case when p.patch ? '${key}' then ${value} else t.${column} end`;
     });
   return `update public.${sheet.table} t set ${assignments.join(', ')}
-     from jsonb_to_recordset($1::text::jsonb) as p (id uuid, patch jsonb)
-     where t.id = p.id and t.id = any($2::uuid[])`;
+     from (select u.id, u.patch::jsonb as patch from unnest($1::uuid[], $2::text[]) as u (id, patch)) p
+     where t.id = p.id`;
 }

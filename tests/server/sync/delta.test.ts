@@ -76,12 +76,23 @@ describeEachDatabase('Delta pull cost', ({ db }) => {
 
   it('writes a push of 10 cells by the rows’ primary key, not by a scan of every Kommune’s rows', async () => {
     const ids = (await db().query<{ id: string }>('select id::text from public.kommune_status where ags = $1 order by id limit 10', [KOELN])).map((r) => r.id);
-    const patches = JSON.stringify(ids.map((id) => ({ id, patch: { bemerkung: 'per Schlüssel' } })));
-    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${patchRowsQuery(SHEET_KINDS['kommune-status'])}`, [patches, ids]);
+    const patches = ids.map(() => JSON.stringify({ bemerkung: 'per Schlüssel' }));
+    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${patchRowsQuery(SHEET_KINDS['kommune-status'])}`, [ids, patches]);
     const nodes = planNodes(plan[0]!['QUERY PLAN']);
     const scans = nodes.filter((node) => node['Relation Name'] === 'kommune_status' && node['Node Type'] !== 'ModifyTable');
     expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
     expect(nodes.map((node) => node['Index Name'])).toContain('kommune_status_pkey');
+  });
+
+  it('plans a push of 5,000 rows for 5,000 rows, not the 100 a JSON recordset is guessed at, so that it is joined by hash and not row by row', async () => {
+    const ids = (await db().query<{ id: string }>('select id::text from public.kommune_status order by id limit 5000')).map((r) => r.id);
+    expect(ids).toHaveLength(5000);
+    const patches = ids.map(() => JSON.stringify({ bemerkung: 'in einem Rutsch' }));
+    const plan = await db().query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${patchRowsQuery(SHEET_KINDS['kommune-status'])}`, [ids, patches]);
+    const nodes = planNodes(plan[0]!['QUERY PLAN']);
+    const cells = nodes.find((node) => node['Node Type'] === 'Function Scan');
+    expect(cells?.['Plan Rows']).toBe(5000);
+    expect(nodes.map((node) => node['Node Type'])).not.toContain('Nested Loop');
   });
 });
 
