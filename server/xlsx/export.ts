@@ -72,7 +72,8 @@ export interface SheetFile {
  */
 export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, server: string): Promise<SheetFile> {
   const pull = await pullSheet(tx, sheet, scope);
-  const [found] = await tx.query<{ name: string }>(shapeFor(sheet, scope).scopeQuery, [scope]);
+  const shape = shapeFor(sheet, scope);
+  const [found] = await tx.query<{ name: string }>(shape.scopeQuery, [scope]);
   const scopeName = found?.name ?? scope;
   const hasReifegrad = pull.columns.some((column) => column.key === 'reifegrad');
   return {
@@ -84,7 +85,8 @@ export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, se
       scope,
       server,
       cursor: pull.cursor,
-      title: `${sheet.title}: ${scopeName}`,
+      // A Kreis or an IT-Dienstleister is named as such, not as "Umsetzungsstand einer Kommune".
+      title: `${shape.title}: ${scopeName}`,
       columns: pull.columns,
       syncedAt: new Date().toISOString(),
     },

@@ -114,7 +114,7 @@ describe('npm run sheet', { timeout: 120_000 }, () => {
     );
     expect(exported).toMatchObject({ code: 0, stderr: '' });
     expect(exported.stdout).toContain(`4 Tabellen gespeichert: ${at('sammel.xlsx')}, jede auf einem eigenen Blatt:`);
-    expect(exported.stdout).toContain('  „Umsetzungsstand einer Kommune: Mettmann“ (Blatt „Mettmann“)');
+    expect(exported.stdout).toContain('  „Umsetzungsstand der Kommunen eines Kreises: Mettmann“ (Blatt „Mettmann“)');
 
     const workbook = await loadWorkbook(new Uint8Array(await readFile(at('sammel.xlsx'))));
     expect(workbook.worksheets.slice(0, 3).map((ws) => ws.name)).toEqual(['Köln, Stadt', 'Mettmann', 'Mettmann, Stadt']);
@@ -137,7 +137,7 @@ describe('npm run sheet', { timeout: 120_000 }, () => {
     );
     expect(imported.stdout).toMatch(/Ungültig: Blatt „Köln, Stadt“, Zeile 3, \d+ .+, Spalte „Zieltermin“, Wert „31\.02\.2027“: „31\.02\.2027“ ist kein gültiges Datum\./);
     expect(lines).toContain(
-      'Umsetzungsstand einer Kommune: Mettmann (Blatt „Mettmann“). Zeilen übernommen: 0, unverändert: 0, mit Konflikt: 0, abgelehnt: 1; ungültige Zellen: 0.',
+      'Umsetzungsstand der Kommunen eines Kreises: Mettmann (Blatt „Mettmann“). Zeilen übernommen: 0, unverändert: 0, mit Konflikt: 0, abgelehnt: 1; ungültige Zellen: 0.',
     );
     expect(imported.stdout).toMatch(
       /Abgelehnt: Blatt „Mettmann“, Zeile \d+, .+, Spalte „Bemerkung“, Wert „Köln schreibt bei Ratingen“: Diese Zeile gehört zu Ratingen, Stadt; Sie dürfen sie nur ansehen, nicht ändern\./,
