@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { assertMayReview, assertMayWrite, mayWrite, withCaller } from '../auth/caller.ts';
+import { assertMayReview, mayWrite, withCaller } from '../auth/caller.ts';
 import { createRouter, errorResponses, jsonResponse } from '../openapi.ts';
 import {
   ChangesQuerySchema,
@@ -67,7 +67,7 @@ export const changesRoutes = createRouter()
     async (c) => {
       const response = await withCaller(c, async (tx) => {
         await assertMayReview(tx);
-        return revertChanges(tx, c.req.valid('json'), (sheet, scope) => assertMayWrite(tx, sheet, scope));
+        return revertChanges(tx, c.req.valid('json'));
       });
       return c.json(response, 200);
     },

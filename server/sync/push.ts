@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/database.ts';
-import { withServerRights } from '../auth/caller.ts';
+import { assertMayWrite, withServerRights } from '../auth/caller.ts';
 import { AppError } from '../errors.ts';
 import type { PushRequest, PushResponse, PushResult } from '../../core/contract.ts';
 import { mergeChange, type MergeDecision, type StoredRow } from '../../core/merge.ts';
@@ -40,19 +40,21 @@ export async function pushChanges(
   tx: Sql,
   kind: SheetKind,
   request: Push,
-  options: { allowed?: Promise<void>; vocabularies?: Vocabularies } = {},
+  options: { vocabularies?: Vocabularies } = {},
 ): Promise<PushResponse> {
-  // The route sent the write right before this call; a push refused below before it is awaited must
-  // not leave its 403 as an unhandled rejection (inOrder still sees it).
-  options.allowed?.catch(() => {});
   const sheet = checkScopeFormat(kind, request.scope);
+  // Sheets across Kommunen are refused row by row (row-level security lets only the caller's rows be
+  // locked, below); every other push as a whole, with 403, before anything is written. A push refused
+  // below before this is awaited must not leave its 403 as an unhandled rejection (inOrder still sees it).
+  const allowed = sheet.rowOwner ? Promise.resolve() : assertMayWrite(tx, sheet, request.scope);
+  allowed.catch(() => {});
   const hash = requestHash(sheet, request);
-  // Everything up to the rows goes out at once and is answered in this order: the write right the
-  // route asked first (options.allowed), then the key's lock, the stored receipt, scope and cursor.
+  // Everything up to the rows goes out at once and is answered in this order: the write right,
+  // then the key's lock, the stored receipt, scope and cursor.
   // Every caller's receipts are read, so that a key reused by someone else is a 409 and not a
   // duplicate-key error; the functions are the server's alone (intern, no EXECUTE for authenticated).
   const [, , [receipt], [scopeRow], vocabularyColumns] = await inOrder([
-    options.allowed ?? Promise.resolve(),
+    allowed,
     tx.query('select pg_advisory_xact_lock(hashtext($1))', [request.idempotencyKey]),
     withServerRights(tx, () =>
       tx.query<{ inhalt_hash: string; antwort: PushResponse }>('select inhalt_hash, antwort from intern.push_quittung_lesen($1)', [
