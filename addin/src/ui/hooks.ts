@@ -78,8 +78,8 @@ export interface LiveOptionen {
 export function useLive({ server, anmeldung, sheets, aenderung, alleNachsehen, takt, pollMs }: LiveOptionen): LiveState | null {
   const [live, setLive] = useState<LiveState | null>(null);
   // The callbacks change with every render; the stream must not reconnect for that.
-  const latest = useRef({ aenderung, alleNachsehen, takt });
-  latest.current = { aenderung, alleNachsehen, takt };
+  const latest = useRef({ aenderung, alleNachsehen, takt, sheets });
+  latest.current = { aenderung, alleNachsehen, takt, sheets };
   // A new array with the same sheets (every render) keeps the stream; another sheet bound opens a new one for all.
   const key = sheets.map(({ kind, scope }) => `${kind}:${scope}`).join(' ');
 
@@ -88,10 +88,7 @@ export function useLive({ server, anmeldung, sheets, aenderung, alleNachsehen, t
     const connection = connectLive({
       baseUrl: () => server,
       token: async () => (await anmeldung.token()) ?? '',
-      sheets: key.split(' ').map((entry) => {
-        const at = entry.indexOf(':');
-        return { kind: entry.slice(0, at), scope: entry.slice(at + 1) };
-      }),
+      sheets: latest.current.sheets,
       onResync: () => latest.current.alleNachsehen(),
       onChange: (notice) => latest.current.aenderung(notice),
       onState: setLive,
