@@ -4,9 +4,10 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { build } from 'vite';
+import { startServer, type RunningServer } from '../helpers/server-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AXE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
@@ -43,6 +44,48 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
+}
+
+/** What a browser test file starts once: the built pane, served by a server process on a fresh embedded database, and Chromium. */
+export interface BrowserRig {
+  server: RunningServer;
+  browser: Browser;
+  /** A fresh browser profile, closed with the rig. */
+  context(options: BrowserContextOptions): Promise<BrowserContext>;
+  /** Takes down all of it: profiles, browser, server, the pane's build and the data directory. */
+  stop(): Promise<void>;
+}
+
+export async function startRig(name: string, env: Record<string, string> = {}): Promise<BrowserRig> {
+  const contexts: BrowserContext[] = [];
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const pane = await buildPane();
+    cleanup.push(() => pane.remove());
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), `ozg-${name}-`));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', ADDIN_DIR: pane.dir, ...env });
+    cleanup.push(() => server.stop());
+    const browser = await launchChromium();
+    cleanup.push(() => browser.close());
+    return {
+      server,
+      browser,
+      async context(options) {
+        const context = await browser.newContext(options);
+        contexts.push(context);
+        return context;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** A tiny web server on a loopback port of its own: another origin, as Excel on the web or an intranet page is. */

@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryHost } from '../helpers/memory-host.ts';
-import { startServer, type RunningServer } from '../helpers/server-process.ts';
-import { buildPane, CHROMIUM, launchChromium, standInScript } from './browser.ts';
+import type { RunningServer } from '../helpers/server-process.ts';
+import { CHROMIUM, startRig, standInScript, type BrowserRig } from './browser.ts';
 
 const available = existsSync(CHROMIUM);
 const REISEPASS = { key: 'ozg_id', value: 10177 };
@@ -22,18 +19,14 @@ declare global {
 
 describe.skipIf(!available)(`Two panes on Köln's sheet, live, in Chromium${available ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
   let server: RunningServer;
-  let browser: Browser;
-  let pane: Awaited<ReturnType<typeof buildPane>>;
-  let dataDir: string;
-  const contexts: BrowserContext[] = [];
+  let rig: BrowserRig;
   let sender: Page;
   let watcher: Page;
   let script: string;
 
   /** A person at their own computer: a browser profile of its own, a stand-in workbook of its own, signed in and bound to Köln. */
   async function koelnPane(prepare: (context: BrowserContext) => Promise<unknown> = async () => {}): Promise<Page> {
-    const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 380, height: 760 } });
-    contexts.push(context);
+    const context = await rig.context({ locale: 'de-DE', viewport: { width: 380, height: 760 } });
     await context.addInitScript({ content: script });
     await prepare(context);
     const page = await context.newPage();
@@ -56,20 +49,14 @@ describe.skipIf(!available)(`Two panes on Köln's sheet, live, in Chromium${avai
   }
 
   beforeAll(async () => {
-    [pane, script] = await Promise.all([buildPane(), standInScript('standin.ts')]);
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-live-pane-'));
-    server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', ADDIN_DIR: pane.dir });
-    browser = await launchChromium();
+    [rig, script] = await Promise.all([startRig('live-pane'), standInScript('standin.ts')]);
+    ({ server } = rig);
     sender = await koelnPane();
     watcher = await koelnPane();
   }, 180_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-    await pane?.remove();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('shows the other pane’s push as „1 neue Änderung“ without any click when automatic updating is off', async () => {

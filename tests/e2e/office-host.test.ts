@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server-process.ts';
-import { buildPane, CHROMIUM, launchChromium, standInScript } from './browser.ts';
+import type { RunningServer } from '../helpers/server-process.ts';
+import { CHROMIUM, startRig, standInScript, type BrowserRig } from './browser.ts';
 import { startFakeGoTrue, type FakeGoTrue } from './fake-gotrue.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,17 +21,13 @@ declare global {
 describe.skipIf(!available)(`The task pane in Office's hosts, in Chromium${available ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
   let server: RunningServer;
   let gotrue: FakeGoTrue;
-  let browser: Browser;
-  let pane: Awaited<ReturnType<typeof buildPane>>;
   let workbook: string;
   let office: string;
-  let dataDir: string;
-  const contexts: BrowserContext[] = [];
+  let rig: BrowserRig;
 
   /** A browser profile as Office gives the pane: office.js from the CDN replaced by the given stand-ins. */
   async function host(...scripts: string[]) {
-    const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 380, height: 760 } });
-    contexts.push(context);
+    const context = await rig.context({ locale: 'de-DE', viewport: { width: 380, height: 760 } });
     await context.route('https://appsforoffice.microsoft.com/**', (route) => route.abort());
     for (const content of scripts) await context.addInitScript({ content });
     const page = await context.newPage();
@@ -41,30 +35,22 @@ describe.skipIf(!available)(`The task pane in Office's hosts, in Chromium${avail
   }
 
   beforeAll(async () => {
-    [pane, workbook, office] = await Promise.all([buildPane(), standInScript('standin.ts'), standInScript('office-standin.ts')]);
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-host-'));
+    [workbook, office] = await Promise.all([standInScript('standin.ts'), standInScript('office-standin.ts')]);
     gotrue = await startFakeGoTrue({ jwtSecret: JWT_SECRET });
-    server = await startServer({
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      ADDIN_DIR: pane.dir,
+    rig = await startRig('host', {
       SUPABASE_URL: gotrue.url,
       SUPABASE_JWT_SECRET: JWT_SECRET,
       SUPABASE_ANON_KEY: 'anon-key-of-the-test-project',
       SUPABASE_AZURE: '1',
     });
+    ({ server } = rig);
     // Supabase's "Redirect URLs": where the project may send the window back to after Microsoft
     gotrue.allowRedirect(`${server.url}/addin/dialog.html`);
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
+    await rig?.stop();
     await gotrue?.close();
-    await pane?.remove();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('signs in with Microsoft through the Office dialog, the PKCE exchange in the dialog, and works with that session', async () => {

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, JSHandle, Page } from 'playwright-core';
+import type { BrowserContext, JSHandle, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../helpers/server-process.ts';
+import type { RunningServer } from '../helpers/server-process.ts';
 import { cellAt, dataSheet, editFile, headerLabels, loadWorkbook, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
-import { buildPane, CHROMIUM, expectAccessible, launchChromium } from './browser.ts';
+import { CHROMIUM, expectAccessible, startRig, type BrowserRig } from './browser.ts';
 import { stillStyles, tokenFor } from './webapp-helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,14 +26,10 @@ const available = existsSync(CHROMIUM);
 
 describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromium${available ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
   let server: RunningServer;
-  let browser: Browser;
-  let dataDir: string;
-  let pane: Awaited<ReturnType<typeof buildPane>> | undefined;
-  const contexts: BrowserContext[] = [];
+  let rig: BrowserRig;
 
   async function newPage(prepare: (context: BrowserContext) => Promise<unknown> = async () => {}, width = 1200): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', acceptDownloads: true });
-    contexts.push(context);
+    const context = await rig.context({ viewport: { width, height: 900 }, locale: 'de-DE', acceptDownloads: true });
     await prepare(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -85,19 +80,13 @@ describe.skipIf(!available)(`Ansehen and the keyboard in the web app, in Chromiu
   }
 
   beforeAll(async () => {
-    pane = await buildPane();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-web-ansehen-'));
-    server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', ADDIN_DIR: pane.dir });
+    rig = await startRig('web-ansehen');
+    ({ server } = rig);
     if (process.env.OZG_SCREENSHOTS === '1') await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-    await pane?.remove();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('shows Köln’s sheet read-only under the column labels of its Excel file, sortable and filterable', async () => {

@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, KOELN } from '../helpers/members.ts';
-import { startServer, type RunningServer } from '../helpers/server-process.ts';
-import { buildPane, CHROMIUM, expectAccessible, launchChromium } from './browser.ts';
+import type { RunningServer } from '../helpers/server-process.ts';
+import { CHROMIUM, expectAccessible, startRig, type BrowserRig } from './browser.ts';
 import { serviceRoleKey, startFakeGoTrue, type FakeGoTrue } from './fake-gotrue.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,46 +16,33 @@ const NEU = 'neu@koeln.example';
 describe.skipIf(!available)(`The web app with Supabase Auth, in Chromium${available ? '' : ' (übersprungen: /usr/bin/chromium fehlt)'}`, () => {
   let server: RunningServer;
   let gotrue: FakeGoTrue;
-  let browser: Browser;
-  let pane: Awaited<ReturnType<typeof buildPane>>;
-  let dataDir: string;
-  const contexts: BrowserContext[] = [];
+  let rig: BrowserRig;
 
   /** A fresh browser profile: nobody signed in, nothing in its storage. */
   async function tab(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1200, height: 900 } });
-    contexts.push(context);
+    const context = await rig.context({ locale: 'de-DE', viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     return { context, page };
   }
 
   beforeAll(async () => {
-    pane = await buildPane();
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ozg-web-supabase-'));
     gotrue = await startFakeGoTrue({ jwtSecret: JWT_SECRET });
-    server = await startServer({
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      ADDIN_DIR: pane.dir,
+    rig = await startRig('web-supabase', {
       SUPABASE_URL: gotrue.url,
       SUPABASE_JWT_SECRET: JWT_SECRET,
       SUPABASE_ANON_KEY: 'anon-key-of-the-test-project',
       SUPABASE_AZURE: '1',
       SUPABASE_SERVICE_ROLE_KEY: await serviceRoleKey(JWT_SECRET),
     });
+    ({ server } = rig);
     // Supabase's "Redirect URLs": the web app's own address, as the README asks to enter it
     gotrue.allowRedirect(`${server.url}/`);
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
+    await rig?.stop();
     await gotrue?.close();
-    await pane?.remove();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('signs in with Microsoft in the same window: to Supabase Auth, back with a code, the PKCE exchange, and keeps the session', async () => {
