@@ -171,16 +171,12 @@ function addAnleitung(workbook: ExcelJS.Workbook, files: readonly SheetFile[], d
     ['Formeln werden nicht berechnet: was mit =, +, - oder @ beginnt, wird als Text gespeichert.'],
     [''],
     ['So senden Sie die Datei zurück', 'h'],
-    [single ? 'Die Datei speichern (Format .xlsx) und im Browser hochladen:' : 'Die Datei speichern (Format .xlsx) und zurücksenden:', 'i'],
+    ['Die Datei speichern (Format .xlsx) und im Browser hochladen:', 'i'],
     single
       ? [`${first.server}/ öffnen, anmelden, unter „Meine Tabellen“ die Tabelle „${first.title}“ öffnen und „Hochladen“ wählen (oder die Datei dorthin ziehen).`]
-      : [`Im Browser (${first.server}/) gehen bisher nur Dateien mit einer Tabelle; diese Datei senden Sie mit dem Befehl`, 'i'],
-    ...(single
-      ? ([
-          ['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.'],
-          ['Für Skripte geht es auch mit dem Befehl', 'i'],
-        ] as [string, string?][])
-      : []),
+      : [`${first.server}/ öffnen, anmelden und unter „Meine Tabellen“ „Hochladen“ wählen (oder die Datei dorthin ziehen).`],
+    ['Dort sehen Sie sofort, was übernommen wurde, und laden mit „Ergebnis herunterladen“ die markierte Datei herunter.'],
+    ['Für Skripte geht es auch mit dem Befehl', 'i'],
     [`npm run sheet -- import ${single ? `${first.kind}-${first.scope}` : `ozg-sync-${files.length}-tabellen`}.xlsx --out ergebnis.xlsx`, 'c'],
     [`oder direkt an ${importPath} (POST, die Datei als Inhalt).`],
     ...(single

@@ -7,12 +7,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KONFLIKT_TEXT } from '../../core/workbook.ts';
 import { startServer, type RunningServer } from '../helpers/server-process.ts';
-import { argbOf, cellAt, dataSheet, editFile, loadWorkbook, noteOf, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
+import { argbOf, cellAt, dataSheet, editFile, loadWorkbook, noteOf, saveWorkbook, XLSX_TYPE } from '../server/xlsx/workbooks.ts';
 import { buildPane, CHROMIUM, expectAccessible as expectAccessibleIn, launchChromium } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const KOELN = '05315000';
+const METTMANN = '05158024';
+const RATINGEN = '05158028';
+const VELBERT = '05158032';
 
 interface Row {
   id: string;
@@ -295,5 +298,56 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
 
     await page.getByRole('button', { name: 'Datum löschen' }).click();
     await liste.waitFor({ state: 'detached' });
+  });
+
+  it('lets the IT-Dienstleister’s member upload one file with three Kommunen on Meine Tabellen: its two are taken over, Ratingen’s is refused with the reason', async () => {
+    const member = 'ozg@kreis-mettmann.example';
+    const login = await fetch(`${server.url}/api/dev/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: member }),
+    });
+    const authorization = `Bearer ${((await login.json()) as { access_token: string }).access_token}`;
+    const kommunen = { [METTMANN]: 'Mettmann, Stadt', [VELBERT]: 'Velbert, Stadt', [RATINGEN]: 'Ratingen, Stadt' };
+    const rows = async (ags: string) => {
+      const response = await fetch(`${server.url}/api/sheets/kommune-status/rows?scope=${ags}`, { headers: { authorization } });
+      return ((await response.json()) as { rows: Row[] }).rows;
+    };
+    const firstRow = Object.fromEntries(await Promise.all(Object.keys(kommunen).map(async (ags) => [ags, (await rows(ags))[0]!] as const)));
+    const exported = await fetch(`${server.url}/api/export.xlsx?${Object.keys(kommunen).map((ags) => `sheet=kommune-status:${ags}`).join('&')}`, {
+      headers: { authorization },
+    });
+    expect(exported.status).toBe(200);
+    const workbook = await loadWorkbook(new Uint8Array(await exported.arrayBuffer()));
+    for (const [ags, name] of Object.entries(kommunen)) cellAt(workbook.getWorksheet(name)!, firstRow[ags]!.id, 'Bemerkung').value = `Sammeldatei ${name}`;
+    const filled = await saveWorkbook(workbook);
+
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await signIn(/ozg@kreis-mettmann\.example/);
+    await page.getByRole('tab', { name: 'Meine Tabellen' }).click();
+    await page.getByRole('heading', { name: 'Meine Tabellen' }).waitFor();
+    await page.locator('input[type="file"]').setInputFiles({ name: 'kreis-mettmann.xlsx', mimeType: XLSX_TYPE, buffer: Buffer.from(filled) });
+
+    for (const name of ['Mettmann, Stadt', 'Velbert, Stadt']) {
+      const blatt = page.getByRole('region', { name: `Blatt ${name}` });
+      await blatt.getByRole('list', { name: 'Zeilen und Zellen nach Ergebnis' }).getByText('1 übernommen', { exact: true }).waitFor();
+      await blatt.getByRole('table', { name: 'Ergebnis je Zelle' }).getByRole('row', { name: new RegExp(`Sammeldatei ${name}.*übernommen`) }).waitFor();
+    }
+    await page.getByRole('region', { name: 'Blatt Ratingen, Stadt' }).getByText(`Nicht übernommen: Sie dürfen die Tabelle „Umsetzungsstand einer Kommune“ für den Bereich ${RATINGEN} nicht ändern`, { exact: false }).waitFor();
+    await page.getByText('„kreis-mettmann.xlsx“ gesendet, alle Änderungen übernommen. 1 Tabelle wurde nicht übernommen, der Grund steht unten.').waitFor();
+    await shot('31-web-mehrere-tabellen');
+    await expectAccessible('Ergebnis mehrerer Tabellen');
+
+    expect((await rows(METTMANN)).find((row) => row.id === firstRow[METTMANN]!.id)!.values.bemerkung).toBe('Sammeldatei Mettmann, Stadt');
+    expect((await rows(VELBERT)).find((row) => row.id === firstRow[VELBERT]!.id)!.values.bemerkung).toBe('Sammeldatei Velbert, Stadt');
+    expect((await rows(RATINGEN)).find((row) => row.id === firstRow[RATINGEN]!.id)!.values).toEqual(firstRow[RATINGEN]!.values);
+
+    // The marked workbook holds what the member may send again: the two tables taken over, not Ratingen's.
+    const result = await downloaded(() => page.getByRole('button', { name: 'Ergebnis herunterladen' }).click());
+    expect(result.name).toBe('ergebnis.xlsx');
+    const marked = await loadWorkbook(result.bytes);
+    expect(marked.worksheets.map((sheet) => sheet.name)).toEqual(expect.arrayContaining(['Mettmann, Stadt', 'Velbert, Stadt']));
+    expect(marked.getWorksheet('Ratingen, Stadt')).toBeUndefined();
+    expect(argbOf(cellAt(marked.getWorksheet('Velbert, Stadt')!, firstRow[VELBERT]!.id, 'Bemerkung'))).toBe('FFC6EFCE');
   });
 });

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
-import type { ImportResponseSchema } from '../../../server/routes/xlsx.ts';
+import type { ImportResponseSchema, MultiImportResponseSchema } from '../../../server/routes/xlsx.ts';
 import { ApiError, OFFLINE_TEXT } from './client.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export type ImportErgebnis = z.infer<typeof ImportResponseSchema>;
 export type ImportZeile = ImportErgebnis['zeilen'][number];
+/** One table of an uploaded file: its result, or why it was not taken over. */
+export type ImportTabelle = z.infer<typeof MultiImportResponseSchema>['tabellen'][number];
 
 export interface Datei {
   blob: Blob;
@@ -63,12 +65,13 @@ export function createDateien(baseUrl: string, token: () => Promise<string | nul
       return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), `${kind}-${scope}.xlsx`) };
     },
     /**
-     * POST /api/sheets/{kind}/import. The server keys a file's changes by its bytes, so sending the same file again,
-     * for the result as JSON or as the marked workbook, applies nothing twice and gives the same answer.
+     * POST /api/import: a file from OZG-Sync with one table or several, each taken over on its own. The server keys a
+     * file's changes by its bytes, so sending the same file again, for the result as JSON or as the marked workbook,
+     * applies nothing twice and gives the same answer.
      */
-    async hochladen(kind: string, datei: Blob, onProgress?: (sent: number, total: number) => void): Promise<ImportErgebnis> {
-      const xhr = await send('POST', `/api/sheets/${encodeURIComponent(kind)}/import`, { body: datei, accept: 'application/json', ...(onProgress ? { onProgress } : {}) });
-      return JSON.parse(await (xhr.response as Blob).text()) as ImportErgebnis;
+    async hochladen(datei: Blob, onProgress?: (sent: number, total: number) => void): Promise<ImportTabelle[]> {
+      const xhr = await send('POST', '/api/import', { body: datei, accept: 'application/json', ...(onProgress ? { onProgress } : {}) });
+      return (JSON.parse(await (xhr.response as Blob).text()) as { tabellen: ImportTabelle[] }).tabellen;
     },
     /** GET /api/reports/progress.xlsx: the progress workbook (tables, Verlauf with its chart), for a Themenfeld and Kreis or all. */
     async fortschritt(filter: { themenfeld?: string; kreis?: string; seit?: string }): Promise<Datei> {
@@ -76,9 +79,10 @@ export function createDateien(baseUrl: string, token: () => Promise<string | nul
       const xhr = await send('GET', `/api/reports/progress.xlsx${query ? `?${query}` : ''}`, { accept: XLSX_TYPE });
       return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), 'fortschritt.xlsx') };
     },
-    async ergebnisMappe(kind: string, datei: Blob): Promise<Datei> {
-      const xhr = await send('POST', `/api/sheets/${encodeURIComponent(kind)}/import`, { body: datei, accept: XLSX_TYPE });
-      return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), `${kind}-ergebnis.xlsx`) };
+    /** POST /api/import for the marked workbook: every table taken over, each sheet marked, and the sheet Ergebnis. */
+    async ergebnisMappe(datei: Blob): Promise<Datei> {
+      const xhr = await send('POST', '/api/import', { body: datei, accept: XLSX_TYPE });
+      return { blob: xhr.response as Blob, name: dateiname(xhr.getResponseHeader('content-disposition'), 'ergebnis.xlsx') };
     },
   };
 }

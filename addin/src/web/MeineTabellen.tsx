@@ -15,7 +15,7 @@ import {
 import { ArrowDownloadRegular, ArrowLeftRegular, ArrowUploadRegular } from '@fluentui/react-icons';
 import { useRef, useState, type DragEvent } from 'react';
 import type { Api, MeResponse } from '../api/client.ts';
-import { speichern, type Dateien, type ImportErgebnis } from '../api/dateien.ts';
+import { speichern, type Dateien, type ImportErgebnis, type ImportTabelle } from '../api/dateien.ts';
 import { anzahl, type Meldung } from '../ui/format.ts';
 import { useAktion } from '../ui/hooks.ts';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
@@ -33,12 +33,20 @@ export function MeineTabellen({ api, dateien, me }: Props) {
   const [tabelle, setTabelle] = useState<SheetChoice | null>(null);
   if (tabelle) return <TabelleDatei key={`${tabelle.kind}/${tabelle.scope}`} dateien={dateien} me={me} tabelle={tabelle} onZurueck={() => setTabelle(null)} />;
   return (
-    <div className="stack auswahl">
-      <Title3 as="h2">Meine Tabellen</Title3>
-      {me.schreibrechte.length === 0 && (
-        <Text>Sie dürfen keine Tabelle ändern; ansehen und herunterladen können Sie jede. Schreibrechte vergibt die OZG-Koordinierungsstelle.</Text>
+    <div className="stack">
+      <div className="stack auswahl">
+        <Title3 as="h2">Meine Tabellen</Title3>
+        {me.schreibrechte.length === 0 && (
+          <Text>Sie dürfen keine Tabelle ändern; ansehen und herunterladen können Sie jede. Schreibrechte vergibt die OZG-Koordinierungsstelle.</Text>
+        )}
+        <SheetPicker api={api} me={me} busy={false} onChoose={setTabelle} aktion="Öffnen" />
+      </div>
+      {me.schreibrechte.length > 0 && (
+        <DateiHochladen
+          dateien={dateien}
+          hinweis="Eine Datei aus OZG-Sync mit einer oder mehreren Tabellen (etwa alle Kommunen eines IT-Dienstleisters) hierher ziehen oder auswählen (.xlsx, höchstens 10 MB). Jede Tabelle wird für sich übernommen; dieselbe Datei noch einmal zu senden übernimmt nichts doppelt."
+        />
       )}
-      <SheetPicker api={api} me={me} busy={false} onChoose={setTabelle} aktion="Öffnen" />
     </div>
   );
 }
@@ -56,52 +64,38 @@ function zaehlen(ergebnis: ImportErgebnis): Record<(typeof ERGEBNISSE)[number] |
   };
 }
 
+/** What the page says about a sent file: over all its tables, and which were not taken over at all. */
+function meldungFuer(name: string, tabellen: ImportTabelle[]): Meldung {
+  const abgewiesen = tabellen.filter((tabelle) => tabelle.fehler).length;
+  const ergebnisse = tabellen.flatMap((tabelle) => (tabelle.ergebnis ? [tabelle.ergebnis] : []));
+  const probleme = ergebnisse.reduce((sum, ergebnis) => {
+    const n = zaehlen(ergebnis);
+    return sum + n.Konflikt + n.abgelehnt + n.ungültig;
+  }, 0);
+  const nicht = abgewiesen ? ` ${anzahl(abgewiesen, 'Tabelle wurde', 'Tabellen wurden')} nicht übernommen, der Grund steht unten.` : '';
+  if (!ergebnisse.some((ergebnis) => ergebnis.zeilen.length)) {
+    const hinweise = ergebnisse.some((ergebnis) => ergebnis.hinweise.length);
+    return { intent: abgewiesen || hinweise ? 'warning' : 'info', text: `„${name}“ enthält keine Änderungen.${nicht}` };
+  }
+  if (probleme) {
+    return {
+      intent: 'warning',
+      text: `„${name}“ gesendet. Laden Sie das Ergebnis herunter: Konflikte und Fehler sind darin markiert und lassen sich dort korrigieren.${nicht}`,
+    };
+  }
+  return { intent: abgewiesen ? 'warning' : 'success', text: `„${name}“ gesendet, alle Änderungen übernommen.${nicht}` };
+}
+
 function TabelleDatei({ dateien, me, tabelle, onZurueck }: { dateien: Dateien; me: MeResponse; tabelle: SheetChoice; onZurueck(): void }) {
   const aktion = useAktion();
   const { busy, meldung } = aktion;
-  const [fortschritt, setFortschritt] = useState<number | null>(null);
-  const [gesendet, setGesendet] = useState<{ datei: File; ergebnis: ImportErgebnis } | null>(null);
-  const [ziehen, setZiehen] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
   const schreiben = darfAendern(me, tabelle.kind, tabelle.scope);
 
-  const run = (label: string, action: () => Promise<Meldung | null>) =>
-    aktion.run(label, () => action().finally(() => setFortschritt(null)));
-
   const herunterladen = () =>
-    run('Herunterladen', async () => {
+    aktion.run('Herunterladen', async () => {
       speichern(await dateien.herunterladen(tabelle.kind, tabelle.scope));
       return null;
     });
-
-  const hochladen = (datei: File) =>
-    run('Hochladen', async () => {
-      setGesendet(null);
-      const ergebnis = await dateien.hochladen(tabelle.kind, datei, (sent, total) => setFortschritt(total ? sent / total : 0));
-      setGesendet({ datei, ergebnis });
-      const n = zaehlen(ergebnis);
-      const probleme = n.Konflikt + n.abgelehnt + n.ungültig;
-      if (!ergebnis.zeilen.length) return { intent: n.Hinweise ? 'warning' : 'info', text: `„${datei.name}“ enthält keine Änderungen.` };
-      return {
-        intent: probleme ? 'warning' : 'success',
-        text: probleme
-          ? `„${datei.name}“ gesendet. Laden Sie das Ergebnis herunter: Konflikte und Fehler sind darin markiert und lassen sich dort korrigieren.`
-          : `„${datei.name}“ gesendet, alle Änderungen übernommen.`,
-      };
-    });
-
-  const ergebnisHerunterladen = (datei: File) =>
-    run('Ergebnis herunterladen', async () => {
-      speichern(await dateien.ergebnisMappe(tabelle.kind, datei));
-      return null;
-    });
-
-  const fallenLassen = (event: DragEvent) => {
-    event.preventDefault();
-    setZiehen(false);
-    const datei = event.dataTransfer.files[0];
-    if (datei && busy === null) void hochladen(datei);
-  };
 
   return (
     <section className="stack" aria-labelledby="tabelle-titel">
@@ -130,38 +124,86 @@ function TabelleDatei({ dateien, me, tabelle, onZurueck }: { dateien: Dateien; m
           Herunterladen
         </Button>
       </div>
+      {busy && <Spinner size="small" label={`${busy} …`} />}
+      {meldung && <MeldungBar meldung={meldung} />}
       {schreiben && (
-        <div
-          className="ablage stack-tight"
-          data-ziehen={ziehen ? 'ja' : 'nein'}
-          onDragOver={(event) => {
-            event.preventDefault();
-            setZiehen(true);
-          }}
-          onDragLeave={() => setZiehen(false)}
-          onDrop={fallenLassen}
-        >
-          <Text weight="semibold">Ausgefüllte Datei hochladen</Text>
-          <Text size={200}>Datei hierher ziehen oder auswählen (.xlsx, höchstens 10 MB). Dieselbe Datei noch einmal zu senden übernimmt nichts doppelt.</Text>
-          <div className="row">
-            <Button appearance="primary" icon={<ArrowUploadRegular />} disabled={busy !== null} onClick={() => input.current?.click()}>
-              Hochladen
-            </Button>
-          </div>
-          <input
-            ref={input}
-            type="file"
-            hidden
-            aria-label="Ausgefüllte Datei"
-            accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            onChange={(event) => {
-              const datei = event.target.files?.[0];
-              event.target.value = '';
-              if (datei) void hochladen(datei);
-            }}
-          />
-        </div>
+        <DateiHochladen
+          dateien={dateien}
+          hinweis="Datei hierher ziehen oder auswählen (.xlsx, höchstens 10 MB). Dieselbe Datei noch einmal zu senden übernimmt nichts doppelt."
+        />
       )}
+    </section>
+  );
+}
+
+/**
+ * The upload of a filled file, as a drop zone and a button, and its result. The file says which tables it holds
+ * (its sheets OZG-Sync, OZG-Sync 2, …), so it goes to POST /api/import whichever table the page shows.
+ */
+function DateiHochladen({ dateien, hinweis }: { dateien: Dateien; hinweis: string }) {
+  const aktion = useAktion();
+  const { busy, meldung } = aktion;
+  const [fortschritt, setFortschritt] = useState<number | null>(null);
+  const [gesendet, setGesendet] = useState<{ datei: File; tabellen: ImportTabelle[] } | null>(null);
+  const [ziehen, setZiehen] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  const run = (label: string, action: () => Promise<Meldung | null>) =>
+    aktion.run(label, () => action().finally(() => setFortschritt(null)));
+
+  const hochladen = (datei: File) =>
+    run('Hochladen', async () => {
+      setGesendet(null);
+      const tabellen = await dateien.hochladen(datei, (sent, total) => setFortschritt(total ? sent / total : 0));
+      setGesendet({ datei, tabellen });
+      return meldungFuer(datei.name, tabellen);
+    });
+
+  const ergebnisHerunterladen = (datei: File) =>
+    run('Ergebnis herunterladen', async () => {
+      speichern(await dateien.ergebnisMappe(datei));
+      return null;
+    });
+
+  const fallenLassen = (event: DragEvent) => {
+    event.preventDefault();
+    setZiehen(false);
+    const datei = event.dataTransfer.files[0];
+    if (datei && busy === null) void hochladen(datei);
+  };
+
+  return (
+    <>
+      <div
+        className="ablage stack-tight"
+        data-ziehen={ziehen ? 'ja' : 'nein'}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setZiehen(true);
+        }}
+        onDragLeave={() => setZiehen(false)}
+        onDrop={fallenLassen}
+      >
+        <Text weight="semibold">Ausgefüllte Datei hochladen</Text>
+        <Text size={200}>{hinweis}</Text>
+        <div className="row">
+          <Button appearance="primary" icon={<ArrowUploadRegular />} disabled={busy !== null} onClick={() => input.current?.click()}>
+            Hochladen
+          </Button>
+        </div>
+        <input
+          ref={input}
+          type="file"
+          hidden
+          aria-label="Ausgefüllte Datei"
+          accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          onChange={(event) => {
+            const datei = event.target.files?.[0];
+            event.target.value = '';
+            if (datei) void hochladen(datei);
+          }}
+        />
+      </div>
       {busy &&
         (fortschritt !== null && busy === 'Hochladen' ? (
           <ProgressBar value={fortschritt} aria-label={`Hochladen: ${Math.round(fortschritt * 100)} %`} />
@@ -170,24 +212,44 @@ function TabelleDatei({ dateien, me, tabelle, onZurueck }: { dateien: Dateien; m
         ))}
       {meldung && <MeldungBar meldung={meldung} />}
       {gesendet && (
-        <Ergebnis
-          ergebnis={gesendet.ergebnis}
-          busy={busy !== null}
-          onHerunterladen={() => void ergebnisHerunterladen(gesendet.datei)}
-          onNochmal={() => void hochladen(gesendet.datei)}
-        />
+        <section className="stack" aria-labelledby="ergebnis-titel">
+          <Title3 as="h3" id="ergebnis-titel">
+            Ergebnis
+          </Title3>
+          <div className="row">
+            <Button appearance="primary" icon={<ArrowDownloadRegular />} disabled={busy !== null} onClick={() => void ergebnisHerunterladen(gesendet.datei)}>
+              Ergebnis herunterladen
+            </Button>
+            <Button
+              disabled={busy !== null}
+              onClick={() => void hochladen(gesendet.datei)}
+              title="Dieselbe Datei noch einmal senden: Schon Übernommenes wird nicht doppelt gespeichert"
+            >
+              Noch einmal senden
+            </Button>
+          </div>
+          {gesendet.tabellen.map((tabelle) => {
+            const mehrere = gesendet.tabellen.length > 1;
+            return (
+              <section key={`${tabelle.kind}:${tabelle.scope}`} className="stack-tight" {...(mehrere ? { 'aria-label': `Blatt ${tabelle.blatt}` } : {})}>
+                <Text as="h4" weight="semibold">
+                  {mehrere ? `${tabelle.titel} (Blatt „${tabelle.blatt}“)` : tabelle.titel}
+                </Text>
+                {tabelle.ergebnis ? <TabellenErgebnis ergebnis={tabelle.ergebnis} /> : <Text>{`Nicht übernommen: ${tabelle.fehler?.message ?? ''}`}</Text>}
+              </section>
+            );
+          })}
+        </section>
       )}
-    </section>
+    </>
   );
 }
 
-function Ergebnis({ ergebnis, busy, onHerunterladen, onNochmal }: { ergebnis: ImportErgebnis; busy: boolean; onHerunterladen(): void; onNochmal(): void }) {
+/** One table's result: rows and cells per outcome, each sent cell with its reason, and the hints. */
+function TabellenErgebnis({ ergebnis }: { ergebnis: ImportErgebnis }) {
   const n = zaehlen(ergebnis);
   return (
-    <section className="stack" aria-labelledby="ergebnis-titel">
-      <Title3 as="h3" id="ergebnis-titel">
-        Ergebnis
-      </Title3>
+    <div className="stack-tight">
       <ul className="row zaehler" aria-label="Zeilen und Zellen nach Ergebnis">
         {ERGEBNISSE.map((art) => (
           <li key={art}>
@@ -203,14 +265,6 @@ function Ergebnis({ ergebnis, busy, onHerunterladen, onNochmal }: { ergebnis: Im
         </li>
       </ul>
       <Text size={200}>Übernommen, Konflikt und abgelehnt zählen Zeilen, ungültig zählt Zellen.</Text>
-      <div className="row">
-        <Button appearance="primary" icon={<ArrowDownloadRegular />} disabled={busy} onClick={onHerunterladen}>
-          Ergebnis herunterladen
-        </Button>
-        <Button disabled={busy} onClick={onNochmal} title="Dieselbe Datei noch einmal senden: Schon Übernommenes wird nicht doppelt gespeichert">
-          Noch einmal senden
-        </Button>
-      </div>
       {ergebnis.zeilen.length > 0 && (
         <Table aria-label="Ergebnis je Zelle" size="small">
           <TableHeader>
@@ -249,6 +303,6 @@ function Ergebnis({ ergebnis, busy, onHerunterladen, onNochmal }: { ergebnis: Im
           </ul>
         </div>
       )}
-    </section>
+    </div>
   );
 }
