@@ -235,8 +235,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await expect
       .poll(gezeigt)
       .toEqual([
-        [email, 'dienstleister', 'IT-Dienstleister Kreis Mettmann'],
-        ['ozg@kreis-mettmann.example', 'dienstleister', 'IT-Dienstleister Kreis Mettmann'],
+        [email, 'IT-Dienstleister', 'IT-Dienstleister Kreis Mettmann'],
+        ['ozg@kreis-mettmann.example', 'IT-Dienstleister', 'IT-Dienstleister Kreis Mettmann'],
       ]);
     await filter.fill('');
 

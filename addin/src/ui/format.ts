@@ -57,6 +57,9 @@ export function shownLogValue(value: unknown): string {
 
 const ROLLEN_TEXT: Record<string, string> = { admin: 'Admin', koordination: 'Koordination', kommune: 'Kommune', dienstleister: 'IT-Dienstleister' };
 
+/** A role as people read it (IT-Dienstleister, not dienstleister); an unknown one as stored. */
+export const rolleName = (rolle: string): string => ROLLEN_TEXT[rolle] ?? rolle;
+
 const istMitgliedschaft = (value: unknown): value is Mitgliedschaft =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && 'rolle' in value;
 
@@ -75,7 +78,7 @@ function rolleText({ rolle, ags, themenfeld_id: themenfeld, dienstleister_id: di
       : dienstleister
         ? (namen.dienstleister(dienstleister) ?? `Nr. ${dienstleister}`)
         : null;
-  return `Rolle ${ROLLEN_TEXT[rolle ?? ''] ?? rolle}${bereich ? ` für ${bereich}` : ''}`;
+  return `Rolle ${rolle ? rolleName(rolle) : rolle}${bereich ? ` für ${bereich}` : ''}`;
 }
 
 /**

@@ -18,7 +18,7 @@ import { AddRegular, DeleteRegular, MailRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Rolle } from '../../../core/vocabulary.ts';
 import type { Api, Mitgliedschaft } from '../api/client.ts';
-import { fehlertext, type Meldung } from '../ui/format.ts';
+import { fehlertext, rolleName, type Meldung } from '../ui/format.ts';
 import { useAktion } from '../ui/hooks.ts';
 import { BereichFeld, passendeBereiche, useKatalog } from '../ui/Katalog.tsx';
 import { MeldungBar } from '../ui/MeldungBar.tsx';
@@ -63,7 +63,7 @@ export function Mitglieder({ api }: { api: Api }) {
   );
   const gezeigt = useMemo(() => {
     // The pane's search for a Kommune, so that "koeln" finds Köln here too.
-    const zeilen = (liste ?? []).map((m) => ({ value: m.id, text: `${m.email} ${m.rolle} ${bereichText(m)}`, hint: '' }));
+    const zeilen = (liste ?? []).map((m) => ({ value: m.id, text: `${m.email} ${rolleName(m.rolle)} ${bereichText(m)}`, hint: '' }));
     const passend = new Set(passendeBereiche(zeilen, filter).map((zeile) => zeile.value));
     return (liste ?? []).filter((m) => passend.has(m.id));
   }, [liste, filter, bereichText]);
@@ -106,7 +106,7 @@ export function Mitglieder({ api }: { api: Api }) {
   const entfernen = (m: Mitgliedschaft) =>
     run('Entfernen', async () => {
       await api.mitgliedEntfernen(m.id);
-      return { intent: 'success', text: `Mitgliedschaft von ${m.email} (${m.rolle}, ${bereichText(m)}) entfernt.` };
+      return { intent: 'success', text: `Mitgliedschaft von ${m.email} (${rolleName(m.rolle)}, ${bereichText(m)}) entfernt.` };
     });
 
   const einladung = (m: Mitgliedschaft) =>
@@ -191,7 +191,7 @@ export function Mitglieder({ api }: { api: Api }) {
             {gezeigt.map((m) => (
               <TableRow key={m.id}>
                 <TableCell>{m.email}</TableCell>
-                <TableCell>{m.rolle}</TableCell>
+                <TableCell>{rolleName(m.rolle)}</TableCell>
                 <TableCell>{bereichText(m)}</TableCell>
                 <TableCell>
                   {einladen && ersteZeile.has(m.id) && (
@@ -203,7 +203,7 @@ export function Mitglieder({ api }: { api: Api }) {
                     appearance="subtle"
                     icon={<DeleteRegular />}
                     disabled={busy}
-                    aria-label={`Mitgliedschaft von ${m.email} (${m.rolle}, ${bereichText(m)}) entfernen`}
+                    aria-label={`Mitgliedschaft von ${m.email} (${rolleName(m.rolle)}, ${bereichText(m)}) entfernen`}
                     onClick={() => void entfernen(m)}
                   >
                     Entfernen
