@@ -6,13 +6,21 @@ import { pushChanges } from '../sync/push.ts';
 import { SHEET_KINDS, type SheetKind, type SheetKindName } from '../sync/sheets.ts';
 import { PROTOKOLL_ARTEN, type Aenderung, type Auswahl, type ChangesQuery, type ChangesResponse, type ProtokollArt, type RevertResponse } from './contract.ts';
 
-/** The sheets' tables, and the memberships, whose changes are logged too. */
-/** The kinds the log names its entries by: leistung-kommunen writes the rows of kommune-status and is logged as it. */
-const LOG_SHEETS = PROTOKOLL_ARTEN.filter((art) => art !== 'mitglieder').map((art) => SHEET_KINDS[art]);
+/**
+ * The kinds the log names its entries by: the sheets' tables (leistung-kommunen writes the rows of
+ * kommune-status and is logged as it), and the changes of rights, memberships and the assignments of
+ * Kommunen to IT-Dienstleister, logged as whole rows.
+ */
+const RECHTE = { mitglieder: 'mitglied', zuordnungen: 'kommune_dienstleister' } as const;
+type RechteArt = keyof typeof RECHTE;
+const istRechteArt = (art: ProtokollArt): art is RechteArt => Object.hasOwn(RECHTE, art);
+const LOG_SHEETS = PROTOKOLL_ARTEN.filter((art) => !istRechteArt(art)).map((art) => SHEET_KINDS[art as Exclude<ProtokollArt, RechteArt>]);
 const TABELLE: Record<ProtokollArt, string> = {
-  ...(Object.fromEntries(LOG_SHEETS.map((sheet) => [sheet.kind, sheet.table])) as Record<Exclude<ProtokollArt, 'mitglieder'>, string>),
-  mitglieder: 'mitglied',
+  ...(Object.fromEntries(LOG_SHEETS.map((sheet) => [sheet.kind, sheet.table])) as Record<Exclude<ProtokollArt, RechteArt>, string>),
+  ...RECHTE,
 };
+/** What a whole-row entry is called where a sheet's entry names its column. */
+const GANZE_ZEILE: Record<string, string> = { mitglied: 'Mitgliedschaft', kommune_dienstleister: 'Zuordnung zum IT-Dienstleister' };
 const ART = Object.fromEntries(Object.entries(TABELLE).map(([art, tabelle]) => [tabelle, art])) as Record<string, ProtokollArt>;
 const SHEET_OF_TABLE = new Map(LOG_SHEETS.map((sheet) => [sheet.table as string, sheet]));
 
@@ -53,7 +61,7 @@ function toAenderung(e: Eintrag): Aenderung {
     zeileId: e.zeile_id,
     leistung: e.leistung === null ? null : { ozgId: e.ozg_id, name: e.leistung },
     spalte: e.spalte,
-    spalteLabel: e.spalte === '*' ? 'Mitgliedschaft' : e.spalte_label,
+    spalteLabel: e.spalte === '*' ? (GANZE_ZEILE[e.tabelle] ?? e.spalte_label) : e.spalte_label,
     alt: e.alt,
     neu: e.neu,
     geprueftVon: e.geprueft_von,
@@ -102,8 +110,8 @@ export async function listChanges(
     }
     const aenderung = toAenderung(entry);
     const { zeitpunkt, akteur, quelle, push, kind, scope, scopeName } = aenderung;
-    // Memberships are changed under Mitglieder, never reverted; sheets by whoever may change them.
-    const darfZuruecksetzen = kind !== 'mitglieder' && scope !== null && (await mayWrite(kind, scope));
+    // Rights (memberships, assignments) are changed where they are kept, never reverted; sheets by whoever may change them.
+    const darfZuruecksetzen = !istRechteArt(kind) && scope !== null && (await mayWrite(kind, scope));
     pushes.push({ key, push, zeitpunkt, akteur, quelle, kind, scope, scopeName, darfZuruecksetzen, entries: [aenderung] });
   }
   return { pushes, next: entries.length > query.limit ? String(page.at(-1)!.id) : null };
@@ -195,7 +203,10 @@ export async function revertChanges(
       outcomes.set(Number(entry.id), {
         id: Number(entry.id),
         outcome: 'rejected',
-        message: 'Mitgliedschaften werden nicht zurückgesetzt, sondern unter Mitglieder geändert.',
+        message:
+          entry.tabelle === RECHTE.zuordnungen
+            ? 'Zuordnungen zu IT-Dienstleistern werden nicht zurückgesetzt, sondern über /api/dienstleister/zuordnungen geändert.'
+            : 'Mitgliedschaften werden nicht zurückgesetzt, sondern unter Mitglieder geändert.',
       });
       continue;
     }

@@ -4,7 +4,7 @@ import { QUELLEN } from '../../core/vocabulary.ts';
 
 /** The review and progress API's wire format: validates requests, types the add-in's client, generates /openapi.json. */
 
-export const PROTOKOLL_ARTEN = ['kommune-status', 'leistung-status', 'kommunaler-vollzug', 'mitglieder'] as const;
+export const PROTOKOLL_ARTEN = ['kommune-status', 'leistung-status', 'kommunaler-vollzug', 'mitglieder', 'zuordnungen'] as const;
 export type ProtokollArt = (typeof PROTOKOLL_ARTEN)[number];
 
 const Eintragsnummer = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -40,7 +40,7 @@ export const ChangesQuerySchema = z.object({
   kind: z.enum(PROTOKOLL_ARTEN).optional().openapi({ param: { name: 'kind', in: 'query' } }),
   scope: z.string().max(320).optional().openapi({
     param: { name: 'scope', in: 'query' },
-    description: 'AGS der Kommune, Nummer des Themenfelds oder (bei mitglieder) die E-Mail-Adresse',
+    description: 'AGS der Kommune (auch bei zuordnungen), Nummer des Themenfelds oder (bei mitglieder) die E-Mail-Adresse',
   }),
   actor: z.string().max(320).optional().openapi({ param: { name: 'actor', in: 'query' }, description: 'E-Mail-Adresse der ändernden Person' }),
   reviewed: z.enum(['true', 'false']).optional().openapi({ param: { name: 'reviewed', in: 'query' } }),

@@ -95,6 +95,7 @@ export const dienstleisterRoutes = createRouter()
       const { ags, dienstleisterId } = c.req.valid('json');
       try {
         const [row] = await withCaller(c, async (tx) => {
+          await tx.query(`select set_config('ozg.quelle', 'api', true)`);
           await tx.query('insert into public.kommune_dienstleister (ags, dienstleister_id) values ($1, $2)', [ags, dienstleisterId]);
           return tx.query<z.infer<typeof Zuordnung>>(`${ZUORDNUNG} where z.ags = $1`, [ags]);
         });
@@ -125,7 +126,10 @@ export const dienstleisterRoutes = createRouter()
       const { ags } = c.req.valid('param');
       const [row] = await withCaller(c, async (tx) => {
         const [before] = await tx.query<z.infer<typeof Zuordnung>>(`${ZUORDNUNG} where z.ags = $1`, [ags]);
-        if (before) await tx.query('delete from public.kommune_dienstleister where ags = $1', [ags]);
+        if (before) {
+          await tx.query(`select set_config('ozg.quelle', 'api', true)`);
+          await tx.query('delete from public.kommune_dienstleister where ags = $1', [ags]);
+        }
         return before ? [before] : [];
       });
       if (!row) throw notFound(`Die Kommune ${ags} ist keinem IT-Dienstleister zugeordnet.`);

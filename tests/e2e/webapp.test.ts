@@ -243,6 +243,18 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await showMemberships(email);
     await page.getByText('Rolle IT-Dienstleister für Kreis Mettmann hinzugefügt', { exact: true }).waitFor();
 
+    // Which Kommunen the provider serves is a right too: the seed's assignments stand in Prüfen as sentences.
+    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
+    await page.getByRole('option', { name: 'Zuordnungen zu IT-Dienstleistern', exact: true }).click();
+    const zuordnungen = page.locator('.sendevorgang', { hasText: 'Import' });
+    await zuordnungen.first().waitFor();
+    for (const push of await zuordnungen.all()) {
+      const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
+      if (await anzeigen.count()) await anzeigen.click();
+    }
+    await page.getByText('Mettmann, Stadt dem IT-Dienstleister Kreis Mettmann zugeordnet', { exact: true }).waitFor();
+    await page.getByText('Velbert, Stadt dem IT-Dienstleister Kreis Mettmann zugeordnet', { exact: true }).waitFor();
+
     await page.getByRole('button', { name: 'Abmelden' }).click();
     await signIn(/leitstelle@it-dienst\.example · dienstleister \(Kreis Mettmann\)/);
     await page.getByRole('button', { name: 'Umsetzungsstand der Kommunen eines IT-Dienstleisters: Kreis Mettmann' }).click();

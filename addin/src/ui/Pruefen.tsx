@@ -27,6 +27,7 @@ import {
   revertSummary,
   shownLogValue,
   zeit,
+  zuordnungSatz,
   type Meldung,
 } from './format.ts';
 import { BereichFeld, useKatalog } from './Katalog.tsx';
@@ -63,7 +64,7 @@ const PRUEFSTAND: Record<Pruefstand, { text: string; color: 'success' | 'warning
 
 function Zelle({ entry, outcome, namen }: { entry: Aenderung; outcome: RevertResponse['entries'][number] | undefined; namen: Bereichsnamen }) {
   const zeile = entry.leistung ? [entry.leistung.ozgId, entry.leistung.name].filter((part) => part !== null).join(' ') : entry.scopeName;
-  const satz = mitgliedschaftSatz(entry.alt, entry.neu, namen);
+  const satz = mitgliedschaftSatz(entry.alt, entry.neu, namen) ?? zuordnungSatz(entry.alt, entry.neu, namen);
   return (
     <li className="zelle">
       <Text size={200} weight="semibold">
@@ -217,7 +218,7 @@ export function Pruefen({ api, email, onReverted }: Props) {
             ))}
           </Dropdown>
         </Field>
-        {filter.kind && filter.kind !== 'mitglieder' && (
+        {filter.kind && filter.kind !== 'mitglieder' && filter.kind !== 'zuordnungen' && (
           <BereichFeld
             key={filter.kind}
             kind={filter.kind}

@@ -35,6 +35,7 @@ export const PROTOKOLL_ARTEN: Record<ProtokollArt, string> = {
   'leistung-status': 'Themenfeld-Übersicht',
   'kommunaler-vollzug': 'Kommunaler Vollzug',
   mitglieder: 'Mitgliedschaften',
+  zuordnungen: 'Zuordnungen zu IT-Dienstleistern',
 };
 
 /** A membership as the change log holds it: its whole row. */
@@ -92,6 +93,30 @@ export function mitgliedschaftSatz(alt: unknown, neu: unknown, namen: Bereichsna
   if (!vorher) return `${rolleText(nachher!, namen)} hinzugefügt`;
   if (!nachher) return `${rolleText(vorher, namen)} entfernt`;
   return `${rolleText(vorher, namen)} geändert in ${rolleText(nachher, namen)}`;
+}
+
+/** An assignment of a Kommune to an IT-Dienstleister as the change log holds it: its whole row. */
+interface Zuordnung {
+  ags: string;
+  dienstleister_id: number;
+}
+
+const istZuordnung = (value: unknown): value is Zuordnung =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && 'dienstleister_id' in value && 'ags' in value && !('rolle' in value);
+
+/**
+ * A logged change of an assignment as a sentence, e.g. „Ratingen, Stadt dem IT-Dienstleister Kreis Mettmann
+ * zugeordnet“; null for any other logged value. Like a membership, the log holds the whole row.
+ */
+export function zuordnungSatz(alt: unknown, neu: unknown, namen: Bereichsnamen): string | null {
+  const vorher = istZuordnung(alt) ? alt : null;
+  const nachher = istZuordnung(neu) ? neu : null;
+  const kommune = ({ ags }: Zuordnung) => namen.kommune(ags) ?? `AGS ${ags}`;
+  const dienstleister = ({ dienstleister_id: id }: Zuordnung) => `IT-Dienstleister ${namen.dienstleister(id) ?? `Nr. ${id}`}`;
+  if (!vorher && !nachher) return null;
+  if (!vorher) return `${kommune(nachher!)} dem ${dienstleister(nachher!)} zugeordnet`;
+  if (!nachher) return `${kommune(vorher)} nicht mehr dem ${dienstleister(vorher)} zugeordnet`;
+  return `${kommune(nachher)} vom ${dienstleister(vorher)} zum ${dienstleister(nachher)} gewechselt`;
 }
 
 /** The outcome of a revert in one sentence: what went back, what stayed because it changed again, what was refused. */

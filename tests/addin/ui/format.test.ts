@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mitgliedschaftSatz, prozent, revertOutcomeText, revertSummary, shownLogValue } from '../../../addin/src/ui/format.ts';
+import { mitgliedschaftSatz, prozent, revertOutcomeText, revertSummary, shownLogValue, zuordnungSatz } from '../../../addin/src/ui/format.ts';
 
 const counts = (values: Partial<Record<'applied' | 'unchanged' | 'conflict' | 'rejected', number>>) => ({
   entries: [],
@@ -56,6 +56,21 @@ describe('what the Prüfen tab says', () => {
     expect(mitgliedschaftSatz(mettmann, null, namen)).toBe('Rolle IT-Dienstleister für Kreis Mettmann entfernt');
     expect(mitgliedschaftSatz(null, { ...mettmann, dienstleister_id: 7 }, namen)).toBe('Rolle IT-Dienstleister für Nr. 7 hinzugefügt');
     expect(mitgliedschaftSatz('offen', 'online', namen)).toBeNull();
+  });
+
+  it('says an assignment of a Kommune to an IT-Dienstleister as a sentence, and nothing for a membership or a cell', () => {
+    const namen = {
+      kommune: (ags: string) => (ags === '05158028' ? 'Ratingen, Stadt' : undefined),
+      themenfeld: () => undefined,
+      dienstleister: (id: number) => (id === 1 ? 'Kreis Mettmann' : undefined),
+    };
+    const ratingen = { id: 'z', ags: '05158028', dienstleister_id: 1, version: 1 };
+    expect(zuordnungSatz(null, ratingen, namen)).toBe('Ratingen, Stadt dem IT-Dienstleister Kreis Mettmann zugeordnet');
+    expect(zuordnungSatz(ratingen, null, namen)).toBe('Ratingen, Stadt nicht mehr dem IT-Dienstleister Kreis Mettmann zugeordnet');
+    expect(zuordnungSatz(ratingen, { ...ratingen, dienstleister_id: 7 }, namen)).toBe('Ratingen, Stadt vom IT-Dienstleister Kreis Mettmann zum IT-Dienstleister Nr. 7 gewechselt');
+    expect(zuordnungSatz(null, { ...ratingen, ags: '05999999' }, namen)).toBe('AGS 05999999 dem IT-Dienstleister Kreis Mettmann zugeordnet');
+    expect(zuordnungSatz(null, { rolle: 'dienstleister', ags: null, themenfeld_id: null, dienstleister_id: 1 }, namen)).toBeNull();
+    expect(zuordnungSatz('offen', 'online', namen)).toBeNull();
   });
 
   it('writes shares as German percentages', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { apiAs } from '../../helpers/api.ts';
 import { describeEachDatabase } from '../../helpers/databases.ts';
-import { ADMIN, KOELN, KREIS_METTMANN_IT, METTMANN } from '../../helpers/members.ts';
+import { ADMIN, KOELN, KREIS_METTMANN_IT, METTMANN, MOBILITAET } from '../../helpers/members.ts';
 import { postChanges, pullRows, pushRows } from '../../helpers/sheets.ts';
 
 const KREIS_METTMANN = '05158';
@@ -169,6 +169,48 @@ describeEachDatabase('IT-Dienstleister and their Kommunen, kept by admins throug
     expect(await list()).toEqual(['05158024', '05158028', '05158032']);
     expect((await apiAs(db(), ADMIN).request('/api/dienstleister/zuordnungen/05158028', { method: 'DELETE' })).status).toBe(200);
     expect(await list()).toEqual(['05158024', '05158032']);
+  });
+
+  it('logs every assignment as a change of rights that admins review, with who made it and how, and never reverts it', async () => {
+    const [{ id }] = (await db().query<{ id: number }>(`select id from public.it_dienstleister where name = 'Kreis Mettmann'`)) as [{ id: number }];
+    const zuordnungen = async (email: string) => {
+      const response = await apiAs(db(), email).request('/api/changes?kind=zuordnungen');
+      expect(response.status).toBe(200);
+      return (await response.json()).pushes as { akteur: string; quelle: string; scope: string; darfZuruecksetzen: boolean; entries: { id: number; spalteLabel: string; alt: unknown; neu: unknown }[] }[];
+    };
+    const before = (await zuordnungen(ADMIN)).length;
+    expect((await post(ADMIN, { ags: '05158028', dienstleisterId: id })).status).toBe(201);
+    expect((await apiAs(db(), ADMIN).request('/api/dienstleister/zuordnungen/05158028', { method: 'DELETE' })).status).toBe(200);
+    // the same right given in Studio or by SQL, as the table's owner, is logged too
+    await db().query(`insert into public.kommune_dienstleister (ags, dienstleister_id) values ('05158028', $1)`, [id]);
+    await db().query(`delete from public.kommune_dienstleister where ags = '05158028'`);
+
+    const pushes = await zuordnungen(ADMIN);
+    expect(pushes).toHaveLength(before + 4);
+    const [sqlDelete, sqlInsert, apiDelete, apiInsert] = pushes;
+    expect([apiInsert, apiDelete, sqlInsert, sqlDelete].map((push) => [push!.akteur, push!.quelle, push!.scope, push!.darfZuruecksetzen])).toEqual([
+      [ADMIN, 'api', '05158028', false],
+      [ADMIN, 'api', '05158028', false],
+      [expect.any(String), 'sql', '05158028', false],
+      [expect.any(String), 'sql', '05158028', false],
+    ]);
+    const [added] = apiInsert!.entries;
+    expect([added!.spalteLabel, added!.alt, added!.neu]).toEqual(['Zuordnung zum IT-Dienstleister', null, expect.objectContaining({ ags: '05158028', dienstleister_id: id })]);
+    expect(apiDelete!.entries[0]!.neu).toBeNull();
+
+    // a coordinator reviews the changes of a Themenfeld, not who may write which Kommune
+    expect(await zuordnungen(MOBILITAET)).toEqual([]);
+    const revert = await apiAs(db(), ADMIN).request('/api/changes/revert', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [added!.id] }),
+    });
+    expect(revert.status).toBe(200);
+    expect((await revert.json()).entries).toEqual([
+      { id: added!.id, outcome: 'rejected', message: 'Zuordnungen zu IT-Dienstleistern werden nicht zurückgesetzt, sondern über /api/dienstleister/zuordnungen geändert.' },
+    ]);
+    const list = await (await apiAs(db(), ADMIN).request('/api/dienstleister/zuordnungen')).json();
+    expect(list.map((z: { ags: string }) => z.ags)).toEqual(['05158024', '05158032']);
   });
 
   it('answers a second provider, an unknown Kommune or provider and a malformed request in German', async () => {
