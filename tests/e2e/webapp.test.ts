@@ -170,18 +170,28 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await expectAccessible('Prüfen');
   });
 
-  /** Prüfen's membership changes, those of one person's memberships opened to their sentences. */
-  async function showMemberships(email: string) {
+  /**
+   * Prüfen's changes of one kind opened to their sentences, until `satz` shows: the list loads again when the
+   * kind is chosen, and a push opened in the list before that is replaced, closed, by the filtered one.
+   */
+  async function showLogged(kind: string, hasText: string, satz: string) {
     await page.getByRole('tab', { name: 'Prüfen' }).click();
     await page.getByRole('combobox', { name: 'Tabellenart' }).click();
-    await page.getByRole('option', { name: 'Mitgliedschaften', exact: true }).click();
-    const pushes = page.locator('.sendevorgang', { hasText: email });
+    await page.getByRole('option', { name: kind, exact: true }).click();
+    const pushes = page.locator('.sendevorgang', { hasText });
     await pushes.first().waitFor();
-    for (const push of await pushes.all()) {
-      const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
-      if (await anzeigen.count()) await anzeigen.click();
-    }
+    await expect
+      .poll(async () => {
+        for (const push of await pushes.all()) {
+          const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
+          if (await anzeigen.count()) await anzeigen.click();
+        }
+        return page.getByText(satz, { exact: true }).count();
+      }, { timeout: 15_000 })
+      .toBeGreaterThan(0);
   }
+
+  const showMemberships = (email: string, satz: string) => showLogged('Mitgliedschaften', email, satz);
 
   it('lets the admin add a membership in Mitglieder, read it as a sentence in Prüfen, and remove it again', async () => {
     await page.getByRole('tab', { name: 'Mitglieder' }).click();
@@ -200,8 +210,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await shot('24-web-mitglieder');
     await expectAccessible('Mitglieder');
 
-    await showMemberships('neu@koeln.example');
-    await page.getByText('Rolle Kommune für Köln, Stadt hinzugefügt', { exact: true }).waitFor();
+    await showMemberships('neu@koeln.example', 'Rolle Kommune für Köln, Stadt hinzugefügt');
     expect(await page.locator('.sendevorgang').getByText('{"').count()).toBe(0);
     await expectAccessible('Prüfen: Mitgliedschaften');
 
@@ -209,8 +218,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
     await page.getByRole('button', { name: /Mitgliedschaft von neu@koeln\.example .* entfernen/ }).click();
     await page.getByText(/Mitgliedschaft von neu@koeln\.example .* entfernt\./).waitFor();
     expect(await page.getByRole('table', { name: 'Mitgliedschaften' }).getByRole('row', { name: /neu@koeln\.example/ }).count()).toBe(0);
-    await showMemberships('neu@koeln.example');
-    await page.getByText('Rolle Kommune für Köln, Stadt entfernt', { exact: true }).waitFor();
+    await showMemberships('neu@koeln.example', 'Rolle Kommune für Köln, Stadt entfernt');
   });
 
   it('lets the admin make someone a member for the IT-Dienstleister Kreis Mettmann, named so in Mitglieder and Prüfen, who may then write the provider’s sheet', async () => {
@@ -240,19 +248,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`The web app in Chromium${existsSync(CHRO
       ]);
     await filter.fill('');
 
-    await showMemberships(email);
-    await page.getByText('Rolle IT-Dienstleister für Kreis Mettmann hinzugefügt', { exact: true }).waitFor();
+    await showMemberships(email, 'Rolle IT-Dienstleister für Kreis Mettmann hinzugefügt');
 
     // Which Kommunen the provider serves is a right too: the seed's assignments stand in Prüfen as sentences.
-    await page.getByRole('combobox', { name: 'Tabellenart' }).click();
-    await page.getByRole('option', { name: 'Zuordnungen zu IT-Dienstleistern', exact: true }).click();
-    const zuordnungen = page.locator('.sendevorgang', { hasText: 'Import' });
-    await zuordnungen.first().waitFor();
-    for (const push of await zuordnungen.all()) {
-      const anzeigen = push.getByRole('button', { name: 'Zellen anzeigen' });
-      if (await anzeigen.count()) await anzeigen.click();
-    }
-    await page.getByText('Mettmann, Stadt dem IT-Dienstleister Kreis Mettmann zugeordnet', { exact: true }).waitFor();
+    await showLogged('Zuordnungen zu IT-Dienstleistern', 'Import', 'Mettmann, Stadt dem IT-Dienstleister Kreis Mettmann zugeordnet');
     await page.getByText('Velbert, Stadt dem IT-Dienstleister Kreis Mettmann zugeordnet', { exact: true }).waitFor();
 
     await page.getByRole('button', { name: 'Abmelden' }).click();
