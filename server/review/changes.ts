@@ -11,18 +11,29 @@ import { PROTOKOLL_ARTEN, type Aenderung, type Auswahl, type ChangesQuery, type 
  * kommune-status and is logged as it), and the changes of rights, memberships and the assignments of
  * Kommunen to IT-Dienstleister, logged as whole rows.
  */
-const RECHTE = { mitglieder: 'mitglied', zuordnungen: 'kommune_dienstleister' } as const;
+const RECHTE = {
+  mitglieder: {
+    tabelle: 'mitglied',
+    zeile: 'Mitgliedschaft',
+    nichtZuruecksetzen: 'Mitgliedschaften werden nicht zurückgesetzt, sondern unter Mitglieder geändert.',
+  },
+  zuordnungen: {
+    tabelle: 'kommune_dienstleister',
+    zeile: 'Zuordnung zum IT-Dienstleister',
+    nichtZuruecksetzen: 'Zuordnungen zu IT-Dienstleistern werden nicht zurückgesetzt, sondern über /api/dienstleister/zuordnungen geändert.',
+  },
+} as const;
 type RechteArt = keyof typeof RECHTE;
 const istRechteArt = (art: ProtokollArt): art is RechteArt => Object.hasOwn(RECHTE, art);
 const LOG_SHEETS = PROTOKOLL_ARTEN.filter((art) => !istRechteArt(art)).map((art) => SHEET_KINDS[art as Exclude<ProtokollArt, RechteArt>]);
 const TABELLE: Record<ProtokollArt, string> = {
   ...(Object.fromEntries(LOG_SHEETS.map((sheet) => [sheet.kind, sheet.table])) as Record<Exclude<ProtokollArt, RechteArt>, string>),
-  ...RECHTE,
+  ...(Object.fromEntries(Object.entries(RECHTE).map(([art, { tabelle }]) => [art, tabelle])) as Record<RechteArt, string>),
 };
-/** What a whole-row entry is called where a sheet's entry names its column. */
-const GANZE_ZEILE: Record<string, string> = { mitglied: 'Mitgliedschaft', kommune_dienstleister: 'Zuordnung zum IT-Dienstleister' };
 const ART = Object.fromEntries(Object.entries(TABELLE).map(([art, tabelle]) => [tabelle, art])) as Record<string, ProtokollArt>;
 const SHEET_OF_TABLE = new Map(LOG_SHEETS.map((sheet) => [sheet.table as string, sheet]));
+/** The table of rights an entry belongs to, for entries logged as whole rows. */
+const rechteVon = (tabelle: string) => Object.values(RECHTE).find((rechte) => rechte.tabelle === tabelle);
 
 interface Eintrag {
   id: number;
@@ -61,7 +72,7 @@ function toAenderung(e: Eintrag): Aenderung {
     zeileId: e.zeile_id,
     leistung: e.leistung === null ? null : { ozgId: e.ozg_id, name: e.leistung },
     spalte: e.spalte,
-    spalteLabel: e.spalte === '*' ? (GANZE_ZEILE[e.tabelle] ?? e.spalte_label) : e.spalte_label,
+    spalteLabel: e.spalte === '*' ? rechteVon(e.tabelle)?.zeile ?? e.spalte_label : e.spalte_label,
     alt: e.alt,
     neu: e.neu,
     geprueftVon: e.geprueft_von,
@@ -203,10 +214,7 @@ export async function revertChanges(
       outcomes.set(Number(entry.id), {
         id: Number(entry.id),
         outcome: 'rejected',
-        message:
-          entry.tabelle === RECHTE.zuordnungen
-            ? 'Zuordnungen zu IT-Dienstleistern werden nicht zurückgesetzt, sondern über /api/dienstleister/zuordnungen geändert.'
-            : 'Mitgliedschaften werden nicht zurückgesetzt, sondern unter Mitglieder geändert.',
+        message: (rechteVon(entry.tabelle) ?? RECHTE.mitglieder).nichtZuruecksetzen,
       });
       continue;
     }
