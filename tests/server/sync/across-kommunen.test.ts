@@ -221,6 +221,9 @@ describeEachDatabase('Sheets across Kommunen: a Kreis, one Leistung in every Kom
     const delta = await pullRows(app, 'kommune-status', KREIS_METTMANN, full.cursor);
     expect(delta.rows).toEqual([]);
     expect([...delta.deleted].sort()).toEqual([...gone].sort());
+    const again = await pullRows(app, 'kommune-status', KREIS_METTMANN);
+    expect(again.rows.filter((row) => row.values.ozg_id === 10433)).toEqual([]);
+    expect(again.rows).toHaveLength(full.rows.length - gone.length);
     const response = await app.request('/api/sheets/leistung-kommunen/rows?scope=10433');
     expect(response.status).toBe(404);
     expect((await response.json()).error.message).toBe('Den Bereich 10433 (OZG-Leistung (OZG-ID)) gibt es nicht.');
