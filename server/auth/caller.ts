@@ -93,6 +93,7 @@ export async function asCaller<T>(
     };
     const asMember: Sql = {
       query: (text, params) => gated(tx.query(text, params)),
+      queryValues: (text, params) => gated(tx.queryValues(text, params)),
       exec: (script) => gated(tx.exec(script)),
     };
     let result: T;

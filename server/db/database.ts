@@ -6,6 +6,11 @@ export type DatabaseKind = 'pglite' | 'postgres';
 /** What a query runs on: the database itself or one open transaction. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * As query, each row as a list in the order of the select list: for large results that go out as
+   * lists anyway, without an object per row.
+   */
+  queryValues<T extends unknown[] = unknown[]>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters. */
   exec(script: string): Promise<void>;
 }

@@ -13,6 +13,10 @@ function wrap(db: Pick<PGlite, 'query' | 'exec'>): Sql {
       const result = await db.query<T>(text, params);
       return result.rows;
     },
+    async queryValues<T>(text: string, params?: unknown[]) {
+      const result = await db.query<T>(text, params, { rowMode: 'array' });
+      return result.rows;
+    },
     async exec(script: string) {
       await db.exec(script);
     },

@@ -6,17 +6,25 @@ const identity = (value: unknown) => value;
 function wrap(sql: Pick<postgres.Sql, 'unsafe'>): Sql {
   return {
     async query<T>(text: string, params: unknown[] = []) {
-      // A statement with parameters that is not prepared yet costs postgres.js a Describe round trip
-      // first and stops the pipeline behind it; prepared once per connection, the next ones go out
-      // at once. `?prepare=false` in DATABASE_URL turns it off for poolers in transaction mode,
-      // which cannot keep prepared statements (https://supabase.com/docs/guides/troubleshooting/disabling-prepared-statements-qL8lEL).
-      const options = params.length ? { prepare: true } : {};
-      return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], options)) as unknown as T[];
+      return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], prepared(params))) as unknown as T[];
+    },
+    async queryValues<T>(text: string, params: unknown[] = []) {
+      return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], prepared(params)).values()) as unknown as T[];
     },
     async exec(script: string) {
       await sql.unsafe(script).simple();
     },
   };
+}
+
+/**
+ * A statement with parameters that is not prepared yet costs postgres.js a Describe round trip first
+ * and stops the pipeline behind it; prepared once per connection, the next ones go out at once.
+ * `?prepare=false` in DATABASE_URL turns it off for poolers in transaction mode, which cannot keep
+ * prepared statements (https://supabase.com/docs/guides/troubleshooting/disabling-prepared-statements-qL8lEL).
+ */
+function prepared(params: unknown[]) {
+  return params.length ? { prepare: true } : {};
 }
 
 /** A PostgreSQL server, e.g. a Supabase project's connection string. */

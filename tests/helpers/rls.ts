@@ -39,6 +39,7 @@ export const apiInRollback = (db: Database, tx: Sql, email: string | null): Api 
 export function apiDatabase(db: Database, tx: Sql): Database {
   const sql: Sql = {
     query: (text, params) => tx.query(text, params),
+    queryValues: (text, params) => tx.queryValues(text, params),
     // The test's transaction is one connection that nobody else writes to meanwhile, so a read
     // the API asks to be repeatable already is; PostgreSQL would refuse the setting in a savepoint.
     exec: (script) => (/^set transaction isolation level [a-z ]+$/i.test(script.trim()) ? Promise.resolve() : tx.exec(script)),

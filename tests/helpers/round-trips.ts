@@ -24,6 +24,7 @@ export function countingDatabase(db: Database): { db: Database; tally: Tally; re
     };
     return {
       query: (text, params) => send(() => sql.query(text, params)),
+      queryValues: (text, params) => send(() => sql.queryValues(text, params)),
       exec: (script) => send(() => sql.exec(script)),
     };
   };
