@@ -23,6 +23,7 @@ export type {
 } from './types.ts';
 export { LIST_SEPARATOR, cellText, fromCell, numberFormat, readCell, sameCellValue, shownValue, toCell, valueAt, type ParsedCell } from './cells.ts';
 export { diffTable, type TableDiff } from './diff.ts';
+export { expandPull } from './pull-rows.ts';
 export { ADDIN_PUSH_LIMITS, chunkChanges, type Chunk, type ChunkLimits } from './chunk.ts';
 export {
   applyPushResults,

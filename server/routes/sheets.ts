@@ -3,8 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { withCaller } from '../auth/caller.ts';
 import { AppError, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonResponse, z } from '../openapi.ts';
-import { PullResponseSchema, PushRequestSchema, PushResponseSchema, SheetKindSchema } from '../../core/contract.ts';
+import { PULL_ROW_FORMATS, PullArraysResponseSchema, PullResponseSchema, PushRequestSchema, PushResponseSchema, SheetKindSchema } from '../../core/contract.ts';
 import { PUSH_LIMITS } from '../../core/limits.ts';
+import { expandPull } from '../../core/pull-rows.ts';
 import { pullSheet } from '../sync/pull.ts';
 import { statusHinweise } from '../../core/status-hinweise.ts';
 import { pushChanges } from '../sync/push.ts';
@@ -58,16 +59,29 @@ export const sheetsRoutes = createRouter()
         query: z.object({
           scope: ScopeQuery,
           since: z.string().max(10_000).optional().openapi({ param: { name: 'since', in: 'query' } }),
+          rowFormat: z
+            .enum(PULL_ROW_FORMATS, { error: `Das Zeilenformat (rowFormat) ist ${PULL_ROW_FORMATS.join(' oder ')}.` })
+            .default('objects')
+            .openapi({
+              param: { name: 'rowFormat', in: 'query' },
+              description: 'objects: jede Zeile ein Objekt mit den Spaltenschlüsseln; arrays: jede Zeile eine Liste in der Reihenfolge der Spalten, halb so groß',
+            }),
         }),
       },
-      responses: { 200: jsonResponse(PullResponseSchema, 'Spalten, Zeilen, ausgetretene Zeilen und der neue Cursor'), ...errorResponses },
+      responses: {
+        200: jsonResponse(
+          z.union([PullResponseSchema, PullArraysResponseSchema]),
+          'Spalten, Zeilen, ausgetretene Zeilen und der neue Cursor; mit rowFormat=arrays die Zeilen als Listen',
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const sheet = requireSheet(c.req.valid('param').kind);
-      const { scope, since } = c.req.valid('query');
+      const { scope, since, rowFormat } = c.req.valid('query');
       const vocabularies = vocabulariesOf(c.get('db'));
       const response = await withCaller(c, (tx) => pullSheet(tx, sheet, scope, since, { vocabularies }), { isolation: 'repeatable read' });
-      return c.json(response, 200);
+      return c.json(rowFormat === 'arrays' ? response : expandPull(response), 200);
     },
   )
   .openapi(

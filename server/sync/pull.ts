@@ -1,6 +1,6 @@
 import type { Sql } from '../db/database.ts';
 import { badRequest, notFound } from '../errors.ts';
-import type { PullResponse } from '../../core/contract.ts';
+import type { ArrayRow, PullArraysResponse } from '../../core/contract.ts';
 import { isValidCursor } from '../../core/cursor.ts';
 import type { Column } from '../../core/columns.ts';
 import { shapeFor, type SheetKind } from './sheets.ts';
@@ -82,15 +82,12 @@ export function toSheetRow(sheet: SheetKind, record: RowRecord) {
   return { id: record.id, version: record.version, values };
 }
 
-/** The row values, and whether the caller may write the row where the sheet says so (__writable: no column key starts with an underscore). */
+/**
+ * A pulled row as it goes out in rowFormat=arrays (ArrayRowSchema): id, version, whether the caller
+ * may not write it where the sheet says so, then the column values.
+ */
 const selectPulled = (sheet: SheetKind) =>
-  sheet.writable ? `${selectRowValues(sheet)}, ${sheet.writable} as "__writable"` : selectRowValues(sheet);
-
-/** A pulled row; readOnly only where set, so that a sheet everybody writes alike answers as before. */
-function toPulledRow(sheet: SheetKind, record: RowRecord) {
-  const row = toSheetRow(sheet, record);
-  return sheet.writable && record.__writable === false ? { ...row, readOnly: true as const } : row;
-}
+  `t.id, t.version, ${sheet.writable ? `(${sheet.writable}) is false` : 'false'}, ${sheet.columns.map((c) => c.select).join(', ')}`;
 
 const changedSince = (column: string) =>
   `${column} >= pg_snapshot_xmin($2::pg_snapshot) and not pg_visible_in_snapshot(${column}, $2::pg_snapshot)`;
@@ -114,7 +111,8 @@ const deltaDeletedQuery = (sheet: SheetKind) => `
 /**
  * All rows of a scope, or with `since` only those changed after that cursor. Run it in a
  * repeatable-read transaction: rows and cursor must come from the same snapshot. Every statement
- * goes out at once (one round trip); the answers are checked in the order sent.
+ * goes out at once (one round trip); the answers are checked in the order sent. The rows come as
+ * lists, as the database sends them; expandPull makes the objects of the default format of them.
  */
 export async function pullSheet(
   tx: Sql,
@@ -122,7 +120,7 @@ export async function pullSheet(
   scope: string,
   since?: string,
   options: { vocabularies?: Vocabularies } = {},
-): Promise<PullResponse> {
+): Promise<PullArraysResponse> {
   const sheet = checkScopeFormat(kind, scope);
   if (since !== undefined && !isValidCursor(since)) {
     throw badRequest('Der Cursor (since) ist ungültig. Rufen Sie die Tabelle einmal vollständig ab.');
@@ -131,10 +129,10 @@ export async function pullSheet(
     scopeAndCursor(tx, sheet, scope, since),
     loadColumns(tx, sheet, options.vocabularies),
     since === undefined
-      ? tx.query<RowRecord>(`select ${selectPulled(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`, [
+      ? tx.queryValues<ArrayRow>(`select ${selectPulled(sheet)} from ${sheet.from} where ${sheet.scopeWhere} order by ${sheet.orderBy}`, [
           scope,
         ])
-      : tx.query<RowRecord>(deltaRowsQuery(sheet), [scope, since]),
+      : tx.queryValues<ArrayRow>(deltaRowsQuery(sheet), [scope, since]),
     since === undefined ? Promise.resolve([]) : tx.query<{ id: string }>(deltaDeletedQuery(sheet), [scope, since, sheet.table]),
   ] as const);
   if (ahead) {
@@ -148,7 +146,8 @@ export async function pullSheet(
     kind: sheet.kind,
     scope,
     columns,
-    rows: records.map((record) => toPulledRow(sheet, record)),
+    rowFormat: 'arrays',
+    rows: records,
     deleted: deleted.map((row) => row.id),
     cursor,
   };

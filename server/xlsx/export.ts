@@ -16,6 +16,7 @@ import {
 import type { Sql } from '../db/database.ts';
 import { readReifegradmodelle, type Reifegradmodell } from '../review/reifegrade.ts';
 import type { PullResponse } from '../../core/contract.ts';
+import { expandPull } from '../../core/pull-rows.ts';
 import { pullSheet } from '../sync/pull.ts';
 import { printLandscape } from './print.ts';
 import { shapeFor, type SheetKind } from '../sync/sheets.ts';
@@ -71,7 +72,7 @@ export interface SheetFile {
  * a repeatable-read transaction: rows and cursor must come from the same snapshot.
  */
 export async function pullSheetFile(tx: Sql, sheet: SheetKind, scope: string, server: string): Promise<SheetFile> {
-  const pull = await pullSheet(tx, sheet, scope);
+  const pull = expandPull(await pullSheet(tx, sheet, scope));
   const shape = shapeFor(sheet, scope);
   const [found] = await tx.query<{ name: string }>(shape.scopeQuery, [scope]);
   const scopeName = found?.name ?? scope;

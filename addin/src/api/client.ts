@@ -17,8 +17,8 @@ import type {
   TrendQuery,
   TrendResponse,
 } from '../review/types.ts';
-import type { PullResponse, PushRequest, PushResponse } from '../../../core/index.ts';
-import type { SheetKindSchema } from '../../../core/contract.ts';
+import { expandPull, type PushRequest, type PushResponse } from '../../../core/index.ts';
+import type { PullArraysResponse, SheetKindSchema } from '../../../core/contract.ts';
 import type { Rolle } from '../../../core/vocabulary.ts';
 
 /** An error the user sees: the server's German message, or one of ours when the server was not reached. */
@@ -102,9 +102,12 @@ export function createApi(baseUrl: string, token: () => Promise<string | null>, 
     kommunen: () => unwrap<z.infer<typeof Kommune>[]>(client.api.kommunen.$get({ query: {} })),
     leistungen: () => unwrap<z.infer<typeof Leistung>[]>(client.api.leistungen.$get({ query: {} })),
     dienstleister: () => unwrap<z.infer<typeof Dienstleister>[]>(client.api.dienstleister.$get()),
-    pull: (kind: string, scope: string, since?: string) =>
-      unwrap<PullResponse>(
-        client.api.sheets[':kind'].rows.$get({ param: { kind }, query: { scope, ...(since ? { since } : {}) } }),
+    // As lists: half the bytes to send and to parse (a Kreis sheet's 2,430 rows: 458 instead of 921 KB).
+    pull: async (kind: string, scope: string, since?: string) =>
+      expandPull(
+        await unwrap<PullArraysResponse>(
+          client.api.sheets[':kind'].rows.$get({ param: { kind }, query: { scope, rowFormat: 'arrays', ...(since ? { since } : {}) } }),
+        ),
       ),
     push: (kind: string, body: PushRequest) =>
       unwrap<PushResponse>(client.api.sheets[':kind'].changes.$post({ param: { kind }, json: body })),
