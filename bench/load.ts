@@ -122,7 +122,7 @@ export async function loadRun(databaseUrl: string, db: Database): Promise<LoadFi
       {
         label: 'Abrufen: eine Kommune (243 Zeilen), zufällige Kommune',
         target: { minRatio: 0.6 },
-        request: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}` }),
+        request: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}&rowFormat=arrays` }),
         raw: () =>
           raw.query(
             'select t.* from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id where t.ags = $1 and l.kommunaler_vollzug',
@@ -132,7 +132,7 @@ export async function loadRun(databaseUrl: string, db: Database): Promise<LoadFi
       {
         label: 'Änderungen abrufen: 10 geänderte Zeilen einer Kommune',
         target: { minRatio: 0.4, maxP99: 50 },
-        request: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}&since=${cursor}` }),
+        request: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}&since=${cursor}&rowFormat=arrays` }),
         raw: () => raw.query('select * from public.kommune_status where id = any($1::uuid[])', [pick(changed).ids]),
       },
       {

@@ -159,8 +159,8 @@ async function workload(db: Database) {
         }),
       };
     },
-    delta: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(changed).ags}&since=${cursor}` }),
-    full: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}` }),
+    delta: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(changed).ags}&since=${cursor}&rowFormat=arrays` }),
+    full: () => ({ method: 'GET' as const, path: `/api/sheets/kommune-status/rows?scope=${pick(kommunen)}&rowFormat=arrays` }),
   };
   const raw = (sql: Database) => ({
     push: () =>

@@ -15,6 +15,7 @@ import type { Database } from '../server/db/database.ts';
 import { migrate, readMigrations } from '../server/db/migrate.ts';
 import { openPglite } from '../server/db/pglite.ts';
 import { openPostgres } from '../server/db/postgres.ts';
+import { expandPull } from '../core/pull-rows.ts';
 import { deltaRowsQuery } from '../server/sync/pull.ts';
 import { SHEET_KINDS } from '../server/sync/sheets.ts';
 import { liveRun, reportLive } from './live.ts';
@@ -49,7 +50,7 @@ interface Figures {
   push: { api: number; raw: number };
   pullKommune: { api: number; raw: number };
   pullLarge: { api: number; raw: number };
-  pullKreis: { api: number; raw: number; rows: number };
+  pullKreis: { api: number; objects: number; raw: number; rows: number };
   pullLeistung: { api: number; raw: number; rows: number };
   delta: { api: number; raw: number };
   deltaPlan: string;
@@ -70,8 +71,11 @@ async function measure(db: Database): Promise<Figures> {
       server.request(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } }),
   };
   const get = async (url: string) => ok(await app.request(url));
+  // As the add-in and the browser app pull (addin/src/api/client.ts): rows as lists, made objects again.
+  const pull = async (kind: string, scope: string, since?: string) =>
+    expandPull(await get(`/api/sheets/${kind}/rows?${new URLSearchParams({ scope, rowFormat: 'arrays', ...(since ? { since } : {}) })}`));
 
-  const large = await get('/api/sheets/leistung-status/rows?scope=99');
+  const large = await pull('leistung-status', '99');
   const pushRows = large.rows.slice(0, PUSH_CELLS) as { id: string; version: number; values: { bemerkung: string | null } }[];
   const current = new Map(pushRows.map((r) => [r.id, r.values.bemerkung]));
   const pushMs = await median(3, async (run) => {
@@ -101,18 +105,19 @@ async function measure(db: Database): Promise<Figures> {
     ),
   );
 
-  const pullKommune = await median(21, () => get(`/api/sheets/kommune-status/rows?scope=${KOELN}`));
+  const pullKommune = await median(21, () => pull('kommune-status', KOELN));
   const rawKommune = await median(21, () =>
     db.query('select t.* from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id where t.ags = $1 and l.kommunaler_vollzug', [KOELN]),
   );
-  const pullLarge = await median(5, () => get('/api/sheets/leistung-status/rows?scope=99'));
+  const pullLarge = await median(5, () => pull('leistung-status', '99'));
   const rawLarge = await median(5, () =>
     db.query('select t.*, l.ozg_id, l.name, l.leika_anzahl from public.leistung_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id where l.themenfeld_id = 99'),
   );
 
   // Sheets across Kommunen: every Kommune of Kreis Mettmann, and one municipal Leistung in all 396 Kommunen.
-  const kreisRows = (await get(`/api/sheets/kommune-status/rows?scope=${KREIS_METTMANN}`)).rows.length as number;
-  const pullKreis = await median(11, () => get(`/api/sheets/kommune-status/rows?scope=${KREIS_METTMANN}`));
+  const kreisRows = (await pull('kommune-status', KREIS_METTMANN)).rows.length;
+  const pullKreis = await median(11, () => pull('kommune-status', KREIS_METTMANN));
+  const pullKreisObjects = await median(11, () => get(`/api/sheets/kommune-status/rows?scope=${KREIS_METTMANN}`));
   const rawKreis = await median(11, () =>
     db.query(
       `select t.*, k.name, l.ozg_id, l.name from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id
@@ -123,8 +128,8 @@ async function measure(db: Database): Promise<Figures> {
   const [{ ozg_id: leistung }] = (await db.query<{ ozg_id: number }>(
     'select min(ozg_id) as ozg_id from public.ozg_leistung where kommunaler_vollzug',
   )) as [{ ozg_id: number }];
-  const leistungRows = (await get(`/api/sheets/leistung-kommunen/rows?scope=${leistung}`)).rows.length as number;
-  const pullLeistung = await median(21, () => get(`/api/sheets/leistung-kommunen/rows?scope=${leistung}`));
+  const leistungRows = (await pull('leistung-kommunen', String(leistung))).rows.length;
+  const pullLeistung = await median(21, () => pull('leistung-kommunen', String(leistung)));
   const rawLeistung = await median(21, () =>
     db.query(
       `select t.*, k.name, kr.name from public.kommune_status t join public.ozg_leistung l on l.id = t.ozg_leistung_id
@@ -133,8 +138,8 @@ async function measure(db: Database): Promise<Figures> {
     ),
   );
 
-  const koeln = await get(`/api/sheets/kommune-status/rows?scope=${KOELN}`);
-  const ten = (koeln.rows as { id: string; version: number }[]).slice(0, 10);
+  const koeln = await pull('kommune-status', KOELN);
+  const ten = koeln.rows.slice(0, 10);
   await ok(
     await app.request('/api/sheets/kommune-status/changes', {
       method: 'POST',
@@ -147,9 +152,9 @@ async function measure(db: Database): Promise<Figures> {
       }),
     }),
   );
-  const delta = await get(`/api/sheets/kommune-status/rows?scope=${KOELN}&since=${koeln.cursor}`);
+  const delta = await pull('kommune-status', KOELN, koeln.cursor);
   if (delta.rows.length !== 10) throw new Error(`delta returned ${delta.rows.length} rows, expected 10`);
-  const deltaMs = await median(31, () => get(`/api/sheets/kommune-status/rows?scope=${KOELN}&since=${koeln.cursor}`));
+  const deltaMs = await median(31, () => pull('kommune-status', KOELN, koeln.cursor));
   const rawDelta = await median(31, () => db.query('select * from public.kommune_status where id = any($1::uuid[])', [ten.map((r) => r.id)]));
   const plan = await db.query<{ 'QUERY PLAN': string }>(`explain ${deltaRowsQuery(SHEET_KINDS['kommune-status'])}`, [KOELN, koeln.cursor]);
   const deltaPlan = plan.map((r) => r['QUERY PLAN']).find((line) => line.includes('kommune_status_delta_idx'))?.trim() ?? 'Index nicht benutzt!';
@@ -159,7 +164,7 @@ async function measure(db: Database): Promise<Figures> {
     push: { api: pushMs, raw: rawPushMs },
     pullKommune: { api: pullKommune, raw: rawKommune },
     pullLarge: { api: pullLarge, raw: rawLarge },
-    pullKreis: { api: pullKreis, raw: rawKreis, rows: kreisRows },
+    pullKreis: { api: pullKreis, objects: pullKreisObjects, raw: rawKreis, rows: kreisRows },
     pullLeistung: { api: pullLeistung, raw: rawLeistung, rows: leistungRows },
     delta: { api: deltaMs, raw: rawDelta },
     deltaPlan,
@@ -175,6 +180,7 @@ function report(name: string, f: Figures) {
     ['Abrufen: eine Kommune (243 Zeilen)', fmt(f.pullKommune.api), fmt(f.pullKommune.raw), f.pullKommune.api / f.pullKommune.raw, '–', undefined],
     ['Abrufen: 20.000-Zeilen-Bereich', fmt(f.pullLarge.api), fmt(f.pullLarge.raw), f.pullLarge.api / f.pullLarge.raw, 'höchstens 3 × Roh-SELECT', f.pullLarge.api <= 3 * f.pullLarge.raw],
     [`Abrufen: Kreis Mettmann (${f.pullKreis.rows} Zeilen)`, fmt(f.pullKreis.api), fmt(f.pullKreis.raw), f.pullKreis.api / f.pullKreis.raw, 'höchstens 2 × Roh-SELECT', f.pullKreis.api <= 2 * f.pullKreis.raw],
+    [`… als Objekte (rowFormat=objects, für andere Clients)`, fmt(f.pullKreis.objects), fmt(f.pullKreis.raw), f.pullKreis.objects / f.pullKreis.raw, '–', undefined],
     [`Abrufen: eine Leistung in allen Kommunen (${f.pullLeistung.rows} Zeilen)`, fmt(f.pullLeistung.api), fmt(f.pullLeistung.raw), f.pullLeistung.api / f.pullLeistung.raw, 'höchstens 2 × Roh-SELECT', f.pullLeistung.api <= 2 * f.pullLeistung.raw],
     ['Änderungen abrufen: 10 Änderungen (Median)', fmt(f.delta.api), fmt(f.delta.raw), f.delta.api / f.delta.raw, 'Median höchstens 3 ms', f.delta.api <= 3],
   ] as const;
